@@ -1,0 +1,11 @@
+//! asyncio-playground: a browser playground for learning Python's asyncio.
+//!
+//! The crate is a pure core (the engine, which models CPython 3.11's event
+//! loop) and a thin shell (the yew app, compiled only for wasm32). The native
+//! command-line tool in `src/bin` uses the core directly.
+
+pub mod cli;
+pub mod engine;
+
+#[cfg(target_arch = "wasm32")]
+pub mod app;

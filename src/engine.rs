@@ -2,5 +2,25 @@
 //!
 //! Architecture Invariant: nothing here depends on the browser. The engine
 //! takes time as a value from its caller and never reads a clock itself.
+//!
+//! Layers, bottom up: `heap` (CPython's heapq) and `value` (Python values
+//! as data); `core` (the loop, futures, tasks); `aio` and `sync` (asyncio's
+//! awaitables, combinators and primitives, written as `tasks.py` writes
+//! them); `interp` (runs a `program` as a task's coroutine); `sim` (what
+//! `asyncio.run` does, and the drivers' controls); `trace` (the record).
 
+pub mod aio;
+pub mod core;
 pub mod heap;
+pub mod ids;
+pub mod interp;
+pub mod program;
+pub mod sim;
+pub mod sync;
+pub mod trace;
+pub mod value;
+
+pub use ids::{FutId, HandleId, TaskId};
+pub use program::{Awaitable, CallbackFn, Coroutine, Expr, Handler, Program, ReturnWhen, Step};
+pub use sim::{Budget, Simulation, Status};
+pub use value::{ExcKind, PyExc, Value};

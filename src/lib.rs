@@ -4,8 +4,11 @@
 //! loop) and a thin shell (the yew app, compiled only for wasm32). The native
 //! command-line tool in `src/bin` uses the core directly.
 
+pub mod bench;
 pub mod cli;
 pub mod engine;
+pub mod examples;
+pub mod python;
 
 #[cfg(target_arch = "wasm32")]
 pub mod app;

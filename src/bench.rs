@@ -1,0 +1,129 @@
+//! The engine benchmark: `asyncio-playground bench --tasks N` runs the
+//! standard workload and prints throughput and memory per task.
+//!
+//! The workload: N tasks; task i sleeps d = ((i*7919) % 1000) ms, then d/2,
+//! then 0, and returns i; all gathered by main; the trace recorded as in
+//! normal use.
+
+use crate::engine::{Awaitable, Budget, Coroutine, Expr, Program, Simulation, Status, Step};
+
+/// The standard workload as a program.
+pub fn workload(tasks: usize) -> Program {
+    let mut coroutines = Vec::with_capacity(tasks + 1);
+    coroutines.push(Coroutine::new(
+        "main",
+        vec![Step::Gather {
+            items: (1..=tasks as u32).map(Awaitable::Coro).collect(),
+            return_exceptions: false,
+            bind: None,
+        }],
+    ));
+    for i in 0..tasks {
+        let d = ((i * 7919) % 1000) as f64 / 1000.0;
+        coroutines.push(Coroutine::new(
+            &format!("work_{i}"),
+            vec![
+                Step::sleep(d),
+                Step::sleep(d / 2.0),
+                Step::sleep(0.0),
+                Step::ret(Expr::int(i as i64)),
+            ],
+        ));
+    }
+    Program {
+        coroutines,
+        ..Program::default()
+    }
+}
+
+/// What one benchmark run measured.
+pub struct Figures {
+    pub tasks: usize,
+    pub seconds: f64,
+    pub events: usize,
+    pub bytes: usize,
+}
+
+impl Figures {
+    pub fn line(&self) -> String {
+        format!(
+            "tasks_per_s={} events_per_s={} bytes_per_task={}",
+            (self.tasks as f64 / self.seconds) as u64,
+            (self.events as f64 / self.seconds) as u64,
+            self.bytes / self.tasks.max(1)
+        )
+    }
+}
+
+/// A budget large enough for the workload, so the benchmark measures the
+/// engine rather than the limits.
+pub fn budget_for(tasks: usize) -> Budget {
+    Budget {
+        max_callbacks: 100 * tasks as u64 + 1_000,
+        max_tasks: tasks + 100,
+        max_trace_events: 100 * tasks + 1_000,
+    }
+}
+
+/// Runs the workload once with `now` as the clock; returns the figures.
+pub fn measure(tasks: usize, now: impl Fn() -> f64) -> Result<Figures, String> {
+    let program = workload(tasks);
+    let start = now();
+    let mut sim = Simulation::with_budget(program, budget_for(tasks));
+    match sim.run_to_end() {
+        Status::Finished => {}
+        other => return Err(format!("the workload did not finish: {other:?}")),
+    }
+    let seconds = (now() - start).max(1e-9);
+    let (events, bytes) = sim.with_loop(|l| (l.trace.len(), l.approx_bytes()));
+    Ok(Figures {
+        tasks,
+        seconds,
+        events,
+        bytes,
+    })
+}
+
+pub fn run_cli(args: &[&str]) -> i32 {
+    let tasks = match args {
+        [] => 100_000,
+        ["--tasks", n] => match n.parse::<usize>() {
+            Ok(n) if (1..=5_000_000).contains(&n) => n,
+            _ => {
+                eprintln!("--tasks takes a whole number from 1 to 5000000, not `{n}`");
+                return 2;
+            }
+        },
+        _ => {
+            eprintln!("usage: asyncio-playground bench [--tasks N]");
+            return 2;
+        }
+    };
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let origin = std::time::Instant::now();
+        let now = || origin.elapsed().as_secs_f64();
+        // A short warm-up run, then the measured one.
+        let _ = measure(tasks.min(1_000), now);
+        match measure(tasks, now) {
+            Ok(f) => {
+                println!(
+                    "tasks={} seconds={:.3} events={}",
+                    f.tasks, f.seconds, f.events
+                );
+                println!("{}", f.line());
+                0
+            }
+            Err(e) => {
+                eprintln!("{e}");
+                1
+            }
+        }
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        let _ = tasks;
+        eprintln!("the native benchmark does not run on wasm32");
+        2
+    }
+}

@@ -1,0 +1,495 @@
+//! asyncio's awaitables and combinators, written the way `tasks.py` writes
+//! them: futures, done-callbacks and `call_later`, so every iteration a
+//! result takes to travel matches CPython's. The combinators' state lives in
+//! side tables ([`AioState`]) that their callbacks reach by index.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+
+use super::core::{with_loop, Callback, FutKind, Loop, PyResult};
+use super::ids::{FutId, HandleId};
+use super::program::ReturnWhen;
+use super::sync::{self, Queue};
+use super::value::{ExcKind, PyExc, Value};
+
+/// `yield future` inside `Future.__await__`: suspends the task until `fut`
+/// is done, unless it already is (then it does not yield at all).
+pub struct AwaitFuture {
+    fut: FutId,
+    suspended: bool,
+}
+
+pub fn await_future(fut: FutId) -> AwaitFuture {
+    AwaitFuture {
+        fut,
+        suspended: false,
+    }
+}
+
+impl Future for AwaitFuture {
+    type Output = PyResult<Value>;
+
+    fn poll(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Self::Output> {
+        let fut = self.fut;
+        if !self.suspended {
+            let done = with_loop(|l| {
+                if l.is_done(fut) {
+                    true
+                } else {
+                    l.suspend_on(fut);
+                    false
+                }
+            });
+            if !done {
+                self.suspended = true;
+                return Poll::Pending;
+            }
+        }
+        Poll::Ready(with_loop(|l| match l.take_thrown() {
+            Some(exc) => Err(exc),
+            None => l.result(fut),
+        }))
+    }
+}
+
+/// The bare `yield` of `asyncio.sleep(0)`: gives up exactly one iteration.
+pub struct YieldOnce {
+    yielded: bool,
+}
+
+impl Future for YieldOnce {
+    type Output = PyResult<()>;
+
+    fn poll(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Self::Output> {
+        if !self.yielded {
+            self.yielded = true;
+            with_loop(Loop::yield_bare);
+            return Poll::Pending;
+        }
+        Poll::Ready(with_loop(|l| l.take_thrown()).map_or(Ok(()), Err))
+    }
+}
+
+/// `asyncio.sleep(delay)`: a future plus a `call_later` that sets it; the
+/// timer is cancelled however the sleep ends.
+pub async fn sleep(delay: f64) -> PyResult<Value> {
+    if delay <= 0.0 {
+        YieldOnce { yielded: false }.await?;
+        return Ok(Value::None);
+    }
+    let (fut, timer) = with_loop(|l| {
+        let fut = l.create_future(FutKind::Sleep);
+        (
+            fut,
+            l.call_later(delay, Callback::SetResultUnlessCancelled(fut)),
+        )
+    });
+    let result = await_future(fut).await;
+    with_loop(|l| l.cancel_handle(timer));
+    result
+}
+
+/// State of one `gather()` call.
+pub struct Gather {
+    outer: FutId,
+    children: Vec<FutId>,
+    unique: usize,
+    finished: usize,
+    return_exceptions: bool,
+    cancel_requested: bool,
+}
+
+/// State of one `_wait()` call.
+pub struct Wait {
+    counter: usize,
+    return_when: ReturnWhen,
+    waiter: FutId,
+    timeout: Option<HandleId>,
+}
+
+/// State of one `as_completed()` call: its `todo` set and `done` queue.
+pub struct AsCompleted {
+    todo: Vec<FutId>,
+    done: Queue<Option<FutId>>,
+    timeout: Option<HandleId>,
+}
+
+/// State of one `shield()` call.
+pub struct Shield {
+    inner: FutId,
+    outer: FutId,
+}
+
+#[derive(Default)]
+pub struct AioState {
+    pub gathers: Vec<Gather>,
+    pub waits: Vec<Wait>,
+    pub as_completed: Vec<AsCompleted>,
+    pub shields: Vec<Shield>,
+    pub sync: sync::SyncState,
+}
+
+/// `asyncio.gather(*children, return_exceptions=...)`: returns the outer
+/// future. The children are futures already (coroutines were wrapped in
+/// tasks by the caller, in argument order); a repeated child counts once.
+pub fn gather_start(l: &mut Loop, children: Vec<FutId>, return_exceptions: bool) -> FutId {
+    let index = l.aio.gathers.len() as u32;
+    let outer = l.create_future(FutKind::Gather(index));
+    if children.is_empty() {
+        l.set_result(outer, Value::List(Rc::from([])));
+        return outer;
+    }
+    let mut unique = Vec::new();
+    for &child in &children {
+        if !unique.contains(&child) {
+            unique.push(child);
+            l.add_done_callback(child, Callback::GatherChildDone(index));
+        }
+    }
+    l.aio.gathers.push(Gather {
+        outer,
+        unique: unique.len(),
+        children,
+        finished: 0,
+        return_exceptions,
+        cancel_requested: false,
+    });
+    outer
+}
+
+/// `await asyncio.gather(...)`.
+pub async fn gather(children: Vec<FutId>, return_exceptions: bool) -> PyResult<Value> {
+    let outer = with_loop(|l| gather_start(l, children, return_exceptions));
+    await_future(outer).await
+}
+
+/// gather's `_done_callback(fut)`.
+fn gather_child_done(l: &mut Loop, index: u32, fut: FutId) {
+    let g = &mut l.aio.gathers[index as usize];
+    g.finished += 1;
+    let outer = g.outer;
+    if l.is_done(outer) {
+        return;
+    }
+    let g = &l.aio.gathers[index as usize];
+    if !g.return_exceptions {
+        if l.is_cancelled(fut) {
+            let exc = l.result(fut).err().unwrap_or_else(PyExc::cancelled);
+            l.set_exception(outer, exc);
+            return;
+        }
+        if let Some(exc) = l.exception(fut) {
+            l.set_exception(outer, exc);
+            return;
+        }
+    }
+    if g.finished == g.unique {
+        let results: Vec<Value> = g
+            .children
+            .iter()
+            .map(|&child| match l.result(child) {
+                Ok(v) => v,
+                // gather builds CancelledError('') (or with the message)
+                // itself rather than calling _make_cancelled_error().
+                Err(e) if l.is_cancelled(child) => Value::Exc(PyExc::with_arg(
+                    ExcKind::CancelledError,
+                    e.arg.as_deref().unwrap_or(""),
+                )),
+                Err(e) => Value::Exc(e),
+            })
+            .collect();
+        if g.cancel_requested {
+            let exc = l.result(fut).err().unwrap_or_else(PyExc::cancelled);
+            let exc = if exc.is_cancelled() {
+                exc
+            } else {
+                PyExc::cancelled()
+            };
+            l.set_exception(outer, exc);
+        } else {
+            l.set_result(outer, Value::List(results.into()));
+        }
+    }
+}
+
+/// `_GatheringFuture.cancel()`: cancels every child; the gather itself is
+/// cancelled only through them.
+pub fn cancel_gather(l: &mut Loop, index: u32, msg: Option<Rc<str>>) -> bool {
+    let g = &l.aio.gathers[index as usize];
+    if l.is_done(g.outer) {
+        return false;
+    }
+    let children = g.children.clone();
+    let mut cancelled = false;
+    for child in children {
+        if l.cancel(child, msg.clone()) {
+            cancelled = true;
+        }
+    }
+    if cancelled {
+        l.aio.gathers[index as usize].cancel_requested = true;
+    }
+    cancelled
+}
+
+/// `asyncio.wait(fs, timeout=..., return_when=...)`, awaited: returns the
+/// `(done, pending)` sets as lists in first-seen order.
+pub async fn wait(
+    fs: Vec<FutId>,
+    timeout: Option<f64>,
+    return_when: ReturnWhen,
+) -> PyResult<(Vec<FutId>, Vec<FutId>)> {
+    let mut unique: Vec<FutId> = Vec::with_capacity(fs.len());
+    for f in fs {
+        if !unique.contains(&f) {
+            unique.push(f);
+        }
+    }
+    if unique.is_empty() {
+        return Err(PyExc::with_arg(
+            ExcKind::ValueError,
+            "Set of Tasks/Futures is empty.",
+        ));
+    }
+    let (index, waiter) = with_loop(|l| {
+        let waiter = l.create_future(FutKind::Waiter);
+        let timeout = timeout.map(|t| l.call_later(t, Callback::ReleaseWaiter(waiter)));
+        let index = l.aio.waits.len() as u32;
+        l.aio.waits.push(Wait {
+            counter: unique.len(),
+            return_when,
+            waiter,
+            timeout,
+        });
+        for &f in &unique {
+            l.add_done_callback(f, Callback::WaitCompletion(index));
+        }
+        (index, waiter)
+    });
+    let result = await_future(waiter).await;
+    with_loop(|l| {
+        if let Some(h) = l.aio.waits[index as usize].timeout {
+            l.cancel_handle(h);
+        }
+        for &f in &unique {
+            l.remove_done_callback(f, Callback::WaitCompletion(index));
+        }
+    });
+    result?;
+    Ok(with_loop(|l| unique.iter().partition(|f| l.is_done(**f))))
+}
+
+/// `_wait`'s `_on_completion(f)`.
+fn wait_completion(l: &mut Loop, index: u32, f: FutId) {
+    let w = &mut l.aio.waits[index as usize];
+    w.counter = w.counter.saturating_sub(1);
+    let release = w.counter == 0
+        || w.return_when == ReturnWhen::FirstCompleted
+        || (w.return_when == ReturnWhen::FirstException
+            && !l.is_cancelled(f)
+            && l.exception(f).is_some());
+    if release {
+        let w = &l.aio.waits[index as usize];
+        let (waiter, timeout) = (w.waiter, w.timeout);
+        if let Some(h) = timeout {
+            l.cancel_handle(h);
+        }
+        if !l.is_done(waiter) {
+            l.set_result(waiter, Value::None);
+        }
+    }
+}
+
+/// The first half of `as_completed(fs, timeout)`: registers the callbacks
+/// and the timeout. Returns the state's index and how many results to await.
+pub fn as_completed_start(fs: Vec<FutId>, timeout: Option<f64>) -> (u32, usize) {
+    with_loop(|l| {
+        let mut todo: Vec<FutId> = Vec::with_capacity(fs.len());
+        for f in fs {
+            if !todo.contains(&f) {
+                todo.push(f);
+            }
+        }
+        let index = l.aio.as_completed.len() as u32;
+        for &f in &todo {
+            l.add_done_callback(f, Callback::AsCompletedCompletion(index));
+        }
+        let timeout = match timeout {
+            Some(t) if !todo.is_empty() => {
+                Some(l.call_later(t, Callback::AsCompletedTimeout(index)))
+            }
+            _ => None,
+        };
+        let count = todo.len();
+        l.aio.as_completed.push(AsCompleted {
+            todo,
+            done: Queue::new(0),
+            timeout,
+        });
+        (index, count)
+    })
+}
+
+/// `as_completed`'s `_wait_for_one()`.
+pub async fn as_completed_next(index: u32) -> PyResult<Value> {
+    let f =
+        sync::queue_get(move |l: &mut Loop| &mut l.aio.as_completed[index as usize].done).await?;
+    match f {
+        None => Err(PyExc::new(ExcKind::TimeoutError)),
+        Some(f) => with_loop(|l| l.result(f)),
+    }
+}
+
+fn as_completed_completion(l: &mut Loop, index: u32, f: FutId) {
+    let state = &mut l.aio.as_completed[index as usize];
+    if state.todo.is_empty() {
+        return;
+    }
+    state.todo.retain(|t| *t != f);
+    let now_empty = state.todo.is_empty();
+    let timeout = state.timeout;
+    sync::queue_put_nowait(l, |l| &mut l.aio.as_completed[index as usize].done, Some(f));
+    if now_empty {
+        if let Some(h) = timeout {
+            l.cancel_handle(h);
+        }
+    }
+}
+
+fn as_completed_timeout(l: &mut Loop, index: u32) {
+    let todo = std::mem::take(&mut l.aio.as_completed[index as usize].todo);
+    for f in todo {
+        l.remove_done_callback(f, Callback::AsCompletedCompletion(index));
+        sync::queue_put_nowait(l, |l| &mut l.aio.as_completed[index as usize].done, None);
+    }
+}
+
+/// `asyncio.wait_for(aw, timeout)`; `ensure_future` turns the awaitable
+/// into a future at the point `tasks.py` calls it.
+pub async fn wait_for(
+    ensure_future: impl FnOnce(&mut Loop) -> FutId,
+    timeout: f64,
+) -> PyResult<Value> {
+    if timeout <= 0.0 {
+        let fut = with_loop(ensure_future);
+        if with_loop(|l| l.is_done(fut)) {
+            return with_loop(|l| l.result(fut));
+        }
+        cancel_and_wait(fut).await?;
+        return with_loop(|l| l.result(fut)).map_err(timeout_if_cancelled);
+    }
+    let (fut, waiter, timer) = with_loop(|l| {
+        let waiter = l.create_future(FutKind::Waiter);
+        let timer = l.call_later(timeout, Callback::ReleaseWaiter(waiter));
+        let fut = ensure_future(l);
+        l.add_done_callback(fut, Callback::ReleaseWaiter(waiter));
+        (fut, waiter, timer)
+    });
+    let result = wait_for_body(fut, waiter).await;
+    with_loop(|l| l.cancel_handle(timer));
+    result
+}
+
+async fn wait_for_body(fut: FutId, waiter: FutId) -> PyResult<Value> {
+    if let Err(exc) = await_future(waiter).await {
+        if with_loop(|l| l.is_done(fut)) {
+            return with_loop(|l| l.result(fut));
+        }
+        with_loop(|l| l.remove_done_callback(fut, Callback::ReleaseWaiter(waiter)));
+        cancel_and_wait(fut).await?;
+        return Err(exc);
+    }
+    if with_loop(|l| l.is_done(fut)) {
+        return with_loop(|l| l.result(fut));
+    }
+    with_loop(|l| l.remove_done_callback(fut, Callback::ReleaseWaiter(waiter)));
+    cancel_and_wait(fut).await?;
+    with_loop(|l| l.result(fut)).map_err(timeout_if_cancelled)
+}
+
+/// `raise TimeoutError() from exc` where the inner future was cancelled.
+fn timeout_if_cancelled(exc: PyExc) -> PyExc {
+    if exc.is_cancelled() {
+        PyExc::new(ExcKind::TimeoutError)
+    } else {
+        exc
+    }
+}
+
+/// `tasks._cancel_and_wait(fut)`.
+async fn cancel_and_wait(fut: FutId) -> PyResult<Value> {
+    let waiter = with_loop(|l| {
+        let waiter = l.create_future(FutKind::Waiter);
+        l.add_done_callback(fut, Callback::ReleaseWaiter(waiter));
+        l.cancel(fut, None);
+        waiter
+    });
+    let result = await_future(waiter).await;
+    with_loop(|l| l.remove_done_callback(fut, Callback::ReleaseWaiter(waiter)));
+    result
+}
+
+/// `asyncio.shield(inner)`: returns the future to await (the inner one
+/// itself when it is already done).
+pub fn shield(inner: FutId) -> FutId {
+    with_loop(|l| {
+        if l.is_done(inner) {
+            return inner;
+        }
+        let outer = l.create_future(FutKind::Shield);
+        let index = l.aio.shields.len() as u32;
+        l.aio.shields.push(Shield { inner, outer });
+        l.add_done_callback(inner, Callback::ShieldInnerDone(index));
+        l.add_done_callback(outer, Callback::ShieldOuterDone(index));
+        outer
+    })
+}
+
+fn shield_inner_done(l: &mut Loop, index: u32) {
+    let Shield { inner, outer } = l.aio.shields[index as usize];
+    if l.is_cancelled(outer) {
+        return;
+    }
+    if l.is_cancelled(inner) {
+        l.cancel(outer, None);
+    } else if let Some(exc) = l.exception(inner) {
+        l.set_exception(outer, exc);
+    } else if let Ok(v) = l.result(inner) {
+        l.set_result(outer, v);
+    }
+}
+
+fn shield_outer_done(l: &mut Loop, index: u32) {
+    let Shield { inner, .. } = l.aio.shields[index as usize];
+    if !l.is_done(inner) {
+        l.remove_done_callback(inner, Callback::ShieldInnerDone(index));
+    }
+}
+
+/// Runs a plain callback (anything but a task's step or wakeup).
+pub fn run_callback(l: &mut Loop, callback: Callback, arg: Option<FutId>) {
+    let arg_or_none = arg.unwrap_or(FutId(u32::MAX));
+    match callback {
+        Callback::SetResultUnlessCancelled(fut) => {
+            if !l.is_cancelled(fut) {
+                l.set_result(fut, Value::None);
+            }
+        }
+        Callback::ReleaseWaiter(waiter) => {
+            if !l.is_done(waiter) {
+                l.set_result(waiter, Value::None);
+            }
+        }
+        Callback::WaitCompletion(i) => wait_completion(l, i, arg_or_none),
+        Callback::GatherChildDone(i) => gather_child_done(l, i, arg_or_none),
+        Callback::AsCompletedCompletion(i) => as_completed_completion(l, i, arg_or_none),
+        Callback::AsCompletedTimeout(i) => as_completed_timeout(l, i),
+        Callback::ShieldInnerDone(i) => shield_inner_done(l, i),
+        Callback::ShieldOuterDone(i) => shield_outer_done(l, i),
+        Callback::StopLoop => l.stopping = true,
+        Callback::User(i) => super::interp::run_user_callback(l, i, arg),
+        Callback::Step(_) | Callback::Wakeup(_) => {}
+    }
+}

@@ -1,0 +1,711 @@
+//! The event loop's state and its rules: the clock, the ready queue, the
+//! timer heap, futures with their done-callbacks, and tasks stepped as Rust
+//! futures. Each rule mirrors CPython 3.11's `base_events.py`, `futures.py`
+//! and `tasks.py`; the comments name the Python code they follow.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
+
+use super::heap;
+use super::ids::{FutId, HandleId, TaskId};
+use super::trace::{Event, Line};
+use super::value::{PyExc, Value};
+
+/// What a Python expression evaluates to: a value, or an exception in flight.
+pub type PyResult<T> = Result<T, PyExc>;
+
+/// A task's coroutine: a Rust future that finishes with the coroutine's
+/// return value or the exception that escaped it.
+pub type Coro = Pin<Box<dyn Future<Output = PyResult<Value>>>>;
+
+/// `base_events._MIN_SCHEDULED_TIMER_HANDLES` and
+/// `_MIN_CANCELLED_TIMER_HANDLES_FRACTION`: when to rebuild the timer heap.
+const MIN_SCHEDULED_TIMER_HANDLES: usize = 100;
+const MIN_CANCELLED_TIMER_HANDLES_FRACTION: f64 = 0.5;
+/// `base_events.MAXIMUM_SELECT_TIMEOUT`: the longest the clock jumps at once.
+const MAXIMUM_SELECT_TIMEOUT: f64 = 24.0 * 3600.0;
+
+/// How a finished future finished.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome {
+    Returned(Value),
+    Raised(PyExc),
+    Cancelled(Option<Rc<str>>),
+}
+
+/// What a future is for: the views label it, and `cancel()` dispatches on it
+/// (a task's and a gather's `cancel` differ from a plain future's).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FutKind {
+    Plain,
+    Task(TaskId),
+    Sleep,
+    Gather(u32),
+    Shield,
+    /// A scenario's hand-made future, by its index in the program.
+    User(u32),
+    /// A waiter inside a combinator or a lock.
+    Waiter,
+}
+
+/// A plain callback the loop can run: the Python functions asyncio
+/// schedules, as data so the trace can name them.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Callback {
+    /// `Task.__step`: a task's first step, or its step after a bare yield.
+    Step(TaskId),
+    /// `Task.__wakeup(fut)`: the future a task waited on is done.
+    Wakeup(TaskId),
+    /// `futures._set_result_unless_cancelled(fut, None)`: a sleep's timer.
+    SetResultUnlessCancelled(FutId),
+    /// `tasks._release_waiter(waiter)`.
+    ReleaseWaiter(FutId),
+    /// `_wait`'s `_on_completion`.
+    WaitCompletion(u32),
+    /// `gather`'s `_done_callback`.
+    GatherChildDone(u32),
+    /// `as_completed`'s `_on_completion` and `_on_timeout`.
+    AsCompletedCompletion(u32),
+    AsCompletedTimeout(u32),
+    /// `shield`'s `_inner_done_callback` and `_outer_done_callback`.
+    ShieldInnerDone(u32),
+    ShieldOuterDone(u32),
+    /// `base_events._run_until_complete_cb`: stops the loop.
+    StopLoop,
+    /// A scenario's own function, by its index in the program.
+    User(u32),
+}
+
+/// A callback waiting in the ready queue, with the future it receives (for
+/// done-callbacks) and the handle that can cancel it.
+#[derive(Clone, Copy, Debug)]
+pub struct Ready {
+    pub callback: Callback,
+    pub arg: Option<FutId>,
+    pub handle: Option<HandleId>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Timer {
+    when: f64,
+    handle: HandleId,
+}
+
+/// A cancellable handle (`events.Handle` / `TimerHandle`).
+#[derive(Clone, Debug)]
+pub struct HandleSlot {
+    pub callback: Callback,
+    pub when: Option<f64>,
+    pub cancelled: bool,
+    /// Still in the timer heap (`TimerHandle._scheduled`).
+    pub scheduled: bool,
+}
+
+#[derive(Debug)]
+pub struct FutSlot {
+    pub kind: FutKind,
+    pub outcome: Option<Outcome>,
+    callbacks: Vec<Callback>,
+}
+
+/// What the coroutine handed back to `__step` when it suspended.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Yielded {
+    Nothing,
+    /// A bare `yield` (`sleep(0)`): step again next iteration.
+    Bare,
+    /// `yield future`: step again when it is done.
+    Future(FutId),
+}
+
+/// A task: a future plus the coroutine it drives.
+///
+/// Invariant: `coro` is `Some` while the task is pending and not being
+/// stepped; `fut_waiter` is the future it is suspended on, if any.
+pub struct TaskSlot {
+    pub fut: FutId,
+    pub name: Rc<str>,
+    /// Index of the coroutine function in the program (`None` for the
+    /// loop's own internal tasks).
+    pub coro_id: Option<u32>,
+    pub parent: Option<TaskId>,
+    pub fut_waiter: Option<FutId>,
+    pub must_cancel: bool,
+    pub started: bool,
+    /// Where the coroutine is suspended (a step index path the views show).
+    pub at: u32,
+    coro: Option<Coro>,
+    /// The exception `__step` throws into the coroutine at its await point.
+    throw: Option<PyExc>,
+    yielded: Yielded,
+}
+
+impl TaskSlot {
+    /// Takes the coroutine out, to drop it.
+    pub fn take_coro(&mut self) -> Option<Coro> {
+        self.coro.take()
+    }
+}
+
+/// The loop: all state CPython's `BaseEventLoop` and its futures hold.
+pub struct Loop {
+    pub now: f64,
+    pub clock_resolution: f64,
+    pub iteration: u32,
+    pub stopping: bool,
+    pub ready: VecDeque<Ready>,
+    timers: Vec<Timer>,
+    timer_cancelled_count: usize,
+    pub handles: Vec<HandleSlot>,
+    pub futures: Vec<FutSlot>,
+    pub tasks: Vec<TaskSlot>,
+    pub current: Option<TaskId>,
+    /// `events._task_name_counter`: numbers unnamed tasks `Task-N`.
+    task_name_counter: u32,
+    pub trace: Vec<Event>,
+    pub output: Vec<Line>,
+    /// Side tables of the combinators in flight (see `aio.rs`).
+    pub aio: super::aio::AioState,
+    /// The number of callbacks run so far, for the run budget.
+    pub callbacks_run: u64,
+    /// What the program's names refer to (see `interp.rs`).
+    pub scenario: super::interp::Scenario,
+}
+
+impl Default for Loop {
+    fn default() -> Loop {
+        Loop {
+            now: 0.0,
+            clock_resolution: 1e-9,
+            iteration: 0,
+            stopping: false,
+            ready: VecDeque::new(),
+            timers: Vec::new(),
+            timer_cancelled_count: 0,
+            handles: Vec::new(),
+            futures: Vec::new(),
+            tasks: Vec::new(),
+            current: None,
+            task_name_counter: 0,
+            trace: Vec::new(),
+            output: Vec::new(),
+            aio: Default::default(),
+            callbacks_run: 0,
+            scenario: Default::default(),
+        }
+    }
+}
+
+fn timer_lt(a: &Timer, b: &Timer) -> bool {
+    a.when < b.when
+}
+
+impl Loop {
+    // ----- scheduling (base_events.py) -----
+
+    /// `loop.call_soon(callback)`.
+    pub fn call_soon(&mut self, callback: Callback, arg: Option<FutId>) {
+        self.ready.push_back(Ready {
+            callback,
+            arg,
+            handle: None,
+        });
+    }
+
+    /// `loop.call_later(delay, callback)` = `call_at(time() + delay)`.
+    pub fn call_later(&mut self, delay: f64, callback: Callback) -> HandleId {
+        self.call_at(self.now + delay, callback)
+    }
+
+    /// `loop.call_at(when, callback)`: pushes a `TimerHandle` on the heap.
+    pub fn call_at(&mut self, when: f64, callback: Callback) -> HandleId {
+        let handle = HandleId(self.handles.len() as u32);
+        self.handles.push(HandleSlot {
+            callback,
+            when: Some(when),
+            cancelled: false,
+            scheduled: true,
+        });
+        heap::push(&mut self.timers, Timer { when, handle }, timer_lt);
+        self.trace.push(Event::TimerArmed { handle, when });
+        handle
+    }
+
+    /// `TimerHandle.cancel()`: marks it; it leaves the heap lazily.
+    pub fn cancel_handle(&mut self, handle: HandleId) {
+        let slot = &mut self.handles[handle.index()];
+        if slot.cancelled {
+            return;
+        }
+        slot.cancelled = true;
+        if slot.scheduled {
+            self.timer_cancelled_count += 1;
+            self.trace.push(Event::TimerCancelled(handle));
+        }
+    }
+
+    /// The deadline of the earliest live timer, for drivers that wait.
+    pub fn next_deadline(&self) -> Option<f64> {
+        self.timers
+            .iter()
+            .filter(|t| !self.handles[t.handle.index()].cancelled)
+            .map(|t| t.when)
+            .min_by(f64::total_cmp)
+    }
+
+    pub fn has_timers(&self) -> bool {
+        self.timers
+            .iter()
+            .any(|t| !self.handles[t.handle.index()].cancelled)
+    }
+
+    /// The first half of `_run_once`: drop cancelled timers, jump the clock
+    /// if nothing is ready (the virtual selector), and move due timers to
+    /// the ready queue. Returns the callbacks to run this iteration, or
+    /// `None` when nothing is ready and no timer is armed (a deadlock,
+    /// where CPython's selector would wait forever).
+    pub fn begin_iteration(&mut self) -> Option<usize> {
+        let sched_count = self.timers.len();
+        if sched_count > MIN_SCHEDULED_TIMER_HANDLES
+            && self.timer_cancelled_count as f64 / sched_count as f64
+                > MIN_CANCELLED_TIMER_HANDLES_FRACTION
+        {
+            let handles = &mut self.handles;
+            self.timers.retain(|t| {
+                let slot = &mut handles[t.handle.index()];
+                if slot.cancelled {
+                    slot.scheduled = false;
+                }
+                !slot.cancelled
+            });
+            heap::heapify(&mut self.timers, timer_lt);
+            self.timer_cancelled_count = 0;
+        } else {
+            while let Some(first) = self.timers.first() {
+                if !self.handles[first.handle.index()].cancelled {
+                    break;
+                }
+                self.timer_cancelled_count -= 1;
+                let t = heap::pop(&mut self.timers, timer_lt).expect("non-empty heap");
+                self.handles[t.handle.index()].scheduled = false;
+            }
+        }
+
+        if self.ready.is_empty() && !self.stopping {
+            let first = self.timers.first()?;
+            let timeout = (first.when - self.now).clamp(0.0, MAXIMUM_SELECT_TIMEOUT);
+            if timeout > 0.0 {
+                // vclock's selector: `_now += timeout`, with CPython's float
+                // arithmetic, so times print exactly as CPython prints them.
+                self.now += timeout;
+                self.trace.push(Event::Clock(self.now));
+            }
+        }
+
+        self.iteration += 1;
+        self.trace.push(Event::Iteration(self.iteration));
+        let end_time = self.now + self.clock_resolution;
+        while let Some(first) = self.timers.first() {
+            if first.when >= end_time {
+                break;
+            }
+            let t = heap::pop(&mut self.timers, timer_lt).expect("non-empty heap");
+            let slot = &mut self.handles[t.handle.index()];
+            slot.scheduled = false;
+            let callback = slot.callback;
+            self.trace.push(Event::TimerDue(t.handle));
+            self.ready.push_back(Ready {
+                callback,
+                arg: None,
+                handle: Some(t.handle),
+            });
+        }
+        Some(self.ready.len())
+    }
+
+    pub fn is_cancelled_handle(&self, ready: &Ready) -> bool {
+        ready
+            .handle
+            .is_some_and(|h| self.handles[h.index()].cancelled)
+    }
+
+    // ----- futures (futures.py) -----
+
+    pub fn create_future(&mut self, kind: FutKind) -> FutId {
+        let id = FutId(self.futures.len() as u32);
+        self.futures.push(FutSlot {
+            kind,
+            outcome: None,
+            callbacks: Vec::new(),
+        });
+        id
+    }
+
+    pub fn fut(&self, fut: FutId) -> &FutSlot {
+        &self.futures[fut.index()]
+    }
+
+    pub fn is_done(&self, fut: FutId) -> bool {
+        self.futures[fut.index()].outcome.is_some()
+    }
+
+    pub fn is_cancelled(&self, fut: FutId) -> bool {
+        matches!(
+            self.futures[fut.index()].outcome,
+            Some(Outcome::Cancelled(_))
+        )
+    }
+
+    /// `future.result()`.
+    pub fn result(&self, fut: FutId) -> PyResult<Value> {
+        match &self.futures[fut.index()].outcome {
+            Some(Outcome::Returned(v)) => Ok(v.clone()),
+            Some(Outcome::Raised(e)) => Err(e.clone()),
+            Some(Outcome::Cancelled(msg)) => Err(cancelled_error(msg.as_deref())),
+            None => Err(PyExc::with_arg(
+                super::value::ExcKind::InvalidStateError,
+                "Result is not set.",
+            )),
+        }
+    }
+
+    /// `future.exception()` for a done, not cancelled future.
+    pub fn exception(&self, fut: FutId) -> Option<PyExc> {
+        match &self.futures[fut.index()].outcome {
+            Some(Outcome::Raised(e)) => Some(e.clone()),
+            _ => None,
+        }
+    }
+
+    /// Completes a pending future and schedules its callbacks
+    /// (`Future.__schedule_callbacks`). Returns false if it was done.
+    pub fn complete(&mut self, fut: FutId, outcome: Outcome) -> bool {
+        let slot = &mut self.futures[fut.index()];
+        if slot.outcome.is_some() {
+            return false;
+        }
+        slot.outcome = Some(outcome);
+        let callbacks = std::mem::take(&mut slot.callbacks);
+        self.trace.push(Event::FutureDone(fut));
+        for callback in callbacks {
+            self.call_soon(callback, Some(fut));
+        }
+        true
+    }
+
+    pub fn set_result(&mut self, fut: FutId, value: Value) -> bool {
+        self.complete(fut, Outcome::Returned(value))
+    }
+
+    pub fn set_exception(&mut self, fut: FutId, exc: PyExc) -> bool {
+        self.complete(fut, Outcome::Raised(exc))
+    }
+
+    /// `future.add_done_callback(cb)`: on a done future it is scheduled at once.
+    pub fn add_done_callback(&mut self, fut: FutId, callback: Callback) {
+        if self.is_done(fut) {
+            self.call_soon(callback, Some(fut));
+        } else {
+            self.futures[fut.index()].callbacks.push(callback);
+        }
+    }
+
+    /// `future.remove_done_callback(cb)`: removes every equal callback.
+    pub fn remove_done_callback(&mut self, fut: FutId, callback: Callback) {
+        self.futures[fut.index()]
+            .callbacks
+            .retain(|c| *c != callback);
+    }
+
+    /// `fut.cancel()`, dispatched on what the future is.
+    pub fn cancel(&mut self, fut: FutId, msg: Option<Rc<str>>) -> bool {
+        match self.futures[fut.index()].kind {
+            FutKind::Task(task) => self.cancel_task(task, msg),
+            FutKind::Gather(gather) => super::aio::cancel_gather(self, gather, msg),
+            _ => self.complete(fut, Outcome::Cancelled(msg)),
+        }
+    }
+
+    // ----- tasks (tasks.py) -----
+
+    /// `loop.create_task(coro, name=...)`: registers the task and schedules
+    /// its first step with `call_soon`.
+    pub fn create_task(&mut self, coro: Coro, name: Option<&str>, coro_id: Option<u32>) -> TaskId {
+        let id = TaskId(self.tasks.len() as u32);
+        let fut = self.create_future(FutKind::Task(id));
+        let name: Rc<str> = match name {
+            Some(n) => n.into(),
+            None => {
+                self.task_name_counter += 1;
+                format!("Task-{}", self.task_name_counter).into()
+            }
+        };
+        self.tasks.push(TaskSlot {
+            fut,
+            name,
+            coro_id,
+            parent: self.current,
+            fut_waiter: None,
+            must_cancel: false,
+            started: false,
+            at: 0,
+            coro: Some(coro),
+            throw: None,
+            yielded: Yielded::Nothing,
+        });
+        self.trace.push(Event::TaskCreated {
+            task: id,
+            by: self.current,
+        });
+        self.call_soon(Callback::Step(id), None);
+        id
+    }
+
+    pub fn task(&self, task: TaskId) -> &TaskSlot {
+        &self.tasks[task.index()]
+    }
+
+    /// `Task.cancel(msg)`: a request, delivered at the task's next step.
+    pub fn cancel_task(&mut self, task: TaskId, msg: Option<Rc<str>>) -> bool {
+        let fut = self.tasks[task.index()].fut;
+        if self.is_done(fut) {
+            return false;
+        }
+        self.trace.push(Event::CancelRequested {
+            task,
+            by: self.current,
+        });
+        if let Some(waiter) = self.tasks[task.index()].fut_waiter {
+            if self.cancel(waiter, msg.clone()) {
+                // The waiter may be a task that swallows the cancellation,
+                // so fut_waiter stays: it may need cancelling again.
+                return true;
+            }
+        }
+        // Its __step must already be scheduled.
+        self.tasks[task.index()].must_cancel = true;
+        true
+    }
+
+    /// Called by awaitables: the running coroutine suspends on `fut`.
+    pub fn suspend_on(&mut self, fut: FutId) {
+        if let Some(task) = self.current {
+            self.tasks[task.index()].yielded = Yielded::Future(fut);
+        }
+    }
+
+    /// Called by `sleep(0)`: the running coroutine yields bare.
+    pub fn yield_bare(&mut self) {
+        if let Some(task) = self.current {
+            self.tasks[task.index()].yielded = Yielded::Bare;
+        }
+    }
+
+    /// Called by awaitables when resumed: the exception `__step` threw in.
+    pub fn take_thrown(&mut self) -> Option<PyExc> {
+        let task = self.current?;
+        self.tasks[task.index()].throw.take()
+    }
+
+    pub fn print(&mut self, text: String) {
+        let index = self.output.len() as u32;
+        self.output.push(Line {
+            time: self.now,
+            task: self.current,
+            text,
+        });
+        self.trace.push(Event::Print(index));
+    }
+}
+
+/// `Future._make_cancelled_error()`.
+pub fn cancelled_error(msg: Option<&str>) -> PyExc {
+    match msg {
+        Some(m) => PyExc::with_arg(super::value::ExcKind::CancelledError, m),
+        None => PyExc::cancelled(),
+    }
+}
+
+/// The loop as the running coroutines see it: `asyncio.get_running_loop()`.
+/// Coroutines reach it through [`with_loop`] while [`Runtime`] runs them, so
+/// they hold no reference to it and no reference cycle forms.
+#[derive(Clone, Default)]
+pub struct Runtime(pub Rc<RefCell<Loop>>);
+
+thread_local! {
+    static RUNNING: RefCell<Option<Rc<RefCell<Loop>>>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` on the running loop. Only awaitables call it, and only while a
+/// task is being stepped, when a loop is always running.
+pub fn with_loop<R>(f: impl FnOnce(&mut Loop) -> R) -> R {
+    RUNNING.with(|running| {
+        let running = running.borrow();
+        let lp = running.as_ref().expect("awaited outside a running loop");
+        let mut lp = lp.borrow_mut();
+        f(&mut lp)
+    })
+}
+
+/// Makes `lp` the running loop until the guard drops.
+struct RunningGuard(Option<Rc<RefCell<Loop>>>);
+
+impl RunningGuard {
+    fn enter(lp: &Rc<RefCell<Loop>>) -> RunningGuard {
+        RunningGuard(RUNNING.with(|r| r.replace(Some(lp.clone()))))
+    }
+}
+
+impl Drop for RunningGuard {
+    fn drop(&mut self) {
+        let previous = self.0.take();
+        RUNNING.with(|r| *r.borrow_mut() = previous);
+    }
+}
+
+impl Runtime {
+    pub fn with<R>(&self, f: impl FnOnce(&mut Loop) -> R) -> R {
+        f(&mut self.0.borrow_mut())
+    }
+
+    /// Runs `f` with this loop as the running loop.
+    pub fn enter<R>(&self, f: impl FnOnce() -> R) -> R {
+        let _guard = RunningGuard::enter(&self.0);
+        f()
+    }
+
+    /// Runs one ready callback. Returns false when the queue is empty.
+    pub fn run_ready(&self) -> bool {
+        let Some(ready) = self.with(|l| l.ready.pop_front()) else {
+            return false;
+        };
+        if self.with(|l| l.is_cancelled_handle(&ready)) {
+            return true;
+        }
+        self.with(|l| l.callbacks_run += 1);
+        match ready.callback {
+            Callback::Step(task) => self.step(task, None),
+            Callback::Wakeup(task) => {
+                // `Task.__wakeup(fut)`: step with the future's exception, if any.
+                let exc = self.with(|l| ready.arg.and_then(|f| l.result(f).err()));
+                self.step(task, exc);
+            }
+            other => self.with(|l| super::aio::run_callback(l, other, ready.arg)),
+        }
+        true
+    }
+
+    /// `Task.__step(exc)`.
+    pub fn step(&self, task: TaskId, exc: Option<PyExc>) {
+        let prepared = self.with(|l| {
+            let slot = &mut l.tasks[task.index()];
+            if slot.coro.is_none() || l.futures[slot.fut.index()].outcome.is_some() {
+                return None;
+            }
+            let mut exc = exc;
+            if slot.must_cancel {
+                if !exc.as_ref().is_some_and(PyExc::is_cancelled) {
+                    exc = Some(PyExc::cancelled());
+                }
+                slot.must_cancel = false;
+            }
+            slot.fut_waiter = None;
+            let first = !slot.started;
+            slot.started = true;
+            slot.throw = exc.clone();
+            l.current = Some(task);
+            l.trace.push(Event::TaskRunning(task));
+            let coro = slot.coro.take();
+            // `coro.throw(exc)` on a coroutine that never started raises at
+            // once: none of its body runs.
+            Some((coro, if first { exc } else { None }))
+        });
+        let Some((Some(mut coro), thrown_at_start)) = prepared else {
+            return;
+        };
+        let poll = match thrown_at_start {
+            Some(exc) => Poll::Ready(Err(exc)),
+            None => coro.as_mut().poll(&mut Context::from_waker(Waker::noop())),
+        };
+        self.with(|l| l.finish_step(task, coro, poll));
+    }
+}
+
+impl Loop {
+    /// The second half of `Task.__step`: what the coroutine's poll means.
+    fn finish_step(&mut self, task: TaskId, coro: Coro, poll: Poll<PyResult<Value>>) {
+        self.current = None;
+        let fut = self.tasks[task.index()].fut;
+        match poll {
+            Poll::Ready(result) => {
+                drop(coro);
+                let slot = &mut self.tasks[task.index()];
+                slot.throw = None;
+                let outcome = match result {
+                    Ok(_) if slot.must_cancel => {
+                        slot.must_cancel = false;
+                        Outcome::Cancelled(None)
+                    }
+                    Ok(value) => Outcome::Returned(value),
+                    Err(exc) if exc.is_cancelled() => Outcome::Cancelled(exc.arg.clone()),
+                    Err(exc) => Outcome::Raised(exc),
+                };
+                self.trace.push(Event::TaskFinished(task));
+                self.complete(fut, outcome);
+            }
+            Poll::Pending => {
+                let slot = &mut self.tasks[task.index()];
+                slot.coro = Some(coro);
+                slot.throw = None;
+                match std::mem::replace(&mut slot.yielded, Yielded::Nothing) {
+                    Yielded::Bare | Yielded::Nothing => {
+                        self.trace.push(Event::TaskYielded(task));
+                        self.call_soon(Callback::Step(task), None);
+                    }
+                    Yielded::Future(waiter) => {
+                        slot.fut_waiter = Some(waiter);
+                        let must_cancel = slot.must_cancel;
+                        self.trace.push(Event::TaskSuspended { task, on: waiter });
+                        self.add_done_callback(waiter, Callback::Wakeup(task));
+                        if must_cancel && self.cancel(waiter, None) {
+                            self.tasks[task.index()].must_cancel = false;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Loop {
+    /// The memory the loop's state holds, counted from the sizes and
+    /// capacities of its tables (coroutine frames estimated by their
+    /// boxed size), for the benchmark's bytes-per-task figure.
+    pub fn approx_bytes(&self) -> usize {
+        use std::mem::size_of;
+        let futures = self.futures.capacity() * size_of::<FutSlot>()
+            + self
+                .futures
+                .iter()
+                .map(|f| f.callbacks.capacity() * size_of::<Callback>())
+                .sum::<usize>();
+        let tasks = self.tasks.capacity() * size_of::<TaskSlot>()
+            + self
+                .tasks
+                .iter()
+                .map(|t| t.coro.as_ref().map_or(0, |c| std::mem::size_of_val(&**c)))
+                .sum::<usize>();
+        let handles = self.handles.capacity() * size_of::<HandleSlot>();
+        let trace = self.trace.capacity() * size_of::<Event>();
+        let output = self
+            .output
+            .iter()
+            .map(|l| l.text.capacity() + size_of::<Line>())
+            .sum::<usize>();
+        futures + tasks + handles + trace + output + self.timers.capacity() * size_of::<Timer>()
+    }
+}

@@ -1,0 +1,557 @@
+//! The coroutine interpreter: turns a program's steps into the Rust future
+//! a task drives. Every await goes through the awaitables in `aio.rs` and
+//! `sync.rs`, so there is one execution path for every scenario.
+
+use std::cmp::Ordering;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+
+use super::aio;
+use super::core::{with_loop, Callback, Coro, Loop, PyResult};
+use super::ids::{FutId, TaskId};
+use super::program::{Awaitable, CoroId, Expr, Program, Step};
+use super::sync;
+use super::trace::Event;
+use super::value::{ExcKind, PyExc, Value};
+
+/// Inline `await coro()` calls deeper than this raise RecursionError-like
+/// errors instead of overflowing the stack (validation rejects call cycles;
+/// this is the engine's own guard).
+const MAX_CALL_DEPTH: u32 = 200;
+
+/// What the running program's names refer to.
+#[derive(Default)]
+pub struct Scenario {
+    pub program: Rc<Program>,
+    /// The task made from each coroutine, once `CreateTask` ran.
+    pub task_of: Vec<Option<TaskId>>,
+    /// The hand-made futures, by their index in the program.
+    pub futures: Vec<FutId>,
+}
+
+/// How a block of steps ended, when it did not raise.
+enum Flow {
+    Next,
+    Return(Value),
+}
+
+/// A coroutine call's local state.
+#[derive(Default)]
+struct Frame {
+    vars: Vec<(String, Local)>,
+    /// The exceptions being handled, innermost last, for a bare `raise`.
+    caught: Vec<PyExc>,
+    depth: u32,
+}
+
+/// A local variable: a value, or the set of tasks `wait` returned.
+#[derive(Clone)]
+enum Local {
+    Value(Value),
+    Futures(Rc<[FutId]>),
+}
+
+impl Frame {
+    fn set(&mut self, name: &Option<String>, local: Local) {
+        let Some(name) = name else { return };
+        match self.vars.iter_mut().find(|(n, _)| n == name) {
+            Some(slot) => slot.1 = local,
+            None => self.vars.push((name.clone(), local)),
+        }
+    }
+
+    fn get(&self, name: &str) -> PyResult<&Local> {
+        self.vars
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v)
+            .ok_or_else(|| {
+                PyExc::with_arg(
+                    ExcKind::RuntimeError,
+                    &format!("name '{name}' is not defined"),
+                )
+            })
+    }
+}
+
+/// The coroutine a new task runs for `coro`.
+pub fn coroutine(program: Rc<Program>, coro: CoroId) -> Coro {
+    Box::pin(async move {
+        let mut frame = Frame::default();
+        let body = &program.coroutines[coro as usize].body;
+        match exec(&program, &mut frame, body).await? {
+            Flow::Return(v) => Ok(v),
+            Flow::Next => Ok(Value::None),
+        }
+    })
+}
+
+/// Creates the task for `coro` (`asyncio.create_task(coro(), name=...)`).
+pub fn spawn(l: &mut Loop, coro: CoroId) -> TaskId {
+    let program = l.scenario.program.clone();
+    let name = program.coroutines[coro as usize].task_name.clone();
+    let task = l.create_task(coroutine(program, coro), name.as_deref(), Some(coro));
+    l.scenario.task_of[coro as usize] = Some(task);
+    task
+}
+
+fn task_of(l: &Loop, coro: CoroId) -> PyResult<TaskId> {
+    l.scenario.task_of[coro as usize].ok_or_else(|| {
+        let name = &l.scenario.program.coroutines[coro as usize].name;
+        PyExc::with_arg(
+            ExcKind::RuntimeError,
+            &format!("the task for {name}() was not created yet"),
+        )
+    })
+}
+
+/// `ensure_future(aw)`: the future behind an awaitable, wrapping a fresh
+/// coroutine in a new task.
+fn ensure_future(l: &mut Loop, aw: Awaitable) -> PyResult<FutId> {
+    match aw {
+        Awaitable::Task(c) => Ok(l.task(task_of(l, c)?).fut),
+        Awaitable::Coro(c) => {
+            let task = spawn(l, c);
+            Ok(l.task(task).fut)
+        }
+        Awaitable::Future(i) => Ok(l.scenario.futures[i as usize]),
+    }
+}
+
+type Boxed<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
+
+/// Runs a block of steps; boxed because blocks nest.
+fn exec<'a>(
+    program: &'a Program,
+    frame: &'a mut Frame,
+    steps: &'a [Step],
+) -> Boxed<'a, PyResult<Flow>> {
+    Box::pin(async move {
+        for (index, step) in steps.iter().enumerate() {
+            with_loop(|l| {
+                if let Some(t) = l.current {
+                    l.tasks[t.index()].at = index as u32;
+                }
+            });
+            if let Flow::Return(v) = exec_step(program, frame, step).await? {
+                return Ok(Flow::Return(v));
+            }
+        }
+        Ok(Flow::Next)
+    })
+}
+
+async fn exec_step(program: &Program, frame: &mut Frame, step: &Step) -> PyResult<Flow> {
+    match step {
+        Step::Sleep { seconds } => {
+            aio::sleep(*seconds).await?;
+        }
+        Step::Block { seconds } => with_loop(|l| {
+            if let Some(t) = l.current {
+                l.trace.push(Event::Blocked(t));
+            }
+            l.now += seconds;
+            l.trace.push(Event::Clock(l.now));
+        }),
+        Step::Print { args } => {
+            let text = with_loop(|l| print_text(l, Some(frame), args, None))?;
+            with_loop(|l| l.print(text));
+        }
+        Step::Return { value } => {
+            return Ok(Flow::Return(with_loop(|l| {
+                eval(l, Some(frame), value, None)
+            })?));
+        }
+        Step::Raise { kind, message } => {
+            return Err(PyExc {
+                kind: *kind,
+                arg: message.as_deref().map(Rc::from),
+            });
+        }
+        Step::CreateTask { coro } => {
+            with_loop(|l| spawn(l, *coro));
+        }
+        Step::Await { target, bind } => {
+            let value = await_target(program, frame, *target).await?;
+            frame.set(bind, Local::Value(value));
+        }
+        Step::Gather {
+            items,
+            return_exceptions,
+            bind,
+        } => {
+            let children = with_loop(|l| {
+                items
+                    .iter()
+                    .map(|aw| ensure_future(l, *aw))
+                    .collect::<PyResult<Vec<_>>>()
+            })?;
+            let value = Box::pin(aio::gather(children, *return_exceptions)).await?;
+            frame.set(bind, Local::Value(value));
+        }
+        Step::Wait {
+            items,
+            timeout,
+            return_when,
+            done,
+            pending,
+        } => {
+            let fs = with_loop(|l| {
+                items
+                    .iter()
+                    .map(|c| Ok(l.task(task_of(l, *c)?).fut))
+                    .collect::<PyResult<Vec<_>>>()
+            })?;
+            let (d, p) = Box::pin(aio::wait(fs, *timeout, *return_when)).await?;
+            frame.set(done, Local::Futures(d.into()));
+            frame.set(pending, Local::Futures(p.into()));
+        }
+        Step::AsCompleted {
+            items,
+            timeout,
+            bind,
+            body,
+        } => {
+            let fs = with_loop(|l| {
+                items
+                    .iter()
+                    .map(|c| Ok(l.task(task_of(l, *c)?).fut))
+                    .collect::<PyResult<Vec<_>>>()
+            })?;
+            let (index, count) = aio::as_completed_start(fs, *timeout);
+            for _ in 0..count {
+                let value = Box::pin(aio::as_completed_next(index)).await?;
+                frame.set(bind, Local::Value(value));
+                if let Flow::Return(v) = exec(program, frame, body).await? {
+                    return Ok(Flow::Return(v));
+                }
+            }
+        }
+        Step::WaitFor {
+            target,
+            timeout,
+            bind,
+        } => {
+            let value = match timeout {
+                None => await_target(program, frame, *target).await?,
+                Some(t) => {
+                    let mut failed = None;
+                    let value = Box::pin(aio::wait_for(
+                        |l| {
+                            ensure_future(l, *target).unwrap_or_else(|e| {
+                                failed = Some(e);
+                                l.create_future(super::core::FutKind::Plain)
+                            })
+                        },
+                        *t,
+                    ))
+                    .await;
+                    if let Some(e) = failed {
+                        return Err(e);
+                    }
+                    value?
+                }
+            };
+            frame.set(bind, Local::Value(value));
+        }
+        Step::Shield { target, bind } => {
+            let outer = with_loop(|l| ensure_future(l, *target).map(aio::shield))?;
+            let value = aio::await_future(outer).await?;
+            frame.set(bind, Local::Value(value));
+        }
+        Step::Cancel { task, bind } => {
+            let cancelled = with_loop(|l| {
+                let t = task_of(l, *task)?;
+                Ok(l.cancel_task(t, None))
+            })?;
+            frame.set(bind, Local::Value(Value::Bool(cancelled)));
+        }
+        Step::Try {
+            body,
+            handlers,
+            finally,
+        } => {
+            let mut result = exec(program, frame, body).await;
+            if let Err(exc) = &result {
+                if let Some(handler) = handlers.iter().find(|h| h.kind.catches(exc.kind)) {
+                    frame.caught.push(exc.clone());
+                    result = exec(program, frame, &handler.body).await;
+                    frame.caught.pop();
+                }
+            }
+            if !finally.is_empty() {
+                match exec(program, frame, finally).await {
+                    Ok(Flow::Next) => {}
+                    overriding => return overriding,
+                }
+            }
+            return result;
+        }
+        Step::Reraise => {
+            return Err(frame.caught.last().cloned().unwrap_or_else(|| {
+                PyExc::with_arg(ExcKind::RuntimeError, "No active exception to reraise")
+            }));
+        }
+        Step::If {
+            cond,
+            then,
+            otherwise,
+        } => {
+            let value = with_loop(|l| eval(l, Some(frame), cond, None))?;
+            let branch = if truthy(&value) { then } else { otherwise };
+            return exec(program, frame, branch).await;
+        }
+        Step::ForEach { var, list, body } => {
+            let items = match with_loop(|l| eval(l, Some(frame), list, None))? {
+                Value::List(items) => items,
+                other => {
+                    return Err(PyExc::with_arg(
+                        ExcKind::TypeError,
+                        &format!("'{}' object is not iterable", type_name(&other)),
+                    ))
+                }
+            };
+            for item in items.iter() {
+                frame.set(&Some(var.clone()), Local::Value(item.clone()));
+                if let Flow::Return(v) = exec(program, frame, body).await? {
+                    return Ok(Flow::Return(v));
+                }
+            }
+        }
+        Step::WithLock { lock, body } => {
+            sync::lock_acquire(*lock as usize).await?;
+            let result = exec(program, frame, body).await;
+            with_loop(|l| sync::lock_release(l, *lock as usize))?;
+            return result;
+        }
+        Step::WithSemaphore { semaphore, body } => {
+            sync::semaphore_acquire(*semaphore as usize).await?;
+            let result = exec(program, frame, body).await;
+            with_loop(|l| sync::semaphore_release(l, *semaphore as usize));
+            return result;
+        }
+        Step::EventSet { event } => with_loop(|l| sync::event_set(l, *event as usize)),
+        Step::EventClear { event } => with_loop(|l| sync::event_clear(l, *event as usize)),
+        Step::EventWait { event } => {
+            sync::event_wait(*event as usize).await?;
+        }
+        Step::QueuePut { queue, value } => {
+            let value = with_loop(|l| eval(l, Some(frame), value, None))?;
+            sync::queue_put(*queue as usize, value).await?;
+        }
+        Step::QueueGet { queue, bind } => {
+            let value = sync::queue_get(sync::user_queue(*queue as usize)).await?;
+            frame.set(bind, Local::Value(value));
+        }
+        Step::QueueTaskDone { queue } => with_loop(|l| sync::queue_task_done(l, *queue as usize))?,
+        Step::QueueJoin { queue } => sync::queue_join(*queue as usize).await?,
+        Step::SetResult { future, value } => {
+            let value = with_loop(|l| eval(l, Some(frame), value, None))?;
+            with_loop(|l| set_user_future(l, *future, Ok(value)))?;
+        }
+        Step::SetException {
+            future,
+            kind,
+            message,
+        } => {
+            let exc = PyExc {
+                kind: *kind,
+                arg: message.as_deref().map(Rc::from),
+            };
+            with_loop(|l| set_user_future(l, *future, Err(exc)))?;
+        }
+        Step::AddDoneCallback { task, callback } => with_loop(|l| {
+            let fut = l.task(task_of(l, *task)?).fut;
+            l.add_done_callback(fut, Callback::User(*callback));
+            Ok(())
+        })?,
+        Step::CallSoon { callback } => with_loop(|l| l.call_soon(Callback::User(*callback), None)),
+        Step::CallLater { delay, callback } => {
+            with_loop(|l| l.call_later(*delay, Callback::User(*callback)));
+        }
+    }
+    Ok(Flow::Next)
+}
+
+/// `await target`: a task or future suspends; a coroutine runs inline.
+async fn await_target(program: &Program, frame: &mut Frame, target: Awaitable) -> PyResult<Value> {
+    match target {
+        Awaitable::Coro(c) => {
+            if frame.depth >= MAX_CALL_DEPTH {
+                return Err(PyExc::with_arg(
+                    ExcKind::RuntimeError,
+                    "maximum recursion depth exceeded",
+                ));
+            }
+            let mut callee = Frame {
+                depth: frame.depth + 1,
+                ..Frame::default()
+            };
+            match exec(program, &mut callee, &program.coroutines[c as usize].body).await? {
+                Flow::Return(v) => Ok(v),
+                Flow::Next => Ok(Value::None),
+            }
+        }
+        other => {
+            let fut = with_loop(|l| ensure_future(l, other))?;
+            aio::await_future(fut).await
+        }
+    }
+}
+
+/// `fut.set_result(v)` / `fut.set_exception(e)` on a hand-made future.
+fn set_user_future(l: &mut Loop, index: u32, outcome: PyResult<Value>) -> PyResult<()> {
+    let fut = l.scenario.futures[index as usize];
+    let done = match outcome {
+        Ok(v) => l.set_result(fut, v),
+        Err(e) => l.set_exception(fut, e),
+    };
+    if done {
+        Ok(())
+    } else {
+        Err(PyExc::with_arg(ExcKind::InvalidStateError, "invalid state"))
+    }
+}
+
+/// Runs a scenario's plain callback. An exception in it is logged by the
+/// loop's exception handler (stderr) in CPython, so it prints nothing here.
+pub fn run_user_callback(l: &mut Loop, index: u32, arg: Option<FutId>) {
+    let program = l.scenario.program.clone();
+    let Some(callback) = program.callbacks.get(index as usize) else {
+        return;
+    };
+    if let Ok(text) = print_text(l, None, &callback.print, arg) {
+        l.print(text);
+    }
+}
+
+/// `print(*args)`: each argument's `str()`, joined by spaces.
+fn print_text(
+    l: &Loop,
+    frame: Option<&Frame>,
+    args: &[Expr],
+    arg: Option<FutId>,
+) -> PyResult<String> {
+    let mut parts = Vec::with_capacity(args.len());
+    for expr in args {
+        parts.push(eval(l, frame, expr, arg)?.py_str());
+    }
+    Ok(parts.join(" "))
+}
+
+/// Evaluates an expression; the epilogue after `asyncio.run` uses it too.
+pub fn eval_outside(l: &Loop, expr: &Expr) -> PyResult<Value> {
+    eval(l, None, expr, None)
+}
+
+fn eval(l: &Loop, frame: Option<&Frame>, expr: &Expr, arg: Option<FutId>) -> PyResult<Value> {
+    let local = |name: &str| -> PyResult<Local> {
+        match frame {
+            Some(f) => f.get(name).cloned(),
+            None => Err(PyExc::with_arg(
+                ExcKind::RuntimeError,
+                &format!("name '{name}' is not defined"),
+            )),
+        }
+    };
+    Ok(match expr {
+        Expr::Lit(v) => v.clone(),
+        Expr::Var(name) => match local(name)? {
+            Local::Value(v) => v,
+            Local::Futures(_) => {
+                return Err(PyExc::with_arg(
+                    ExcKind::TypeError,
+                    "a set of tasks prints in no fixed order",
+                ))
+            }
+        },
+        Expr::Time => Value::Float(l.now),
+        Expr::LoopTime1 => Value::str(&format!("{:.1}", l.now)),
+        Expr::Result(c) => l.result(l.task(task_of(l, *c)?).fut)?,
+        Expr::Done(c) => Value::Bool(l.is_done(l.task(task_of(l, *c)?).fut)),
+        Expr::Cancelled(c) => Value::Bool(l.is_cancelled(l.task(task_of(l, *c)?).fut)),
+        Expr::Name(c) => Value::Str(l.task(task_of(l, *c)?).name.clone()),
+        Expr::Len(name) => match local(name)? {
+            Local::Futures(fs) => Value::Int(fs.len() as i64),
+            Local::Value(Value::List(items)) => Value::Int(items.len() as i64),
+            Local::Value(Value::Str(s)) => Value::Int(s.chars().count() as i64),
+            Local::Value(other) => {
+                return Err(PyExc::with_arg(
+                    ExcKind::TypeError,
+                    &format!("object of type '{}' has no len()", type_name(&other)),
+                ))
+            }
+        },
+        Expr::SortedResults(name) => {
+            let Local::Futures(fs) = local(name)? else {
+                return Err(PyExc::with_arg(
+                    ExcKind::TypeError,
+                    "expected a set of tasks",
+                ));
+            };
+            let mut values = fs
+                .iter()
+                .map(|f| l.result(*f))
+                .collect::<PyResult<Vec<_>>>()?;
+            sort_values(&mut values)?;
+            Value::List(values.into())
+        }
+        Expr::ArgResult => match arg {
+            Some(f) => l.result(f)?,
+            None => Value::None,
+        },
+    })
+}
+
+fn truthy(v: &Value) -> bool {
+    match v {
+        Value::None => false,
+        Value::Bool(b) => *b,
+        Value::Int(i) => *i != 0,
+        Value::Float(f) => *f != 0.0,
+        Value::Str(s) => !s.is_empty(),
+        Value::List(items) => !items.is_empty(),
+        Value::Exc(_) => true,
+    }
+}
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::None => "NoneType",
+        Value::Bool(_) => "bool",
+        Value::Int(_) => "int",
+        Value::Float(_) => "float",
+        Value::Str(_) => "str",
+        Value::List(_) => "list",
+        Value::Exc(e) => e.kind.name(),
+    }
+}
+
+/// `sorted()`: numbers with numbers, strings with strings, else TypeError.
+fn sort_values(values: &mut [Value]) -> PyResult<()> {
+    fn key(v: &Value) -> Option<(u8, f64, &str)> {
+        match v {
+            Value::Bool(b) => Some((0, *b as i64 as f64, "")),
+            Value::Int(i) => Some((0, *i as f64, "")),
+            Value::Float(f) => Some((0, *f, "")),
+            Value::Str(s) => Some((1, 0.0, s)),
+            _ => None,
+        }
+    }
+    let kinds: Vec<_> = values.iter().map(|v| key(v).map(|k| k.0)).collect();
+    if kinds.iter().any(Option::is_none) || kinds.windows(2).any(|w| w[0] != w[1]) {
+        return Err(PyExc::with_arg(
+            ExcKind::TypeError,
+            "'<' not supported between these values",
+        ));
+    }
+    values.sort_by(|a, b| {
+        let (a, b) = (key(a).unwrap_or_default(), key(b).unwrap_or_default());
+        a.1.partial_cmp(&b.1)
+            .unwrap_or(Ordering::Equal)
+            .then_with(|| a.2.cmp(b.2))
+    });
+    Ok(())
+}

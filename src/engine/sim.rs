@@ -1,0 +1,381 @@
+//! A scenario running under `asyncio.run(main())`, and the virtual driver's
+//! controls: one iteration, the next visible event, or run to the end.
+//!
+//! `asyncio.run` is more than running `main`: when `main` finishes it
+//! cancels the tasks still pending and waits for them, then runs two more
+//! short `run_until_complete` calls (async generators and the default
+//! executor). Cleanup code in leftover tasks runs then, so it is modelled.
+
+use std::rc::Rc;
+
+use super::core::{Callback, FutKind, Loop, Outcome, Runtime};
+use super::ids::{FutId, TaskId};
+use super::interp::{self, Scenario};
+use super::program::Program;
+use super::sync::SyncState;
+use super::trace::Event;
+use super::value::{PyExc, Value};
+
+/// Where `asyncio.run` is: which `run_until_complete` is running.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    Main,
+    CancelLeftovers,
+    ShutdownAsyncgens,
+    ShutdownExecutor,
+    Closed,
+}
+
+/// Limits that stop a runaway scenario with a message instead of freezing.
+#[derive(Clone, Copy, Debug)]
+pub struct Budget {
+    pub max_callbacks: u64,
+    pub max_tasks: usize,
+    pub max_trace_events: usize,
+}
+
+impl Default for Budget {
+    fn default() -> Budget {
+        Budget {
+            max_callbacks: 2_000_000,
+            max_tasks: 100_000,
+            max_trace_events: 5_000_000,
+        }
+    }
+}
+
+/// How a run ended, or that it has not.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Status {
+    Running,
+    /// `asyncio.run` returned, or raised `main`'s exception.
+    Finished,
+    /// Nothing is ready and no timer is armed, yet tasks are pending: a real
+    /// loop would wait forever.
+    Deadlock(String),
+    /// A budget ran out; the message says which.
+    Stopped(String),
+}
+
+pub struct Simulation {
+    rt: Runtime,
+    phase: Phase,
+    /// The future the current `run_until_complete` waits for.
+    until: FutId,
+    main: TaskId,
+    /// Callbacks left to run in the iteration in progress.
+    pending_in_iteration: usize,
+    pub budget: Budget,
+    status: Status,
+}
+
+impl Simulation {
+    pub fn new(program: Program) -> Simulation {
+        Simulation::with_budget(program, Budget::default())
+    }
+
+    pub fn with_budget(program: Program, budget: Budget) -> Simulation {
+        let rt = Runtime::default();
+        let program = Rc::new(program);
+        let (main, until) = rt.enter(|| {
+            rt.with(|l| {
+                l.aio.sync = SyncState::new(
+                    program.locks.len(),
+                    &program.semaphores.iter().map(|s| s.1).collect::<Vec<_>>(),
+                    program.events.len(),
+                    &program.queues.iter().map(|q| q.1).collect::<Vec<_>>(),
+                );
+                let futures = (0..program.futures.len() as u32)
+                    .map(|i| l.create_future(FutKind::User(i)))
+                    .collect();
+                l.scenario = Scenario {
+                    task_of: vec![None; program.coroutines.len()],
+                    futures,
+                    program: program.clone(),
+                };
+                let main = if program.coroutines.is_empty() {
+                    // Nothing to run: a main that returns at once.
+                    l.create_task(Box::pin(async { Ok(Value::None) }), None, None)
+                } else {
+                    interp::spawn(l, 0)
+                };
+                let until = l.task(main).fut;
+                l.add_done_callback(until, Callback::StopLoop);
+                (main, until)
+            })
+        });
+        Simulation {
+            rt,
+            phase: Phase::Main,
+            until,
+            main,
+            pending_in_iteration: 0,
+            budget,
+            status: Status::Running,
+        }
+    }
+
+    pub fn status(&self) -> &Status {
+        &self.status
+    }
+
+    pub fn is_running(&self) -> bool {
+        self.status == Status::Running
+    }
+
+    /// Read access to the loop's state for views and tests.
+    pub fn with_loop<R>(&self, f: impl FnOnce(&Loop) -> R) -> R {
+        self.rt.with(|l| f(l))
+    }
+
+    pub fn now(&self) -> f64 {
+        self.rt.with(|l| l.now)
+    }
+
+    /// Whether the next iteration would have to wait for a timer (so a
+    /// live driver sleeps until `next_deadline` before stepping).
+    pub fn is_idle(&self) -> bool {
+        self.pending_in_iteration == 0 && self.rt.with(|l| l.ready.is_empty() && !l.stopping)
+    }
+
+    pub fn next_deadline(&self) -> Option<f64> {
+        self.rt.with(|l| l.next_deadline())
+    }
+
+    /// How `main` ended, once it has.
+    pub fn main_outcome(&self) -> Option<Outcome> {
+        self.rt
+            .with(|l| l.fut(l.task(self.main).fut).outcome.clone())
+    }
+
+    /// Runs at most `max_callbacks` callbacks, beginning a new iteration if
+    /// none is in progress. Returns how many ran. The browser driver calls
+    /// it in slices so it never holds the main thread for long.
+    pub fn advance(&mut self, max_callbacks: usize) -> usize {
+        if !self.is_running() {
+            return 0;
+        }
+        if self.pending_in_iteration == 0 {
+            match self.rt.with(Loop::begin_iteration) {
+                Some(n) => self.pending_in_iteration = n,
+                None => {
+                    self.status = Status::Deadlock(self.rt.with(|l| deadlock_report(l)));
+                    return 0;
+                }
+            }
+        }
+        let mut ran = 0;
+        self.rt.enter(|| {
+            while ran < max_callbacks && self.pending_in_iteration > 0 {
+                self.pending_in_iteration -= 1;
+                self.rt.run_ready();
+                ran += 1;
+            }
+        });
+        if let Some(reason) = self.over_budget() {
+            self.status = Status::Stopped(reason);
+            return ran;
+        }
+        if self.pending_in_iteration == 0 && self.rt.with(|l| l.stopping) {
+            self.next_phase();
+        }
+        ran
+    }
+
+    /// Runs one whole loop iteration (`_run_once`).
+    pub fn run_once(&mut self) -> bool {
+        loop {
+            self.advance(usize::MAX);
+            if self.pending_in_iteration == 0 || !self.is_running() {
+                return self.is_running();
+            }
+        }
+    }
+
+    /// Runs iterations until one does something a learner sees: a task
+    /// runs or finishes, or a line is printed.
+    pub fn run_until_next_event(&mut self) -> bool {
+        while self.is_running() {
+            let start = self.rt.with(|l| l.trace.len());
+            self.run_once();
+            let visible = self.rt.with(|l| {
+                l.trace[start..].iter().any(|e| {
+                    matches!(
+                        e,
+                        Event::TaskRunning(_) | Event::TaskFinished(_) | Event::Print(_)
+                    )
+                })
+            });
+            if visible {
+                break;
+            }
+        }
+        self.is_running()
+    }
+
+    /// Runs until `asyncio.run` returns, a deadlock, or a budget stops it.
+    pub fn run_to_end(&mut self) -> &Status {
+        while self.is_running() {
+            self.advance(usize::MAX);
+        }
+        &self.status
+    }
+
+    fn over_budget(&self) -> Option<String> {
+        self.rt.with(|l| {
+            if l.callbacks_run > self.budget.max_callbacks {
+                Some(format!(
+                    "stopped after {} callbacks: the scenario looks endless",
+                    self.budget.max_callbacks
+                ))
+            } else if l.tasks.len() > self.budget.max_tasks {
+                Some(format!(
+                    "stopped at {} tasks: too many for the playground",
+                    self.budget.max_tasks
+                ))
+            } else if l.trace.len() > self.budget.max_trace_events {
+                Some(format!(
+                    "stopped at {} trace events: the trace grew too large",
+                    self.budget.max_trace_events
+                ))
+            } else {
+                None
+            }
+        })
+    }
+
+    /// `run_until_complete` returned: move to what `asyncio.run` does next.
+    fn next_phase(&mut self) {
+        let rt = &self.rt;
+        rt.enter(|| {
+            rt.with(|l| {
+                l.stopping = false;
+                l.remove_done_callback(self.until, Callback::StopLoop);
+                self.phase = match self.phase {
+                    Phase::Main => Phase::CancelLeftovers,
+                    Phase::CancelLeftovers => Phase::ShutdownAsyncgens,
+                    Phase::ShutdownAsyncgens => Phase::ShutdownExecutor,
+                    Phase::ShutdownExecutor | Phase::Closed => Phase::Closed,
+                };
+                let until = match self.phase {
+                    Phase::CancelLeftovers => cancel_leftovers(l),
+                    Phase::ShutdownAsyncgens | Phase::ShutdownExecutor => {
+                        // `loop.shutdown_asyncgens()` and
+                        // `shutdown_default_executor()`: coroutines with
+                        // nothing to do here, run as tasks.
+                        let task = l.create_task(Box::pin(async { Ok(Value::None) }), None, None);
+                        Some(l.task(task).fut)
+                    }
+                    Phase::Main | Phase::Closed => None,
+                };
+                match until {
+                    Some(fut) => {
+                        self.until = fut;
+                        l.add_done_callback(fut, Callback::StopLoop);
+                    }
+                    None if self.phase == Phase::CancelLeftovers => {
+                        // Nothing was left: go straight to the next phase.
+                        l.stopping = true;
+                    }
+                    None => {}
+                }
+            })
+        });
+        if self.phase == Phase::CancelLeftovers && self.rt.with(|l| l.stopping) {
+            self.next_phase();
+            return;
+        }
+        if self.phase == Phase::Closed {
+            self.finish();
+        }
+    }
+
+    /// `asyncio.run` returned (or raised): print the epilogue if `main`
+    /// returned, as the code after `asyncio.run(main())` would.
+    fn finish(&mut self) {
+        self.status = Status::Finished;
+        let returned = matches!(self.main_outcome(), Some(Outcome::Returned(_)));
+        if !returned {
+            return;
+        }
+        self.rt.with(|l| {
+            let program = l.scenario.program.clone();
+            for args in &program.epilogue {
+                let parts: Result<Vec<String>, PyExc> = args
+                    .iter()
+                    .map(|e| interp::eval_outside(l, e).map(|v| v.py_str()))
+                    .collect();
+                if let Ok(parts) = parts {
+                    l.current = None;
+                    l.print(parts.join(" "));
+                }
+            }
+        });
+    }
+
+    /// The program's printed lines.
+    pub fn output_text(&self) -> String {
+        self.rt.with(|l| {
+            let mut out = String::new();
+            for line in &l.output {
+                out.push_str(&line.text);
+                out.push('\n');
+            }
+            out
+        })
+    }
+
+    pub fn trace_text(&self) -> String {
+        self.rt.with(|l| l.trace_text())
+    }
+}
+
+impl Drop for Simulation {
+    fn drop(&mut self) {
+        // Coroutines of unfinished tasks may hold awaitables that touch the
+        // running loop when dropped; drop them while it is still running.
+        let rt = self.rt.clone();
+        rt.enter(|| {
+            let coros: Vec<_> =
+                rt.with(|l| l.tasks.iter_mut().filter_map(|t| t.take_coro()).collect());
+            drop(coros);
+        });
+    }
+}
+
+/// `runners._cancel_all_tasks`: cancels every pending task and returns the
+/// `gather(*to_cancel, return_exceptions=True)` to wait for. CPython walks
+/// a set here; tasks are taken in creation order.
+fn cancel_leftovers(l: &mut Loop) -> Option<FutId> {
+    let to_cancel: Vec<TaskId> = (0..l.tasks.len() as u32)
+        .map(TaskId)
+        .filter(|t| !l.is_done(l.task(*t).fut))
+        .collect();
+    if to_cancel.is_empty() {
+        return None;
+    }
+    for &t in &to_cancel {
+        l.cancel_task(t, None);
+    }
+    let children = to_cancel.iter().map(|t| l.task(*t).fut).collect();
+    Some(super::aio::gather_start(l, children, true))
+}
+
+/// Who waits for what, when nothing can ever wake them.
+fn deadlock_report(l: &Loop) -> String {
+    let mut lines = vec![
+        "deadlock: nothing is ready and no timer is set, so the loop would wait forever"
+            .to_string(),
+    ];
+    for task in &l.tasks {
+        if l.is_done(task.fut) {
+            continue;
+        }
+        let waits = match task.fut_waiter {
+            Some(f) => l.describe_future(f),
+            None => "nothing".into(),
+        };
+        lines.push(format!("  {} waits for {}", task.name, waits));
+    }
+    lines.join("\n")
+}

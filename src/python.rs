@@ -1,0 +1,503 @@
+//! Exports a program as a runnable, idiomatic asyncio program. Run under
+//! CPython (on a virtual clock, for timings), it prints exactly what the
+//! engine predicts; the conformance tests hold it to that.
+
+use std::fmt::Write;
+
+use crate::engine::program::{Awaitable, Expr, Program, Step};
+use crate::engine::value::{py_float_repr, py_str_repr, Value};
+
+/// Python's keywords and the names the exported program itself uses.
+const RESERVED: &[&str] = &[
+    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
+    "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
+    "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",
+    "with", "yield", "asyncio", "time", "begin", "print", "len", "sorted",
+];
+
+/// A Python identifier made from a name: other characters become `_`.
+pub fn identifier(name: &str) -> String {
+    let mut id: String = name
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if id.is_empty() || id.starts_with(|c: char| c.is_ascii_digit()) {
+        id.insert(0, '_');
+    }
+    if RESERVED.contains(&id.as_str()) {
+        id.push('_');
+    }
+    id
+}
+
+struct Exporter<'a> {
+    program: &'a Program,
+    out: String,
+}
+
+/// The program as Python source.
+pub fn export(program: &Program) -> String {
+    let mut e = Exporter {
+        program,
+        out: String::new(),
+    };
+    e.header();
+    for (i, callback) in program.callbacks.iter().enumerate() {
+        let args = e.args(&callback.print);
+        let _ = write!(
+            e.out,
+            "\ndef {}(fut=None):\n    print({args})\n\n",
+            e.callback_name(i as u32)
+        );
+    }
+    for (i, coro) in program.coroutines.iter().enumerate() {
+        e.coroutine(i as u32, &coro.body);
+    }
+    e.out.push_str("\nbegin = time.time()\n");
+    if program.coroutines.is_empty() {
+        e.out.push_str("\nasync def main():\n    pass\n\n");
+    }
+    let main = program
+        .coroutines
+        .first()
+        .map_or("main".to_string(), |c| identifier(&c.name));
+    let _ = writeln!(e.out, "asyncio.run({main}())");
+    for args in &program.epilogue {
+        let args = e.args(args);
+        let _ = writeln!(e.out, "print({args})");
+    }
+    e.out
+}
+
+impl Exporter<'_> {
+    fn header(&mut self) {
+        self.out.push_str("import asyncio\nimport time\n");
+        let p = self.program;
+        let mut globals = String::new();
+        for name in &p.locks {
+            let _ = writeln!(globals, "{} = asyncio.Lock()", identifier(name));
+        }
+        for (name, value) in &p.semaphores {
+            let _ = writeln!(globals, "{} = asyncio.Semaphore({value})", identifier(name));
+        }
+        for name in &p.events {
+            let _ = writeln!(globals, "{} = asyncio.Event()", identifier(name));
+        }
+        for (name, maxsize) in &p.queues {
+            let _ = writeln!(globals, "{} = asyncio.Queue({maxsize})", identifier(name));
+        }
+        if !globals.is_empty() {
+            self.out.push('\n');
+            self.out.push_str(&globals);
+        }
+    }
+
+    fn task_var(&self, coro: u32) -> String {
+        format!(
+            "{}_task",
+            identifier(&self.program.coroutines[coro as usize].name)
+        )
+    }
+
+    fn coro_call(&self, coro: u32) -> String {
+        format!(
+            "{}()",
+            identifier(&self.program.coroutines[coro as usize].name)
+        )
+    }
+
+    fn callback_name(&self, callback: u32) -> String {
+        identifier(&self.program.callbacks[callback as usize].name)
+    }
+
+    fn future_name(&self, future: u32) -> String {
+        identifier(&self.program.futures[future as usize])
+    }
+
+    fn awaitable(&self, aw: Awaitable) -> String {
+        match aw {
+            Awaitable::Task(c) => self.task_var(c),
+            Awaitable::Coro(c) => self.coro_call(c),
+            Awaitable::Future(f) => self.future_name(f),
+        }
+    }
+
+    fn tasks_list(&self, items: &[u32]) -> String {
+        let items: Vec<String> = items.iter().map(|c| self.task_var(*c)).collect();
+        format!("[{}]", items.join(", "))
+    }
+
+    fn coroutine(&mut self, index: u32, body: &[Step]) {
+        let name = identifier(&self.program.coroutines[index as usize].name);
+        let _ = writeln!(self.out, "\nasync def {name}():");
+        let mut globals = Vec::new();
+        collect_created(body, &mut |c| {
+            let var = self.task_var(c);
+            if !globals.contains(&var) {
+                globals.push(var);
+            }
+        });
+        if index == 0 {
+            globals.extend(self.program.futures.iter().map(|f| identifier(f)));
+        }
+        if !globals.is_empty() {
+            let _ = writeln!(self.out, "    global {}", globals.join(", "));
+        }
+        if index == 0 {
+            for f in &self.program.futures {
+                let _ = writeln!(
+                    self.out,
+                    "    {} = asyncio.get_running_loop().create_future()",
+                    identifier(f)
+                );
+            }
+        }
+        let empty = globals.is_empty() && body.is_empty();
+        self.block(body, 1);
+        if empty {
+            self.out.push_str("    pass\n");
+        }
+    }
+
+    fn block(&mut self, steps: &[Step], depth: usize) {
+        if steps.is_empty() {
+            self.line(depth, "pass");
+        }
+        for step in steps {
+            self.step(step, depth);
+        }
+    }
+
+    fn line(&mut self, depth: usize, text: &str) {
+        for _ in 0..depth {
+            self.out.push_str("    ");
+        }
+        self.out.push_str(text);
+        self.out.push('\n');
+    }
+
+    fn bind(name: &Option<String>) -> String {
+        match name {
+            Some(n) => format!("{} = ", identifier(n)),
+            None => String::new(),
+        }
+    }
+
+    fn step(&mut self, step: &Step, d: usize) {
+        match step {
+            Step::Sleep { seconds } => self.line(
+                d,
+                &format!("await asyncio.sleep({})", py_float_repr(*seconds)),
+            ),
+            Step::Block { seconds } => {
+                self.line(d, &format!("time.sleep({})", py_float_repr(*seconds)))
+            }
+            Step::Print { args } => {
+                let args = self.args(args);
+                self.line(d, &format!("print({args})"));
+            }
+            Step::Return { value } => {
+                let v = self.expr(value);
+                self.line(d, &format!("return {v}"));
+            }
+            Step::Raise { kind, message } => {
+                let arg = message.as_deref().map(py_str_repr).unwrap_or_default();
+                self.line(d, &format!("raise {}({arg})", kind.python_name()));
+            }
+            Step::CreateTask { coro } => {
+                let c = &self.program.coroutines[*coro as usize];
+                let name = match &c.task_name {
+                    Some(n) => format!(", name={}", py_str_repr(n)),
+                    None => String::new(),
+                };
+                let line = format!(
+                    "{} = asyncio.create_task({}{name})",
+                    self.task_var(*coro),
+                    self.coro_call(*coro)
+                );
+                self.line(d, &line);
+            }
+            Step::Await { target, bind } => {
+                let line = format!("{}await {}", Self::bind(bind), self.awaitable(*target));
+                self.line(d, &line);
+            }
+            Step::Gather {
+                items,
+                return_exceptions,
+                bind,
+            } => {
+                let mut args: Vec<String> = items.iter().map(|a| self.awaitable(*a)).collect();
+                if *return_exceptions {
+                    args.push("return_exceptions=True".into());
+                }
+                let line = format!(
+                    "{}await asyncio.gather({})",
+                    Self::bind(bind),
+                    args.join(", ")
+                );
+                self.line(d, &line);
+            }
+            Step::Wait {
+                items,
+                timeout,
+                return_when,
+                done,
+                pending,
+            } => {
+                let mut args = vec![self.tasks_list(items)];
+                if let Some(t) = timeout {
+                    args.push(format!("timeout={}", py_float_repr(*t)));
+                }
+                if *return_when != crate::engine::ReturnWhen::AllCompleted {
+                    args.push(format!("return_when={}", return_when.python_name()));
+                }
+                let done = done.as_deref().map_or("_done".into(), identifier);
+                let pending = pending.as_deref().map_or("_pending".into(), identifier);
+                let line = format!(
+                    "{done}, {pending} = await asyncio.wait({})",
+                    args.join(", ")
+                );
+                self.line(d, &line);
+            }
+            Step::AsCompleted {
+                items,
+                timeout,
+                bind,
+                body,
+            } => {
+                let mut args = vec![self.tasks_list(items)];
+                if let Some(t) = timeout {
+                    args.push(format!("timeout={}", py_float_repr(*t)));
+                }
+                let line = format!(
+                    "for next_done in asyncio.as_completed({}):",
+                    args.join(", ")
+                );
+                self.line(d, &line);
+                self.line(d + 1, &format!("{}await next_done", Self::bind(bind)));
+                for s in body {
+                    self.step(s, d + 1);
+                }
+            }
+            Step::WaitFor {
+                target,
+                timeout,
+                bind,
+            } => {
+                let timeout = timeout.map_or("None".into(), py_float_repr);
+                let line = format!(
+                    "{}await asyncio.wait_for({}, timeout={timeout})",
+                    Self::bind(bind),
+                    self.awaitable(*target)
+                );
+                self.line(d, &line);
+            }
+            Step::Shield { target, bind } => {
+                let line = format!(
+                    "{}await asyncio.shield({})",
+                    Self::bind(bind),
+                    self.awaitable(*target)
+                );
+                self.line(d, &line);
+            }
+            Step::Cancel { task, bind } => {
+                let line = format!("{}{}.cancel()", Self::bind(bind), self.task_var(*task));
+                self.line(d, &line);
+            }
+            Step::Try {
+                body,
+                handlers,
+                finally,
+            } => {
+                self.line(d, "try:");
+                self.block(body, d + 1);
+                for h in handlers {
+                    self.line(d, &format!("except {}:", h.kind.python_name()));
+                    self.block(&h.body, d + 1);
+                }
+                if !finally.is_empty() || handlers.is_empty() {
+                    self.line(d, "finally:");
+                    self.block(finally, d + 1);
+                }
+            }
+            Step::Reraise => self.line(d, "raise"),
+            Step::If {
+                cond,
+                then,
+                otherwise,
+            } => {
+                let cond = self.expr(cond);
+                self.line(d, &format!("if {cond}:"));
+                self.block(then, d + 1);
+                if !otherwise.is_empty() {
+                    self.line(d, "else:");
+                    self.block(otherwise, d + 1);
+                }
+            }
+            Step::ForEach { var, list, body } => {
+                let list = self.expr(list);
+                self.line(d, &format!("for {} in {list}:", identifier(var)));
+                self.block(body, d + 1);
+            }
+            Step::WithLock { lock, body } => {
+                let name = identifier(&self.program.locks[*lock as usize]);
+                self.line(d, &format!("async with {name}:"));
+                self.block(body, d + 1);
+            }
+            Step::WithSemaphore { semaphore, body } => {
+                let name = identifier(&self.program.semaphores[*semaphore as usize].0);
+                self.line(d, &format!("async with {name}:"));
+                self.block(body, d + 1);
+            }
+            Step::EventSet { event } => {
+                let name = identifier(&self.program.events[*event as usize]);
+                self.line(d, &format!("{name}.set()"));
+            }
+            Step::EventClear { event } => {
+                let name = identifier(&self.program.events[*event as usize]);
+                self.line(d, &format!("{name}.clear()"));
+            }
+            Step::EventWait { event } => {
+                let name = identifier(&self.program.events[*event as usize]);
+                self.line(d, &format!("await {name}.wait()"));
+            }
+            Step::QueuePut { queue, value } => {
+                let name = identifier(&self.program.queues[*queue as usize].0);
+                let v = self.expr(value);
+                self.line(d, &format!("await {name}.put({v})"));
+            }
+            Step::QueueGet { queue, bind } => {
+                let name = identifier(&self.program.queues[*queue as usize].0);
+                self.line(d, &format!("{}await {name}.get()", Self::bind(bind)));
+            }
+            Step::QueueTaskDone { queue } => {
+                let name = identifier(&self.program.queues[*queue as usize].0);
+                self.line(d, &format!("{name}.task_done()"));
+            }
+            Step::QueueJoin { queue } => {
+                let name = identifier(&self.program.queues[*queue as usize].0);
+                self.line(d, &format!("await {name}.join()"));
+            }
+            Step::SetResult { future, value } => {
+                let v = self.expr(value);
+                let line = format!("{}.set_result({v})", self.future_name(*future));
+                self.line(d, &line);
+            }
+            Step::SetException {
+                future,
+                kind,
+                message,
+            } => {
+                let arg = message.as_deref().map(py_str_repr).unwrap_or_default();
+                let line = format!(
+                    "{}.set_exception({}({arg}))",
+                    self.future_name(*future),
+                    kind.python_name()
+                );
+                self.line(d, &line);
+            }
+            Step::AddDoneCallback { task, callback } => {
+                let line = format!(
+                    "{}.add_done_callback({})",
+                    self.task_var(*task),
+                    self.callback_name(*callback)
+                );
+                self.line(d, &line);
+            }
+            Step::CallSoon { callback } => {
+                let line = format!(
+                    "asyncio.get_running_loop().call_soon({})",
+                    self.callback_name(*callback)
+                );
+                self.line(d, &line);
+            }
+            Step::CallLater { delay, callback } => {
+                let line = format!(
+                    "asyncio.get_running_loop().call_later({}, {})",
+                    py_float_repr(*delay),
+                    self.callback_name(*callback)
+                );
+                self.line(d, &line);
+            }
+        }
+    }
+
+    fn args(&self, args: &[Expr]) -> String {
+        args.iter()
+            .map(|e| self.expr(e))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    fn expr(&self, expr: &Expr) -> String {
+        match expr {
+            Expr::Lit(v) => literal(v),
+            Expr::Var(name) => identifier(name),
+            Expr::Time => "time.time() - begin".into(),
+            Expr::LoopTime1 => "f\"{asyncio.get_running_loop().time():.1f}\"".into(),
+            Expr::Result(c) => format!("{}.result()", self.task_var(*c)),
+            Expr::Done(c) => format!("{}.done()", self.task_var(*c)),
+            Expr::Cancelled(c) => format!("{}.cancelled()", self.task_var(*c)),
+            Expr::Name(c) => format!("{}.get_name()", self.task_var(*c)),
+            Expr::Len(name) => format!("len({})", identifier(name)),
+            Expr::SortedResults(name) => {
+                format!("sorted(t.result() for t in {})", identifier(name))
+            }
+            Expr::ArgResult => "fut.result()".into(),
+        }
+    }
+}
+
+/// A Python literal for a value.
+fn literal(v: &Value) -> String {
+    match v {
+        Value::Float(f) if !f.is_finite() => format!("float({})", py_str_repr(&py_float_repr(*f))),
+        Value::Exc(e) => format!(
+            "{}({})",
+            e.kind.python_name(),
+            e.arg.as_deref().map(py_str_repr).unwrap_or_default()
+        ),
+        Value::List(items) => {
+            let items: Vec<String> = items.iter().map(literal).collect();
+            format!("[{}]", items.join(", "))
+        }
+        other => other.py_repr(),
+    }
+}
+
+/// Calls `f` for every coroutine a block makes into a task.
+fn collect_created(steps: &[Step], f: &mut impl FnMut(u32)) {
+    for step in steps {
+        match step {
+            Step::CreateTask { coro } => f(*coro),
+            Step::AsCompleted { body, .. }
+            | Step::ForEach { body, .. }
+            | Step::WithLock { body, .. }
+            | Step::WithSemaphore { body, .. } => collect_created(body, f),
+            Step::Try {
+                body,
+                handlers,
+                finally,
+            } => {
+                collect_created(body, f);
+                for h in handlers {
+                    collect_created(&h.body, f);
+                }
+                collect_created(finally, f);
+            }
+            Step::If {
+                then, otherwise, ..
+            } => {
+                collect_created(then, f);
+                collect_created(otherwise, f);
+            }
+            _ => {}
+        }
+    }
+}

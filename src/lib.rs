@@ -8,6 +8,8 @@ pub mod bench;
 pub mod cli;
 pub mod engine;
 pub mod examples;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod oracle;
 pub mod python;
 
 #[cfg(target_arch = "wasm32")]

@@ -14,6 +14,13 @@ use super::program::ReturnWhen;
 use super::sync::{self, Queue};
 use super::value::{ExcKind, PyExc, Value};
 
+/// The distinct futures of `fs` in first-seen order: Python's `set(fs)`
+/// (whose order never shows) or gather's `arg_to_fut`.
+fn dedupe(fs: &[FutId]) -> Vec<FutId> {
+    let mut seen = std::collections::HashSet::with_capacity(fs.len());
+    fs.iter().copied().filter(|f| seen.insert(*f)).collect()
+}
+
 /// `yield future` inside `Future.__await__`: suspends the task until `fut`
 /// is done, unless it already is (then it does not yield at all).
 pub struct AwaitFuture {
@@ -111,7 +118,7 @@ pub struct Wait {
 
 /// State of one `as_completed()` call: its `todo` set and `done` queue.
 pub struct AsCompleted {
-    todo: Vec<FutId>,
+    todo: std::collections::BTreeSet<FutId>,
     done: Queue<Option<FutId>>,
     timeout: Option<HandleId>,
 }
@@ -141,12 +148,9 @@ pub fn gather_start(l: &mut Loop, children: Vec<FutId>, return_exceptions: bool)
         l.set_result(outer, Value::List(Rc::from([])));
         return outer;
     }
-    let mut unique = Vec::new();
-    for &child in &children {
-        if !unique.contains(&child) {
-            unique.push(child);
-            l.add_done_callback(child, Callback::GatherChildDone(index));
-        }
+    let unique = dedupe(&children);
+    for &child in &unique {
+        l.add_done_callback(child, Callback::GatherChildDone(index));
     }
     l.aio.gathers.push(Gather {
         outer,
@@ -241,12 +245,7 @@ pub async fn wait(
     timeout: Option<f64>,
     return_when: ReturnWhen,
 ) -> PyResult<(Vec<FutId>, Vec<FutId>)> {
-    let mut unique: Vec<FutId> = Vec::with_capacity(fs.len());
-    for f in fs {
-        if !unique.contains(&f) {
-            unique.push(f);
-        }
-    }
+    let unique = dedupe(&fs);
     if unique.is_empty() {
         return Err(PyExc::with_arg(
             ExcKind::ValueError,
@@ -306,12 +305,7 @@ fn wait_completion(l: &mut Loop, index: u32, f: FutId) {
 /// and the timeout. Returns the state's index and how many results to await.
 pub fn as_completed_start(fs: Vec<FutId>, timeout: Option<f64>) -> (u32, usize) {
     with_loop(|l| {
-        let mut todo: Vec<FutId> = Vec::with_capacity(fs.len());
-        for f in fs {
-            if !todo.contains(&f) {
-                todo.push(f);
-            }
-        }
+        let todo: std::collections::BTreeSet<FutId> = fs.into_iter().collect();
         let index = l.aio.as_completed.len() as u32;
         for &f in &todo {
             l.add_done_callback(f, Callback::AsCompletedCompletion(index));
@@ -347,7 +341,7 @@ fn as_completed_completion(l: &mut Loop, index: u32, f: FutId) {
     if state.todo.is_empty() {
         return;
     }
-    state.todo.retain(|t| *t != f);
+    state.todo.remove(&f);
     let now_empty = state.todo.is_empty();
     let timeout = state.timeout;
     sync::queue_put_nowait(l, |l| &mut l.aio.as_completed[index as usize].done, Some(f));

@@ -109,7 +109,45 @@ pub struct HandleSlot {
 pub struct FutSlot {
     pub kind: FutKind,
     pub outcome: Option<Outcome>,
-    callbacks: Vec<Callback>,
+    callbacks: Callbacks,
+}
+
+/// A future's done-callbacks in registration order. Most futures get
+/// exactly one (the task waiting on them), so one is kept inline.
+#[derive(Debug, Default)]
+enum Callbacks {
+    #[default]
+    None,
+    One(Callback),
+    Many(Vec<Callback>),
+}
+
+impl Callbacks {
+    fn push(&mut self, callback: Callback) {
+        *self = match std::mem::take(self) {
+            Callbacks::None => Callbacks::One(callback),
+            Callbacks::One(first) => Callbacks::Many(vec![first, callback]),
+            Callbacks::Many(mut all) => {
+                all.push(callback);
+                Callbacks::Many(all)
+            }
+        };
+    }
+
+    fn remove_all(&mut self, callback: Callback) {
+        match self {
+            Callbacks::One(c) if *c == callback => *self = Callbacks::None,
+            Callbacks::Many(all) => all.retain(|c| *c != callback),
+            _ => {}
+        }
+    }
+
+    fn heap_bytes(&self) -> usize {
+        match self {
+            Callbacks::Many(all) => all.capacity() * std::mem::size_of::<Callback>(),
+            _ => 0,
+        }
+    }
 }
 
 /// What the coroutine handed back to `__step` when it suspended.
@@ -122,13 +160,30 @@ enum Yielded {
     Future(FutId),
 }
 
+/// A task's name: the one given to `create_task`, or `Task-N` (formatted
+/// only when shown, so creating a task allocates no string).
+#[derive(Clone, Debug, PartialEq)]
+pub enum TaskName {
+    Numbered(u32),
+    Given(Rc<str>),
+}
+
+impl std::fmt::Display for TaskName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TaskName::Numbered(n) => write!(f, "Task-{n}"),
+            TaskName::Given(name) => f.write_str(name),
+        }
+    }
+}
+
 /// A task: a future plus the coroutine it drives.
 ///
 /// Invariant: `coro` is `Some` while the task is pending and not being
 /// stepped; `fut_waiter` is the future it is suspended on, if any.
 pub struct TaskSlot {
     pub fut: FutId,
-    pub name: Rc<str>,
+    pub name: TaskName,
     /// Index of the coroutine function in the program (`None` for the
     /// loop's own internal tasks).
     pub coro_id: Option<u32>,
@@ -340,7 +395,7 @@ impl Loop {
         self.futures.push(FutSlot {
             kind,
             outcome: None,
-            callbacks: Vec::new(),
+            callbacks: Callbacks::None,
         });
         id
     }
@@ -391,8 +446,14 @@ impl Loop {
         slot.outcome = Some(outcome);
         let callbacks = std::mem::take(&mut slot.callbacks);
         self.trace.push(Event::FutureDone(fut));
-        for callback in callbacks {
-            self.call_soon(callback, Some(fut));
+        match callbacks {
+            Callbacks::None => {}
+            Callbacks::One(callback) => self.call_soon(callback, Some(fut)),
+            Callbacks::Many(all) => {
+                for callback in all {
+                    self.call_soon(callback, Some(fut));
+                }
+            }
         }
         true
     }
@@ -416,9 +477,7 @@ impl Loop {
 
     /// `future.remove_done_callback(cb)`: removes every equal callback.
     pub fn remove_done_callback(&mut self, fut: FutId, callback: Callback) {
-        self.futures[fut.index()]
-            .callbacks
-            .retain(|c| *c != callback);
+        self.futures[fut.index()].callbacks.remove_all(callback);
     }
 
     /// `fut.cancel()`, dispatched on what the future is.
@@ -437,11 +496,11 @@ impl Loop {
     pub fn create_task(&mut self, coro: Coro, name: Option<&str>, coro_id: Option<u32>) -> TaskId {
         let id = TaskId(self.tasks.len() as u32);
         let fut = self.create_future(FutKind::Task(id));
-        let name: Rc<str> = match name {
-            Some(n) => n.into(),
+        let name = match name {
+            Some(n) => TaskName::Given(n.into()),
             None => {
                 self.task_name_counter += 1;
-                format!("Task-{}", self.task_name_counter).into()
+                TaskName::Numbered(self.task_name_counter)
             }
         };
         self.tasks.push(TaskSlot {
@@ -580,23 +639,32 @@ impl Runtime {
 
     /// Runs one ready callback. Returns false when the queue is empty.
     pub fn run_ready(&self) -> bool {
-        let Some(ready) = self.with(|l| l.ready.pop_front()) else {
-            return false;
-        };
-        if self.with(|l| l.is_cancelled_handle(&ready)) {
-            return true;
-        }
-        self.with(|l| l.callbacks_run += 1);
-        match ready.callback {
-            Callback::Step(task) => self.step(task, None),
-            Callback::Wakeup(task) => {
-                // `Task.__wakeup(fut)`: step with the future's exception, if any.
-                let exc = self.with(|l| ready.arg.and_then(|f| l.result(f).err()));
-                self.step(task, exc);
+        let next = self.with(|l| {
+            let ready = l.ready.pop_front()?;
+            if l.is_cancelled_handle(&ready) {
+                return Some(None);
             }
-            other => self.with(|l| super::aio::run_callback(l, other, ready.arg)),
+            l.callbacks_run += 1;
+            Some(Some(match ready.callback {
+                Callback::Step(task) => (task, None),
+                Callback::Wakeup(task) => {
+                    // `Task.__wakeup(fut)`: step with the future's exception, if any.
+                    (task, ready.arg.and_then(|f| l.result(f).err()))
+                }
+                other => {
+                    super::aio::run_callback(l, other, ready.arg);
+                    return Some(None);
+                }
+            }))
+        });
+        match next {
+            None => false,
+            Some(None) => true,
+            Some(Some((task, exc))) => {
+                self.step(task, exc);
+                true
+            }
         }
-        true
     }
 
     /// `Task.__step(exc)`.
@@ -691,7 +759,7 @@ impl Loop {
             + self
                 .futures
                 .iter()
-                .map(|f| f.callbacks.capacity() * size_of::<Callback>())
+                .map(|f| f.callbacks.heap_bytes())
                 .sum::<usize>();
         let tasks = self.tasks.capacity() * size_of::<TaskSlot>()
             + self

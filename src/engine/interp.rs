@@ -81,7 +81,7 @@ pub fn coroutine(program: Rc<Program>, coro: CoroId) -> Coro {
     Box::pin(async move {
         let mut frame = Frame::default();
         let body = &program.coroutines[coro as usize].body;
-        match exec(&program, &mut frame, body).await? {
+        match exec_block(&program, &mut frame, body).await? {
             Flow::Return(v) => Ok(v),
             Flow::Next => Ok(Value::None),
         }
@@ -122,59 +122,130 @@ fn ensure_future(l: &mut Loop, aw: Awaitable) -> PyResult<FutId> {
 
 type Boxed<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
 
-/// Runs a block of steps; boxed because blocks nest.
+/// Runs a nested block of steps; boxed because blocks nest.
 fn exec<'a>(
     program: &'a Program,
     frame: &'a mut Frame,
     steps: &'a [Step],
 ) -> Boxed<'a, PyResult<Flow>> {
-    Box::pin(async move {
-        for (index, step) in steps.iter().enumerate() {
-            with_loop(|l| {
-                if let Some(t) = l.current {
-                    l.tasks[t.index()].at = index as u32;
-                }
-            });
-            if let Flow::Return(v) = exec_step(program, frame, step).await? {
-                return Ok(Flow::Return(v));
-            }
-        }
-        Ok(Flow::Next)
-    })
+    Box::pin(exec_block(program, frame, steps))
 }
 
+async fn exec_block(program: &Program, frame: &mut Frame, steps: &[Step]) -> PyResult<Flow> {
+    for (index, step) in steps.iter().enumerate() {
+        with_loop(|l| {
+            if let Some(t) = l.current {
+                l.tasks[t.index()].at = index as u32;
+            }
+        });
+        if let Flow::Return(v) = exec_step(program, frame, step).await? {
+            return Ok(Flow::Return(v));
+        }
+    }
+    Ok(Flow::Next)
+}
+
+/// Runs one step. The common steps (a sleep, an await, anything that does
+/// not suspend) run here; compound ones are boxed, which keeps each task's
+/// coroutine small.
 async fn exec_step(program: &Program, frame: &mut Frame, step: &Step) -> PyResult<Flow> {
     match step {
         Step::Sleep { seconds } => {
             aio::sleep(*seconds).await?;
+            Ok(Flow::Next)
         }
-        Step::Block { seconds } => with_loop(|l| {
+        Step::Await {
+            target: target @ (Awaitable::Task(_) | Awaitable::Future(_)),
+            bind,
+        } => {
+            let fut = with_loop(|l| ensure_future(l, *target))?;
+            let value = aio::await_future(fut).await?;
+            frame.set(bind, Local::Value(value));
+            Ok(Flow::Next)
+        }
+        _ => match with_loop(|l| exec_sync(l, frame, step)) {
+            Some(result) => result,
+            None => Box::pin(exec_compound(program, frame, step)).await,
+        },
+    }
+}
+
+/// Runs a step that never suspends; `None` for the steps that may.
+fn exec_sync(l: &mut Loop, frame: &mut Frame, step: &Step) -> Option<PyResult<Flow>> {
+    let done = |r: PyResult<()>| Some(r.map(|_| Flow::Next));
+    match step {
+        Step::Block { seconds } => {
             if let Some(t) = l.current {
                 l.trace.push(Event::Blocked(t));
             }
             l.now += seconds;
             l.trace.push(Event::Clock(l.now));
-        }),
+            done(Ok(()))
+        }
         Step::Print { args } => {
-            let text = with_loop(|l| print_text(l, Some(frame), args, None))?;
-            with_loop(|l| l.print(text));
+            done(print_text(l, Some(frame), args, None).map(|text| l.print(text)))
         }
-        Step::Return { value } => {
-            return Ok(Flow::Return(with_loop(|l| {
-                eval(l, Some(frame), value, None)
-            })?));
+        Step::Return { value } => Some(eval(l, Some(frame), value, None).map(Flow::Return)),
+        Step::Raise { kind, message } => Some(Err(PyExc {
+            kind: *kind,
+            arg: message.as_deref().map(Rc::from),
+        })),
+        Step::Reraise => Some(Err(frame.caught.last().cloned().unwrap_or_else(|| {
+            PyExc::with_arg(ExcKind::RuntimeError, "No active exception to reraise")
+        }))),
+        Step::CreateTask { coro } => {
+            spawn(l, *coro);
+            done(Ok(()))
         }
-        Step::Raise { kind, message } => {
-            return Err(PyExc {
+        Step::Cancel { task, bind } => done(task_of(l, *task).map(|t| {
+            let cancelled = l.cancel_task(t, None);
+            frame.set(bind, Local::Value(Value::Bool(cancelled)));
+        })),
+        Step::EventSet { event } => {
+            sync::event_set(l, *event as usize);
+            done(Ok(()))
+        }
+        Step::EventClear { event } => {
+            sync::event_clear(l, *event as usize);
+            done(Ok(()))
+        }
+        Step::QueueTaskDone { queue } => done(sync::queue_task_done(l, *queue as usize)),
+        Step::SetResult { future, value } => {
+            done(eval(l, Some(frame), value, None).and_then(|v| set_user_future(l, *future, Ok(v))))
+        }
+        Step::SetException {
+            future,
+            kind,
+            message,
+        } => {
+            let exc = PyExc {
                 kind: *kind,
                 arg: message.as_deref().map(Rc::from),
-            });
+            };
+            done(set_user_future(l, *future, Err(exc)))
         }
-        Step::CreateTask { coro } => {
-            with_loop(|l| spawn(l, *coro));
+        Step::AddDoneCallback { task, callback } => done(task_of(l, *task).map(|t| {
+            let fut = l.task(t).fut;
+            l.add_done_callback(fut, Callback::User(*callback));
+        })),
+        Step::CallSoon { callback } => {
+            l.call_soon(Callback::User(*callback), None);
+            done(Ok(()))
         }
+        Step::CallLater { delay, callback } => {
+            l.call_later(*delay, Callback::User(*callback));
+            done(Ok(()))
+        }
+        _ => None,
+    }
+}
+
+/// Runs a step that may suspend: combinators, locks, queues, and the steps
+/// that hold blocks of their own.
+async fn exec_compound(program: &Program, frame: &mut Frame, step: &Step) -> PyResult<Flow> {
+    match step {
         Step::Await { target, bind } => {
-            let value = await_target(program, frame, *target).await?;
+            let value = Box::pin(await_target(program, frame, *target)).await?;
             frame.set(bind, Local::Value(value));
         }
         Step::Gather {
@@ -261,13 +332,6 @@ async fn exec_step(program: &Program, frame: &mut Frame, step: &Step) -> PyResul
             let value = aio::await_future(outer).await?;
             frame.set(bind, Local::Value(value));
         }
-        Step::Cancel { task, bind } => {
-            let cancelled = with_loop(|l| {
-                let t = task_of(l, *task)?;
-                Ok(l.cancel_task(t, None))
-            })?;
-            frame.set(bind, Local::Value(Value::Bool(cancelled)));
-        }
         Step::Try {
             body,
             handlers,
@@ -288,11 +352,6 @@ async fn exec_step(program: &Program, frame: &mut Frame, step: &Step) -> PyResul
                 }
             }
             return result;
-        }
-        Step::Reraise => {
-            return Err(frame.caught.last().cloned().unwrap_or_else(|| {
-                PyExc::with_arg(ExcKind::RuntimeError, "No active exception to reraise")
-            }));
         }
         Step::If {
             cond,
@@ -321,56 +380,30 @@ async fn exec_step(program: &Program, frame: &mut Frame, step: &Step) -> PyResul
             }
         }
         Step::WithLock { lock, body } => {
-            sync::lock_acquire(*lock as usize).await?;
+            Box::pin(sync::lock_acquire(*lock as usize)).await?;
             let result = exec(program, frame, body).await;
             with_loop(|l| sync::lock_release(l, *lock as usize))?;
             return result;
         }
         Step::WithSemaphore { semaphore, body } => {
-            sync::semaphore_acquire(*semaphore as usize).await?;
+            Box::pin(sync::semaphore_acquire(*semaphore as usize)).await?;
             let result = exec(program, frame, body).await;
             with_loop(|l| sync::semaphore_release(l, *semaphore as usize));
             return result;
         }
-        Step::EventSet { event } => with_loop(|l| sync::event_set(l, *event as usize)),
-        Step::EventClear { event } => with_loop(|l| sync::event_clear(l, *event as usize)),
         Step::EventWait { event } => {
-            sync::event_wait(*event as usize).await?;
+            Box::pin(sync::event_wait(*event as usize)).await?;
         }
         Step::QueuePut { queue, value } => {
             let value = with_loop(|l| eval(l, Some(frame), value, None))?;
-            sync::queue_put(*queue as usize, value).await?;
+            Box::pin(sync::queue_put(*queue as usize, value)).await?;
         }
         Step::QueueGet { queue, bind } => {
-            let value = sync::queue_get(sync::user_queue(*queue as usize)).await?;
+            let value = Box::pin(sync::queue_get(sync::user_queue(*queue as usize))).await?;
             frame.set(bind, Local::Value(value));
         }
-        Step::QueueTaskDone { queue } => with_loop(|l| sync::queue_task_done(l, *queue as usize))?,
-        Step::QueueJoin { queue } => sync::queue_join(*queue as usize).await?,
-        Step::SetResult { future, value } => {
-            let value = with_loop(|l| eval(l, Some(frame), value, None))?;
-            with_loop(|l| set_user_future(l, *future, Ok(value)))?;
-        }
-        Step::SetException {
-            future,
-            kind,
-            message,
-        } => {
-            let exc = PyExc {
-                kind: *kind,
-                arg: message.as_deref().map(Rc::from),
-            };
-            with_loop(|l| set_user_future(l, *future, Err(exc)))?;
-        }
-        Step::AddDoneCallback { task, callback } => with_loop(|l| {
-            let fut = l.task(task_of(l, *task)?).fut;
-            l.add_done_callback(fut, Callback::User(*callback));
-            Ok(())
-        })?,
-        Step::CallSoon { callback } => with_loop(|l| l.call_soon(Callback::User(*callback), None)),
-        Step::CallLater { delay, callback } => {
-            with_loop(|l| l.call_later(*delay, Callback::User(*callback)));
-        }
+        Step::QueueJoin { queue } => Box::pin(sync::queue_join(*queue as usize)).await?,
+        other => return with_loop(|l| exec_sync(l, frame, other)).unwrap_or(Ok(Flow::Next)),
     }
     Ok(Flow::Next)
 }
@@ -472,7 +505,7 @@ fn eval(l: &Loop, frame: Option<&Frame>, expr: &Expr, arg: Option<FutId>) -> PyR
         Expr::Result(c) => l.result(l.task(task_of(l, *c)?).fut)?,
         Expr::Done(c) => Value::Bool(l.is_done(l.task(task_of(l, *c)?).fut)),
         Expr::Cancelled(c) => Value::Bool(l.is_cancelled(l.task(task_of(l, *c)?).fut)),
-        Expr::Name(c) => Value::Str(l.task(task_of(l, *c)?).name.clone()),
+        Expr::Name(c) => Value::Str(l.task(task_of(l, *c)?).name.to_string().into()),
         Expr::Len(name) => match local(name)? {
             Local::Futures(fs) => Value::Int(fs.len() as i64),
             Local::Value(Value::List(items)) => Value::Int(items.len() as i64),

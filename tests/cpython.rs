@@ -1,0 +1,35 @@
+//! The engine against CPython: the tutorial programs print exactly what
+//! CPython 3.11 printed for their Python originals, and every exported
+//! program, run live under CPython on a virtual clock, prints exactly what
+//! the engine predicts.
+#![cfg(not(target_arch = "wasm32"))]
+
+use asyncio_playground::engine::{Simulation, Status};
+use asyncio_playground::examples::tutorial_examples;
+use asyncio_playground::{oracle, python};
+
+fn engine_output(program: asyncio_playground::engine::Program) -> String {
+    let mut sim = Simulation::new(program);
+    assert_eq!(sim.run_to_end(), &Status::Finished);
+    sim.output_text()
+}
+
+#[test]
+fn tutorial_programs_print_what_cpython_printed() {
+    for (name, program) in tutorial_examples() {
+        let expected = std::fs::read_to_string(format!("tests/expected/{name}.out"))
+            .unwrap_or_else(|e| panic!("tests/expected/{name}.out: {e}"));
+        assert_eq!(engine_output(program), expected, "{name}");
+    }
+}
+
+#[test]
+fn exported_programs_print_under_cpython_what_the_engine_predicts() {
+    let examples = tutorial_examples();
+    let sources: Vec<String> = examples.iter().map(|(_, p)| python::export(p)).collect();
+    let runs = oracle::run_batch(&sources).expect("CPython (python3) must be installed");
+    for ((name, program), run) in examples.into_iter().zip(runs) {
+        assert_eq!(run.error, None, "{name} raised under CPython");
+        assert_eq!(run.stdout, engine_output(program), "{name}");
+    }
+}

@@ -19,7 +19,7 @@ ensure_rust() {
     echo "cargo was not found. Install Rust first: https://rustup.rs" >&2
     exit 1
   }
-  export PATH="$HOME/.cargo/bin:$PATH"
+  export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$HOME/.cargo/bin:$PATH"
 }
 
 ensure_wasm_target() {

@@ -427,18 +427,16 @@ async fn cancel_and_wait(fut: FutId) -> PyResult<Value> {
 
 /// `asyncio.shield(inner)`: returns the future to await (the inner one
 /// itself when it is already done).
-pub fn shield(inner: FutId) -> FutId {
-    with_loop(|l| {
-        if l.is_done(inner) {
-            return inner;
-        }
-        let outer = l.create_future(FutKind::Shield);
-        let index = l.aio.shields.len() as u32;
-        l.aio.shields.push(Shield { inner, outer });
-        l.add_done_callback(inner, Callback::ShieldInnerDone(index));
-        l.add_done_callback(outer, Callback::ShieldOuterDone(index));
-        outer
-    })
+pub fn shield(l: &mut Loop, inner: FutId) -> FutId {
+    if l.is_done(inner) {
+        return inner;
+    }
+    let outer = l.create_future(FutKind::Shield);
+    let index = l.aio.shields.len() as u32;
+    l.aio.shields.push(Shield { inner, outer });
+    l.add_done_callback(inner, Callback::ShieldInnerDone(index));
+    l.add_done_callback(outer, Callback::ShieldOuterDone(index));
+    outer
 }
 
 fn shield_inner_done(l: &mut Loop, index: u32) {

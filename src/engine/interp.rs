@@ -328,7 +328,8 @@ async fn exec_compound(program: &Program, frame: &mut Frame, step: &Step) -> PyR
             frame.set(bind, Local::Value(value));
         }
         Step::Shield { target, bind } => {
-            let outer = with_loop(|l| ensure_future(l, *target).map(aio::shield))?;
+            let outer =
+                with_loop(|l| ensure_future(l, *target).map(|inner| aio::shield(l, inner)))?;
             let value = aio::await_future(outer).await?;
             frame.set(bind, Local::Value(value));
         }

@@ -69,7 +69,8 @@ pub fn budget_for(tasks: usize) -> Budget {
 pub fn measure(tasks: usize, now: impl Fn() -> f64) -> Result<Figures, String> {
     let program = workload(tasks);
     let start = now();
-    let mut sim = Simulation::with_budget(program, budget_for(tasks));
+    let mut sim = Simulation::with_budget(program, budget_for(tasks))
+        .map_err(|problems| format!("the workload is invalid: {problems:?}"))?;
     match sim.run_to_end() {
         Status::Finished => {}
         other => return Err(format!("the workload did not finish: {other:?}")),

@@ -41,16 +41,10 @@ pub fn run(args: &[String]) -> i32 {
             0
         }
         ["run", name] => with_example(name, |program| {
-            let mut sim = Simulation::new(program);
-            let status = sim.run_to_end().clone();
-            print!("{}", sim.output_text());
-            report(&status)
+            simulate(program, |sim| print!("{}", sim.output_text()))
         }),
         ["trace", name] => with_example(name, |program| {
-            let mut sim = Simulation::new(program);
-            let status = sim.run_to_end().clone();
-            print!("{}", sim.trace_text());
-            report(&status)
+            simulate(program, |sim| print!("{}", sim.trace_text()))
         }),
         ["export", name] => with_example(name, |program| {
             print!("{}", crate::python::export(&program));
@@ -69,6 +63,23 @@ fn with_example(name: &str, f: impl FnOnce(Program) -> i32) -> i32 {
         Some((_, program)) => f(program),
         None => {
             eprintln!("no example named `{name}`; `asyncio-playground examples` lists them");
+            2
+        }
+    }
+}
+
+/// Runs a program to the end and shows it with `show`; returns the exit code.
+fn simulate(program: Program, show: impl FnOnce(&Simulation)) -> i32 {
+    match Simulation::new(program) {
+        Ok(mut sim) => {
+            let status = sim.run_to_end().clone();
+            show(&sim);
+            report(&status)
+        }
+        Err(problems) => {
+            for p in problems {
+                eprintln!("error: {}", p.message);
+            }
             2
         }
     }

@@ -18,9 +18,11 @@ pub mod program;
 pub mod sim;
 pub mod sync;
 pub mod trace;
+pub mod validate;
 pub mod value;
 
 pub use ids::{FutId, HandleId, TaskId};
 pub use program::{Awaitable, CallbackFn, Coroutine, Expr, Handler, Program, ReturnWhen, Step};
 pub use sim::{Budget, Simulation, Status};
+pub use validate::{validate, Location, Problem, Severity};
 pub use value::{ExcKind, PyExc, Value};

@@ -15,6 +15,11 @@ const RESERVED: &[&str] = &[
     "with", "yield", "asyncio", "time", "begin", "print", "len", "sorted",
 ];
 
+/// Whether a name is a Python keyword or one the exported program uses.
+pub fn is_reserved(name: &str) -> bool {
+    RESERVED.contains(&name)
+}
+
 /// A Python identifier made from a name: other characters become `_`.
 pub fn identifier(name: &str) -> String {
     let mut id: String = name
@@ -98,26 +103,56 @@ impl Exporter<'_> {
         }
     }
 
+    fn coro_name(&self, coro: u32) -> String {
+        let name = self.program.coroutines.get(coro as usize);
+        named(name.map(|c| c.name.as_str()), "coroutine", coro)
+    }
+
     fn task_var(&self, coro: u32) -> String {
-        format!(
-            "{}_task",
-            identifier(&self.program.coroutines[coro as usize].name)
-        )
+        format!("{}_task", self.coro_name(coro))
     }
 
     fn coro_call(&self, coro: u32) -> String {
-        format!(
-            "{}()",
-            identifier(&self.program.coroutines[coro as usize].name)
-        )
+        format!("{}()", self.coro_name(coro))
     }
 
     fn callback_name(&self, callback: u32) -> String {
-        identifier(&self.program.callbacks[callback as usize].name)
+        let name = self.program.callbacks.get(callback as usize);
+        named(name.map(|c| c.name.as_str()), "callback", callback)
     }
 
     fn future_name(&self, future: u32) -> String {
-        identifier(&self.program.futures[future as usize])
+        let name = self.program.futures.get(future as usize);
+        named(name.map(String::as_str), "future", future)
+    }
+
+    fn lock_name(&self, i: u32) -> String {
+        named(
+            self.program.locks.get(i as usize).map(String::as_str),
+            "lock",
+            i,
+        )
+    }
+
+    fn semaphore_name(&self, i: u32) -> String {
+        let name = self.program.semaphores.get(i as usize);
+        named(name.map(|s| s.0.as_str()), "semaphore", i)
+    }
+
+    fn event_name(&self, i: u32) -> String {
+        named(
+            self.program.events.get(i as usize).map(String::as_str),
+            "event",
+            i,
+        )
+    }
+
+    fn queue_name(&self, i: u32) -> String {
+        named(
+            self.program.queues.get(i as usize).map(|q| q.0.as_str()),
+            "queue",
+            i,
+        )
     }
 
     fn awaitable(&self, aw: Awaitable) -> String {
@@ -134,7 +169,7 @@ impl Exporter<'_> {
     }
 
     fn coroutine(&mut self, index: u32, body: &[Step]) {
-        let name = identifier(&self.program.coroutines[index as usize].name);
+        let name = self.coro_name(index);
         let _ = writeln!(self.out, "\nasync def {name}():");
         let mut globals = Vec::new();
         collect_created(body, &mut |c| {
@@ -166,6 +201,10 @@ impl Exporter<'_> {
     }
 
     fn block(&mut self, steps: &[Step], depth: usize) {
+        if depth > crate::engine::validate::MAX_NESTING + 1 {
+            self.line(depth, "...  # nested too deeply to show");
+            return;
+        }
         if steps.is_empty() {
             self.line(depth, "pass");
         }
@@ -211,8 +250,12 @@ impl Exporter<'_> {
                 self.line(d, &format!("raise {}({arg})", kind.python_name()));
             }
             Step::CreateTask { coro } => {
-                let c = &self.program.coroutines[*coro as usize];
-                let name = match &c.task_name {
+                let task_name = self
+                    .program
+                    .coroutines
+                    .get(*coro as usize)
+                    .and_then(|c| c.task_name.as_ref());
+                let name = match task_name {
                     Some(n) => format!(", name={}", py_str_repr(n)),
                     None => String::new(),
                 };
@@ -346,42 +389,42 @@ impl Exporter<'_> {
                 self.block(body, d + 1);
             }
             Step::WithLock { lock, body } => {
-                let name = identifier(&self.program.locks[*lock as usize]);
+                let name = self.lock_name(*lock);
                 self.line(d, &format!("async with {name}:"));
                 self.block(body, d + 1);
             }
             Step::WithSemaphore { semaphore, body } => {
-                let name = identifier(&self.program.semaphores[*semaphore as usize].0);
+                let name = self.semaphore_name(*semaphore);
                 self.line(d, &format!("async with {name}:"));
                 self.block(body, d + 1);
             }
             Step::EventSet { event } => {
-                let name = identifier(&self.program.events[*event as usize]);
+                let name = self.event_name(*event);
                 self.line(d, &format!("{name}.set()"));
             }
             Step::EventClear { event } => {
-                let name = identifier(&self.program.events[*event as usize]);
+                let name = self.event_name(*event);
                 self.line(d, &format!("{name}.clear()"));
             }
             Step::EventWait { event } => {
-                let name = identifier(&self.program.events[*event as usize]);
+                let name = self.event_name(*event);
                 self.line(d, &format!("await {name}.wait()"));
             }
             Step::QueuePut { queue, value } => {
-                let name = identifier(&self.program.queues[*queue as usize].0);
+                let name = self.queue_name(*queue);
                 let v = self.expr(value);
                 self.line(d, &format!("await {name}.put({v})"));
             }
             Step::QueueGet { queue, bind } => {
-                let name = identifier(&self.program.queues[*queue as usize].0);
+                let name = self.queue_name(*queue);
                 self.line(d, &format!("{}await {name}.get()", Self::bind(bind)));
             }
             Step::QueueTaskDone { queue } => {
-                let name = identifier(&self.program.queues[*queue as usize].0);
+                let name = self.queue_name(*queue);
                 self.line(d, &format!("{name}.task_done()"));
             }
             Step::QueueJoin { queue } => {
-                let name = identifier(&self.program.queues[*queue as usize].0);
+                let name = self.queue_name(*queue);
                 self.line(d, &format!("await {name}.join()"));
             }
             Step::SetResult { future, value } => {
@@ -454,6 +497,15 @@ impl Exporter<'_> {
     }
 }
 
+/// The identifier for a named thing, or a placeholder for a dangling
+/// reference (validation reports those; export still must not fail).
+fn named(name: Option<&str>, kind: &str, index: u32) -> String {
+    match name {
+        Some(n) => identifier(n),
+        None => format!("missing_{kind}_{index}"),
+    }
+}
+
 /// A Python literal for a value.
 fn literal(v: &Value) -> String {
     match v {
@@ -473,31 +525,9 @@ fn literal(v: &Value) -> String {
 
 /// Calls `f` for every coroutine a block makes into a task.
 fn collect_created(steps: &[Step], f: &mut impl FnMut(u32)) {
-    for step in steps {
-        match step {
-            Step::CreateTask { coro } => f(*coro),
-            Step::AsCompleted { body, .. }
-            | Step::ForEach { body, .. }
-            | Step::WithLock { body, .. }
-            | Step::WithSemaphore { body, .. } => collect_created(body, f),
-            Step::Try {
-                body,
-                handlers,
-                finally,
-            } => {
-                collect_created(body, f);
-                for h in handlers {
-                    collect_created(&h.body, f);
-                }
-                collect_created(finally, f);
-            }
-            Step::If {
-                then, otherwise, ..
-            } => {
-                collect_created(then, f);
-                collect_created(otherwise, f);
-            }
-            _ => {}
+    crate::engine::validate::visit_steps(steps, &mut |step| {
+        if let Step::CreateTask { coro } = step {
+            f(*coro);
         }
-    }
+    });
 }

@@ -9,7 +9,7 @@ use asyncio_playground::examples::tutorial_examples;
 use asyncio_playground::{oracle, python};
 
 fn engine_output(program: asyncio_playground::engine::Program) -> String {
-    let mut sim = Simulation::new(program);
+    let mut sim = Simulation::new(program).expect("a valid program");
     assert_eq!(sim.run_to_end(), &Status::Finished);
     sim.output_text()
 }

@@ -74,7 +74,7 @@ fn wait(items: Vec<u32>, timeout: Option<f64>, return_when: ReturnWhen) -> Step 
 }
 
 fn engine_output(program: Program) -> String {
-    let mut sim = Simulation::new(program);
+    let mut sim = Simulation::new(program).expect("a valid program");
     let status = sim.run_to_end().clone();
     assert!(
         matches!(status, Status::Finished),

@@ -14,6 +14,7 @@ use super::interp::{self, Scenario};
 use super::program::Program;
 use super::sync::SyncState;
 use super::trace::Event;
+use super::validate::{validate, Problem, Severity};
 use super::value::{PyExc, Value};
 
 /// Where `asyncio.run` is: which `run_until_complete` is running.
@@ -70,11 +71,19 @@ pub struct Simulation {
 }
 
 impl Simulation {
-    pub fn new(program: Program) -> Simulation {
+    /// Prepares `asyncio.run(main())`, or returns the program's errors.
+    pub fn new(program: Program) -> Result<Simulation, Vec<Problem>> {
         Simulation::with_budget(program, Budget::default())
     }
 
-    pub fn with_budget(program: Program, budget: Budget) -> Simulation {
+    pub fn with_budget(program: Program, budget: Budget) -> Result<Simulation, Vec<Problem>> {
+        let errors: Vec<Problem> = validate(&program, budget.max_tasks)
+            .into_iter()
+            .filter(|p| p.severity == Severity::Error)
+            .collect();
+        if !errors.is_empty() {
+            return Err(errors);
+        }
         let rt = Runtime::default();
         let program = Rc::new(program);
         let (main, until) = rt.enter(|| {
@@ -104,7 +113,7 @@ impl Simulation {
                 (main, until)
             })
         });
-        Simulation {
+        Ok(Simulation {
             rt,
             phase: Phase::Main,
             until,
@@ -112,7 +121,7 @@ impl Simulation {
             pending_in_iteration: 0,
             budget,
             status: Status::Running,
-        }
+        })
     }
 
     pub fn status(&self) -> &Status {

@@ -62,7 +62,10 @@ impl Loop {
             FutKind::Sleep => "sleep".into(),
             FutKind::Gather(_) => "gather".into(),
             FutKind::Shield => "shield".into(),
-            FutKind::User(i) => format!("future #{i}"),
+            FutKind::User(i) => match self.scenario.program.futures.get(i as usize) {
+                Some(name) => format!("future {name}"),
+                None => format!("future #{i}"),
+            },
             FutKind::Waiter | FutKind::Plain => format!("future {}", fut.0),
         }
     }

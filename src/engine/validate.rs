@@ -1,0 +1,640 @@
+//! Checks a program before it runs and returns every problem at once, each
+//! tied to where it is, so the editor can show them in place. A program
+//! with errors never reaches the loop; warnings describe code that runs
+//! but raises (as asyncio does for `wait([])`).
+
+use std::collections::HashSet;
+
+use super::program::{Awaitable, CoroId, Expr, Program, Step};
+
+/// Durations and timeouts above this (a year, in seconds) are rejected:
+/// nobody watches them, and they only hide typos.
+pub const MAX_SECONDS: f64 = 365.0 * 24.0 * 3600.0;
+/// How deeply blocks may nest (try inside for inside with...).
+pub const MAX_NESTING: usize = 32;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Severity {
+    /// The program cannot run.
+    Error,
+    /// It runs, and Python raises here.
+    Warning,
+}
+
+/// Where a problem is: a coroutine (or callback) and the path of step
+/// indexes into nested blocks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Location {
+    Program,
+    Coroutine { coro: CoroId, path: Vec<u32> },
+    Callback(u32),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Problem {
+    pub severity: Severity,
+    pub location: Location,
+    pub message: String,
+}
+
+/// Every problem of `program`; `max_coroutines` bounds its size.
+pub fn validate(program: &Program, max_coroutines: usize) -> Vec<Problem> {
+    let mut v = Validator {
+        program,
+        problems: Vec::new(),
+        created: vec![0; program.coroutines.len()],
+        inline_calls: vec![Vec::new(); program.coroutines.len()],
+    };
+    if program.coroutines.len() > max_coroutines {
+        v.error(
+            Location::Program,
+            format!(
+                "{} coroutines is more than the playground runs ({max_coroutines})",
+                program.coroutines.len()
+            ),
+        );
+        return v.problems;
+    }
+    v.names();
+    for (i, coro) in program.coroutines.iter().enumerate() {
+        let mut ctx = Context {
+            coro: i as u32,
+            path: Vec::new(),
+            bound: bound_names(&coro.body),
+            in_handler: 0,
+        };
+        v.block(&mut ctx, &coro.body);
+    }
+    for (i, callback) in program.callbacks.iter().enumerate() {
+        for expr in &callback.print {
+            if let Some(message) = v.expr_problem(expr, None) {
+                v.error(Location::Callback(i as u32), message);
+            }
+        }
+    }
+    v.tasks_and_cycles();
+    v.problems
+}
+
+struct Validator<'a> {
+    program: &'a Program,
+    problems: Vec<Problem>,
+    /// How many `CreateTask` steps make a task of each coroutine.
+    created: Vec<u32>,
+    /// The coroutines each coroutine awaits inline (`await coro()`).
+    inline_calls: Vec<Vec<CoroId>>,
+}
+
+struct Context {
+    coro: CoroId,
+    path: Vec<u32>,
+    bound: HashSet<String>,
+    in_handler: u32,
+}
+
+impl Context {
+    fn location(&self) -> Location {
+        Location::Coroutine {
+            coro: self.coro,
+            path: self.path.clone(),
+        }
+    }
+}
+
+impl Validator<'_> {
+    fn error(&mut self, location: Location, message: String) {
+        self.problems.push(Problem {
+            severity: Severity::Error,
+            location,
+            message,
+        });
+    }
+
+    fn warning(&mut self, location: Location, message: String) {
+        self.problems.push(Problem {
+            severity: Severity::Warning,
+            location,
+            message,
+        });
+    }
+
+    fn names(&mut self) {
+        let p = self.program;
+        let mut seen = HashSet::new();
+        for (i, coro) in p.coroutines.iter().enumerate() {
+            let location = Location::Coroutine {
+                coro: i as u32,
+                path: Vec::new(),
+            };
+            if let Some(message) = name_problem(&coro.name) {
+                self.error(location.clone(), message);
+            } else if !seen.insert(coro.name.as_str()) {
+                self.error(
+                    location,
+                    format!("two coroutines are named `{}`", coro.name),
+                );
+            }
+        }
+        let objects = p
+            .callbacks
+            .iter()
+            .map(|c| c.name.as_str())
+            .chain(p.futures.iter().map(String::as_str))
+            .chain(p.locks.iter().map(String::as_str))
+            .chain(p.semaphores.iter().map(|s| s.0.as_str()))
+            .chain(p.events.iter().map(String::as_str))
+            .chain(p.queues.iter().map(|q| q.0.as_str()));
+        for name in objects {
+            if let Some(message) = name_problem(name) {
+                self.error(Location::Program, message);
+            } else if !seen.insert(name) {
+                self.error(Location::Program, format!("two things are named `{name}`"));
+            }
+        }
+        for (name, value) in &p.semaphores {
+            if *value > 1_000_000 {
+                self.error(
+                    Location::Program,
+                    format!("semaphore `{name}` starts at {value}; keep it under a million"),
+                );
+            }
+        }
+    }
+
+    fn block(&mut self, ctx: &mut Context, steps: &[Step]) {
+        if ctx.path.len() >= MAX_NESTING {
+            self.error(
+                ctx.location(),
+                format!("blocks nest more than {MAX_NESTING} deep"),
+            );
+            return;
+        }
+        for (i, step) in steps.iter().enumerate() {
+            ctx.path.push(i as u32);
+            self.step(ctx, step);
+            ctx.path.pop();
+        }
+    }
+
+    fn step(&mut self, ctx: &mut Context, step: &Step) {
+        let p = self.program;
+        let here = ctx.location();
+        match step {
+            Step::Sleep { seconds } | Step::Block { seconds } => self.seconds(&here, *seconds),
+            Step::CallLater { delay, callback } => {
+                self.seconds(&here, *delay);
+                self.callback(&here, *callback, false);
+            }
+            Step::Print { args } => {
+                for e in args {
+                    self.expr(&here, ctx, e);
+                }
+            }
+            Step::Return { value } => self.expr(&here, ctx, value),
+            Step::QueuePut { queue, value } => {
+                self.object(&here, *queue, p.queues.len(), "queue");
+                self.expr(&here, ctx, value);
+            }
+            Step::SetResult { future, value } => {
+                self.object(&here, *future, p.futures.len(), "future");
+                self.expr(&here, ctx, value);
+            }
+            Step::Raise { .. } => {}
+            Step::CreateTask { coro } => {
+                if self.coro_ref(&here, *coro) {
+                    if *coro == 0 {
+                        self.error(here, "main cannot be made into a task of its own".into());
+                    } else {
+                        self.created[*coro as usize] += 1;
+                    }
+                }
+            }
+            Step::Await { target, .. }
+            | Step::WaitFor { target, .. }
+            | Step::Shield { target, .. } => {
+                self.awaitable(ctx, *target);
+                if let Step::WaitFor {
+                    timeout: Some(t), ..
+                } = step
+                {
+                    self.seconds(&here, *t);
+                }
+                if let (
+                    Step::Await {
+                        target: Awaitable::Coro(c),
+                        ..
+                    }
+                    | Step::WaitFor {
+                        target: Awaitable::Coro(c),
+                        timeout: None,
+                        ..
+                    },
+                    true,
+                ) = (step, self.in_range(*target))
+                {
+                    self.inline_calls[ctx.coro as usize].push(*c);
+                }
+            }
+            Step::Gather { items, .. } => {
+                for item in items {
+                    self.awaitable(ctx, *item);
+                }
+            }
+            Step::Wait { items, timeout, .. } => {
+                self.tasks(ctx, items);
+                if let Some(t) = timeout {
+                    self.seconds(&here, *t);
+                }
+                if items.is_empty() {
+                    self.warning(here, "asyncio.wait() of nothing raises ValueError".into());
+                }
+            }
+            Step::AsCompleted {
+                items,
+                timeout,
+                body,
+                ..
+            } => {
+                self.tasks(ctx, items);
+                if let Some(t) = timeout {
+                    self.seconds(&here, *t);
+                }
+                self.block(ctx, body);
+            }
+            Step::Cancel { task, .. } => self.tasks(ctx, &[*task]),
+            Step::AddDoneCallback { task, callback } => {
+                self.tasks(ctx, &[*task]);
+                self.callback(&here, *callback, true);
+            }
+            Step::CallSoon { callback } => self.callback(&here, *callback, false),
+            Step::Try {
+                body,
+                handlers,
+                finally,
+            } => {
+                self.block(ctx, body);
+                for h in handlers {
+                    ctx.in_handler += 1;
+                    self.block(ctx, &h.body);
+                    ctx.in_handler -= 1;
+                }
+                self.block(ctx, finally);
+            }
+            Step::Reraise => {
+                if ctx.in_handler == 0 {
+                    self.error(
+                        here,
+                        "a bare `raise` must be inside an `except` block".into(),
+                    );
+                }
+            }
+            Step::If {
+                cond,
+                then,
+                otherwise,
+            } => {
+                self.expr(&here, ctx, cond);
+                self.block(ctx, then);
+                self.block(ctx, otherwise);
+            }
+            Step::ForEach { list, body, .. } => {
+                self.expr(&here, ctx, list);
+                self.block(ctx, body);
+            }
+            Step::WithLock { lock, body } => {
+                self.object(&here, *lock, p.locks.len(), "lock");
+                self.block(ctx, body);
+            }
+            Step::WithSemaphore { semaphore, body } => {
+                self.object(&here, *semaphore, p.semaphores.len(), "semaphore");
+                self.block(ctx, body);
+            }
+            Step::EventSet { event } | Step::EventClear { event } | Step::EventWait { event } => {
+                self.object(&here, *event, p.events.len(), "event")
+            }
+            Step::QueueGet { queue, .. }
+            | Step::QueueTaskDone { queue }
+            | Step::QueueJoin { queue } => self.object(&here, *queue, p.queues.len(), "queue"),
+            Step::SetException { future, .. } => {
+                self.object(&here, *future, p.futures.len(), "future")
+            }
+        }
+    }
+
+    fn seconds(&mut self, here: &Location, seconds: f64) {
+        if !seconds.is_finite() {
+            self.error(
+                here.clone(),
+                format!("{seconds} is not a number of seconds"),
+            );
+        } else if seconds < 0.0 {
+            self.error(here.clone(), format!("{seconds} seconds is negative"));
+        } else if seconds > MAX_SECONDS {
+            self.error(
+                here.clone(),
+                format!("{seconds} seconds is more than a year; use a shorter time"),
+            );
+        }
+    }
+
+    fn coro_ref(&mut self, here: &Location, coro: CoroId) -> bool {
+        let ok = (coro as usize) < self.program.coroutines.len();
+        if !ok {
+            self.error(here.clone(), format!("there is no coroutine #{coro}"));
+        }
+        ok
+    }
+
+    fn in_range(&self, aw: Awaitable) -> bool {
+        match aw {
+            Awaitable::Task(c) | Awaitable::Coro(c) => (c as usize) < self.program.coroutines.len(),
+            Awaitable::Future(f) => (f as usize) < self.program.futures.len(),
+        }
+    }
+
+    fn awaitable(&mut self, ctx: &Context, aw: Awaitable) {
+        let here = ctx.location();
+        match aw {
+            Awaitable::Task(c) => self.tasks(ctx, &[c]),
+            Awaitable::Coro(c) => {
+                if self.coro_ref(&here, c) && c == 0 {
+                    self.error(here, "main cannot await itself".into());
+                }
+            }
+            Awaitable::Future(f) => self.object(&here, f, self.program.futures.len(), "future"),
+        }
+    }
+
+    fn tasks(&mut self, ctx: &Context, items: &[CoroId]) {
+        let here = ctx.location();
+        for &c in items {
+            if !self.coro_ref(&here, c) {
+                continue;
+            }
+            if c == ctx.coro {
+                let name = &self.program.coroutines[c as usize].name;
+                self.error(
+                    here.clone(),
+                    format!("the task {name} cannot wait for or cancel itself"),
+                );
+            }
+        }
+    }
+
+    fn object(&mut self, here: &Location, index: u32, count: usize, kind: &str) {
+        if index as usize >= count {
+            self.error(here.clone(), format!("there is no {kind} #{index}"));
+        }
+    }
+
+    fn callback(&mut self, here: &Location, callback: u32, gets_future: bool) {
+        let Some(cb) = self.program.callbacks.get(callback as usize) else {
+            self.error(here.clone(), format!("there is no callback #{callback}"));
+            return;
+        };
+        if !gets_future && cb.print.contains(&Expr::ArgResult) {
+            self.error(
+                here.clone(),
+                format!(
+                    "{} reads fut.result(), but call_soon and call_later pass no future",
+                    cb.name
+                ),
+            );
+        }
+    }
+
+    fn expr(&mut self, here: &Location, ctx: &Context, expr: &Expr) {
+        if let Some(message) = self.expr_problem(expr, Some(&ctx.bound)) {
+            self.error(here.clone(), message);
+        }
+    }
+
+    /// What is wrong with an expression; `bound` is `None` in a callback.
+    fn expr_problem(&self, expr: &Expr, bound: Option<&HashSet<String>>) -> Option<String> {
+        let p = self.program;
+        match expr {
+            Expr::Var(name) | Expr::Len(name) | Expr::SortedResults(name) => match bound {
+                Some(bound) if bound.contains(name) => None,
+                _ => Some(format!("`{name}` is never assigned here")),
+            },
+            Expr::Result(c) | Expr::Done(c) | Expr::Cancelled(c) | Expr::Name(c) => {
+                ((*c as usize) >= p.coroutines.len()).then(|| format!("there is no coroutine #{c}"))
+            }
+            Expr::ArgResult => bound
+                .is_some()
+                .then(|| "fut.result() only means something in a done-callback".into()),
+            Expr::Lit(_) | Expr::Time | Expr::LoopTime1 => None,
+        }
+    }
+
+    /// Each task is created once, references point at created tasks, and
+    /// no coroutine awaits itself inline (directly or through others).
+    fn tasks_and_cycles(&mut self) {
+        let p = self.program;
+        for (c, count) in self.created.clone().into_iter().enumerate() {
+            if count > 1 {
+                self.error(
+                    Location::Coroutine {
+                        coro: c as u32,
+                        path: Vec::new(),
+                    },
+                    format!(
+                        "{} is made into a task {count} times; make one task of it",
+                        p.coroutines[c].name
+                    ),
+                );
+            }
+        }
+        let mut referenced = vec![false; p.coroutines.len()];
+        for coro in &p.coroutines {
+            visit_steps(&coro.body, &mut |step| {
+                for c in task_refs(step) {
+                    if let Some(r) = referenced.get_mut(c as usize) {
+                        *r = true;
+                    }
+                }
+            });
+        }
+        for (c, is_referenced) in referenced.into_iter().enumerate() {
+            if is_referenced && self.created[c] == 0 && c != 0 {
+                self.error(
+                    Location::Coroutine {
+                        coro: c as u32,
+                        path: Vec::new(),
+                    },
+                    format!("{}'s task is used but never created", p.coroutines[c].name),
+                );
+            }
+        }
+        // Depth-first search for an inline call cycle.
+        let n = p.coroutines.len();
+        let mut state = vec![0u8; n]; // 0 new, 1 on the stack, 2 done
+        for start in 0..n {
+            if state[start] != 0 {
+                continue;
+            }
+            let mut stack = vec![(start, 0usize)];
+            state[start] = 1;
+            while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+                if let Some(&callee) = self.inline_calls[node].get(*next) {
+                    *next += 1;
+                    let callee = callee as usize;
+                    if state[callee] == 1 {
+                        self.error(
+                            Location::Coroutine {
+                                coro: node as u32,
+                                path: Vec::new(),
+                            },
+                            format!(
+                                "{} awaits {} inline, which leads back to it: that never ends",
+                                p.coroutines[node].name, p.coroutines[callee].name
+                            ),
+                        );
+                    } else if state[callee] == 0 {
+                        state[callee] = 1;
+                        stack.push((callee, 0));
+                    }
+                } else {
+                    state[node] = 2;
+                    stack.pop();
+                }
+            }
+        }
+    }
+}
+
+/// A name the exported Python can use as it is.
+fn name_problem(name: &str) -> Option<String> {
+    if name.is_empty() {
+        return Some("a name is empty".into());
+    }
+    if name.chars().count() > 40 {
+        return Some(format!(
+            "`{}…` is longer than 40 characters",
+            name.chars().take(40).collect::<String>()
+        ));
+    }
+    let valid = name
+        .chars()
+        .enumerate()
+        .all(|(i, c)| c == '_' || c.is_alphabetic() || (i > 0 && c.is_numeric()));
+    if !valid {
+        return Some(format!(
+            "`{name}` is not a Python name: use letters, digits and _, not starting with a digit"
+        ));
+    }
+    if crate::python::is_reserved(name) {
+        return Some(format!(
+            "`{name}` is reserved in Python or by the exported program"
+        ));
+    }
+    None
+}
+
+/// Names a coroutine assigns anywhere (binds, loop variables): Python
+/// locals are function-wide, so a name is usable once assigned anywhere.
+fn bound_names(steps: &[Step]) -> HashSet<String> {
+    let mut names = HashSet::new();
+    visit_steps(steps, &mut |step| {
+        let binds: Vec<&Option<String>> = match step {
+            Step::Await { bind, .. }
+            | Step::Gather { bind, .. }
+            | Step::WaitFor { bind, .. }
+            | Step::Shield { bind, .. }
+            | Step::Cancel { bind, .. }
+            | Step::QueueGet { bind, .. }
+            | Step::AsCompleted { bind, .. } => vec![bind],
+            Step::Wait { done, pending, .. } => vec![done, pending],
+            _ => vec![],
+        };
+        names.extend(binds.into_iter().flatten().cloned());
+        if let Step::ForEach { var, .. } = step {
+            names.insert(var.clone());
+        }
+    });
+    names
+}
+
+/// The coroutines whose tasks a step refers to.
+fn task_refs(step: &Step) -> Vec<CoroId> {
+    let mut refs: Vec<CoroId> = match step {
+        Step::Await {
+            target: Awaitable::Task(c),
+            ..
+        }
+        | Step::WaitFor {
+            target: Awaitable::Task(c),
+            ..
+        }
+        | Step::Shield {
+            target: Awaitable::Task(c),
+            ..
+        }
+        | Step::Cancel { task: c, .. }
+        | Step::AddDoneCallback { task: c, .. } => vec![*c],
+        Step::Gather { items, .. } => items
+            .iter()
+            .filter_map(|a| match a {
+                Awaitable::Task(c) => Some(*c),
+                _ => None,
+            })
+            .collect(),
+        Step::Wait { items, .. } | Step::AsCompleted { items, .. } => items.clone(),
+        _ => vec![],
+    };
+    let mut exprs: Vec<&Expr> = Vec::new();
+    match step {
+        Step::Print { args } => exprs.extend(args),
+        Step::Return { value } | Step::QueuePut { value, .. } | Step::SetResult { value, .. } => {
+            exprs.push(value)
+        }
+        Step::If { cond, .. } => exprs.push(cond),
+        Step::ForEach { list, .. } => exprs.push(list),
+        _ => {}
+    }
+    for e in exprs {
+        if let Expr::Result(c) | Expr::Done(c) | Expr::Cancelled(c) | Expr::Name(c) = e {
+            refs.push(*c);
+        }
+    }
+    refs
+}
+
+/// Calls `f` on every step, nested blocks included (up to a depth past
+/// which `validate` already refuses the program).
+pub fn visit_steps<'a>(steps: &'a [Step], f: &mut impl FnMut(&'a Step)) {
+    visit_steps_to(steps, f, MAX_NESTING + 1);
+}
+
+fn visit_steps_to<'a>(steps: &'a [Step], f: &mut impl FnMut(&'a Step), depth: usize) {
+    if depth == 0 {
+        return;
+    }
+    for step in steps {
+        f(step);
+        match step {
+            Step::AsCompleted { body, .. }
+            | Step::ForEach { body, .. }
+            | Step::WithLock { body, .. }
+            | Step::WithSemaphore { body, .. } => visit_steps_to(body, f, depth - 1),
+            Step::Try {
+                body,
+                handlers,
+                finally,
+            } => {
+                visit_steps_to(body, f, depth - 1);
+                for h in handlers {
+                    visit_steps_to(&h.body, f, depth - 1);
+                }
+                visit_steps_to(finally, f, depth - 1);
+            }
+            Step::If {
+                then, otherwise, ..
+            } => {
+                visit_steps_to(then, f, depth - 1);
+                visit_steps_to(otherwise, f, depth - 1);
+            }
+            _ => {}
+        }
+    }
+}

@@ -14,3 +14,5 @@ pub mod python;
 
 #[cfg(target_arch = "wasm32")]
 pub mod app;
+#[cfg(target_arch = "wasm32")]
+pub mod live;

@@ -29,3 +29,61 @@ async fn app_shell_shows_title_and_every_region() {
         assert_eq!(region.get_attribute("aria-label").as_deref(), Some(name));
     }
 }
+
+#[wasm_bindgen_test]
+async fn live_driver_gives_the_virtual_drivers_trace() {
+    use asyncio_playground::engine::{Simulation, Status};
+    use asyncio_playground::examples::tutorial_examples;
+    use asyncio_playground::live::{drive, LiveControl};
+    use std::cell::{Cell, RefCell};
+
+    for (name, program) in tutorial_examples() {
+        let mut virtual_run = Simulation::new(program.clone()).unwrap();
+        assert_eq!(virtual_run.run_to_end(), &Status::Finished, "{name}");
+
+        let live_run = RefCell::new(Simulation::new(program).unwrap());
+        let control = LiveControl {
+            speed: Cell::new(1000.0),
+            paused: Cell::new(false),
+        };
+        let slices = Cell::new(0);
+        drive(&live_run, &control, || slices.set(slices.get() + 1)).await;
+        let live_run = live_run.borrow();
+        assert_eq!(live_run.status(), &Status::Finished, "{name}");
+        assert!(slices.get() > 0, "{name}: no slice reported");
+        assert_eq!(
+            live_run.trace_text(),
+            virtual_run.trace_text(),
+            "{name}: traces differ"
+        );
+        assert_eq!(live_run.output_text(), virtual_run.output_text(), "{name}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn pausing_a_live_run_stops_it_where_it_is_and_resuming_finishes_it() {
+    use asyncio_playground::engine::{Simulation, Status};
+    use asyncio_playground::examples::tutorial_examples;
+    use asyncio_playground::live::{drive, LiveControl};
+    use std::cell::{Cell, RefCell};
+
+    let (_, program) = tutorial_examples().remove(0);
+    let expected = {
+        let mut sim = Simulation::new(program.clone()).unwrap();
+        sim.run_to_end();
+        sim.output_text()
+    };
+    let sim = RefCell::new(Simulation::new(program).unwrap());
+    let control = LiveControl {
+        speed: Cell::new(1000.0),
+        paused: Cell::new(false),
+    };
+    // Pause from inside the first slice: the run must stop, unfinished.
+    drive(&sim, &control, || control.paused.set(true)).await;
+    assert_eq!(sim.borrow().status(), &Status::Running);
+    assert_ne!(sim.borrow().output_text(), expected);
+    control.paused.set(false);
+    drive(&sim, &control, || {}).await;
+    assert_eq!(sim.borrow().status(), &Status::Finished);
+    assert_eq!(sim.borrow().output_text(), expected);
+}

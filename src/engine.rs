@@ -11,6 +11,7 @@
 
 pub mod aio;
 pub mod core;
+pub mod fnv;
 pub mod heap;
 pub mod ids;
 pub mod interp;

@@ -17,7 +17,8 @@ const RESERVED: &[&str] = &[
 
 /// Whether a name is a Python keyword or one the exported program uses.
 pub fn is_reserved(name: &str) -> bool {
-    RESERVED.contains(&name)
+    // Every reserved word is 2 to 8 bytes long: most names skip the scan.
+    (2..=8).contains(&name.len()) && RESERVED.contains(&name)
 }
 
 /// A Python identifier made from a name: other characters become `_`.

@@ -3,7 +3,7 @@
 //! with errors never reaches the loop; warnings describe code that runs
 //! but raises (as asyncio does for `wait([])`).
 
-use std::collections::HashSet;
+use super::fnv::{set_with_capacity, FnvHashSet as HashSet};
 
 use super::program::{Awaitable, CoroId, Expr, Program, Step};
 
@@ -120,7 +120,7 @@ impl Validator<'_> {
 
     fn names(&mut self) {
         let p = self.program;
-        let mut seen = HashSet::new();
+        let mut seen = set_with_capacity(self.program.coroutines.len());
         for (i, coro) in p.coroutines.iter().enumerate() {
             let location = Location::Coroutine {
                 coro: i as u32,
@@ -178,32 +178,35 @@ impl Validator<'_> {
 
     fn step(&mut self, ctx: &mut Context, step: &Step) {
         let p = self.program;
-        let here = ctx.location();
+        let here = &*ctx;
         match step {
-            Step::Sleep { seconds } | Step::Block { seconds } => self.seconds(&here, *seconds),
+            Step::Sleep { seconds } | Step::Block { seconds } => self.seconds(here, *seconds),
             Step::CallLater { delay, callback } => {
-                self.seconds(&here, *delay);
-                self.callback(&here, *callback, false);
+                self.seconds(here, *delay);
+                self.callback(here, *callback, false);
             }
             Step::Print { args } => {
                 for e in args {
-                    self.expr(&here, ctx, e);
+                    self.expr(here, e);
                 }
             }
-            Step::Return { value } => self.expr(&here, ctx, value),
+            Step::Return { value } => self.expr(here, value),
             Step::QueuePut { queue, value } => {
-                self.object(&here, *queue, p.queues.len(), "queue");
-                self.expr(&here, ctx, value);
+                self.object(here, *queue, p.queues.len(), "queue");
+                self.expr(here, value);
             }
             Step::SetResult { future, value } => {
-                self.object(&here, *future, p.futures.len(), "future");
-                self.expr(&here, ctx, value);
+                self.object(here, *future, p.futures.len(), "future");
+                self.expr(here, value);
             }
             Step::Raise { .. } => {}
             Step::CreateTask { coro } => {
-                if self.coro_ref(&here, *coro) {
+                if self.coro_ref(here, *coro) {
                     if *coro == 0 {
-                        self.error(here, "main cannot be made into a task of its own".into());
+                        self.error(
+                            here.location(),
+                            "main cannot be made into a task of its own".into(),
+                        );
                     } else {
                         self.created[*coro as usize] += 1;
                     }
@@ -217,7 +220,7 @@ impl Validator<'_> {
                     timeout: Some(t), ..
                 } = step
                 {
-                    self.seconds(&here, *t);
+                    self.seconds(here, *t);
                 }
                 if let (
                     Step::Await {
@@ -243,10 +246,13 @@ impl Validator<'_> {
             Step::Wait { items, timeout, .. } => {
                 self.tasks(ctx, items);
                 if let Some(t) = timeout {
-                    self.seconds(&here, *t);
+                    self.seconds(here, *t);
                 }
                 if items.is_empty() {
-                    self.warning(here, "asyncio.wait() of nothing raises ValueError".into());
+                    self.warning(
+                        here.location(),
+                        "asyncio.wait() of nothing raises ValueError".into(),
+                    );
                 }
             }
             Step::AsCompleted {
@@ -257,16 +263,16 @@ impl Validator<'_> {
             } => {
                 self.tasks(ctx, items);
                 if let Some(t) = timeout {
-                    self.seconds(&here, *t);
+                    self.seconds(here, *t);
                 }
                 self.block(ctx, body);
             }
             Step::Cancel { task, .. } => self.tasks(ctx, &[*task]),
             Step::AddDoneCallback { task, callback } => {
                 self.tasks(ctx, &[*task]);
-                self.callback(&here, *callback, true);
+                self.callback(here, *callback, true);
             }
-            Step::CallSoon { callback } => self.callback(&here, *callback, false),
+            Step::CallSoon { callback } => self.callback(here, *callback, false),
             Step::Try {
                 body,
                 handlers,
@@ -283,7 +289,7 @@ impl Validator<'_> {
             Step::Reraise => {
                 if ctx.in_handler == 0 {
                     self.error(
-                        here,
+                        here.location(),
                         "a bare `raise` must be inside an `except` block".into(),
                     );
                 }
@@ -293,54 +299,54 @@ impl Validator<'_> {
                 then,
                 otherwise,
             } => {
-                self.expr(&here, ctx, cond);
+                self.expr(here, cond);
                 self.block(ctx, then);
                 self.block(ctx, otherwise);
             }
             Step::ForEach { list, body, .. } => {
-                self.expr(&here, ctx, list);
+                self.expr(here, list);
                 self.block(ctx, body);
             }
             Step::WithLock { lock, body } => {
-                self.object(&here, *lock, p.locks.len(), "lock");
+                self.object(here, *lock, p.locks.len(), "lock");
                 self.block(ctx, body);
             }
             Step::WithSemaphore { semaphore, body } => {
-                self.object(&here, *semaphore, p.semaphores.len(), "semaphore");
+                self.object(here, *semaphore, p.semaphores.len(), "semaphore");
                 self.block(ctx, body);
             }
             Step::EventSet { event } | Step::EventClear { event } | Step::EventWait { event } => {
-                self.object(&here, *event, p.events.len(), "event")
+                self.object(here, *event, p.events.len(), "event")
             }
             Step::QueueGet { queue, .. }
             | Step::QueueTaskDone { queue }
-            | Step::QueueJoin { queue } => self.object(&here, *queue, p.queues.len(), "queue"),
+            | Step::QueueJoin { queue } => self.object(here, *queue, p.queues.len(), "queue"),
             Step::SetException { future, .. } => {
-                self.object(&here, *future, p.futures.len(), "future")
+                self.object(here, *future, p.futures.len(), "future")
             }
         }
     }
 
-    fn seconds(&mut self, here: &Location, seconds: f64) {
+    fn seconds(&mut self, here: &Context, seconds: f64) {
         if !seconds.is_finite() {
             self.error(
-                here.clone(),
+                here.location(),
                 format!("{seconds} is not a number of seconds"),
             );
         } else if seconds < 0.0 {
-            self.error(here.clone(), format!("{seconds} seconds is negative"));
+            self.error(here.location(), format!("{seconds} seconds is negative"));
         } else if seconds > MAX_SECONDS {
             self.error(
-                here.clone(),
+                here.location(),
                 format!("{seconds} seconds is more than a year; use a shorter time"),
             );
         }
     }
 
-    fn coro_ref(&mut self, here: &Location, coro: CoroId) -> bool {
+    fn coro_ref(&mut self, here: &Context, coro: CoroId) -> bool {
         let ok = (coro as usize) < self.program.coroutines.len();
         if !ok {
-            self.error(here.clone(), format!("there is no coroutine #{coro}"));
+            self.error(here.location(), format!("there is no coroutine #{coro}"));
         }
         ok
     }
@@ -353,48 +359,48 @@ impl Validator<'_> {
     }
 
     fn awaitable(&mut self, ctx: &Context, aw: Awaitable) {
-        let here = ctx.location();
+        let here = ctx;
         match aw {
             Awaitable::Task(c) => self.tasks(ctx, &[c]),
             Awaitable::Coro(c) => {
-                if self.coro_ref(&here, c) && c == 0 {
-                    self.error(here, "main cannot await itself".into());
+                if self.coro_ref(here, c) && c == 0 {
+                    self.error(here.location(), "main cannot await itself".into());
                 }
             }
-            Awaitable::Future(f) => self.object(&here, f, self.program.futures.len(), "future"),
+            Awaitable::Future(f) => self.object(here, f, self.program.futures.len(), "future"),
         }
     }
 
     fn tasks(&mut self, ctx: &Context, items: &[CoroId]) {
-        let here = ctx.location();
+        let here = ctx;
         for &c in items {
-            if !self.coro_ref(&here, c) {
+            if !self.coro_ref(here, c) {
                 continue;
             }
             if c == ctx.coro {
                 let name = &self.program.coroutines[c as usize].name;
                 self.error(
-                    here.clone(),
+                    here.location(),
                     format!("the task {name} cannot wait for or cancel itself"),
                 );
             }
         }
     }
 
-    fn object(&mut self, here: &Location, index: u32, count: usize, kind: &str) {
+    fn object(&mut self, here: &Context, index: u32, count: usize, kind: &str) {
         if index as usize >= count {
-            self.error(here.clone(), format!("there is no {kind} #{index}"));
+            self.error(here.location(), format!("there is no {kind} #{index}"));
         }
     }
 
-    fn callback(&mut self, here: &Location, callback: u32, gets_future: bool) {
+    fn callback(&mut self, here: &Context, callback: u32, gets_future: bool) {
         let Some(cb) = self.program.callbacks.get(callback as usize) else {
-            self.error(here.clone(), format!("there is no callback #{callback}"));
+            self.error(here.location(), format!("there is no callback #{callback}"));
             return;
         };
         if !gets_future && cb.print.contains(&Expr::ArgResult) {
             self.error(
-                here.clone(),
+                here.location(),
                 format!(
                     "{} reads fut.result(), but call_soon and call_later pass no future",
                     cb.name
@@ -403,9 +409,9 @@ impl Validator<'_> {
         }
     }
 
-    fn expr(&mut self, here: &Location, ctx: &Context, expr: &Expr) {
-        if let Some(message) = self.expr_problem(expr, Some(&ctx.bound)) {
-            self.error(here.clone(), message);
+    fn expr(&mut self, here: &Context, expr: &Expr) {
+        if let Some(message) = self.expr_problem(expr, Some(&here.bound)) {
+            self.error(here.location(), message);
         }
     }
 
@@ -508,7 +514,7 @@ fn name_problem(name: &str) -> Option<String> {
     if name.is_empty() {
         return Some("a name is empty".into());
     }
-    if name.chars().count() > 40 {
+    if name.len() > 40 && name.chars().count() > 40 {
         return Some(format!(
             "`{}…` is longer than 40 characters",
             name.chars().take(40).collect::<String>()
@@ -534,7 +540,7 @@ fn name_problem(name: &str) -> Option<String> {
 /// Names a coroutine assigns anywhere (binds, loop variables): Python
 /// locals are function-wide, so a name is usable once assigned anywhere.
 fn bound_names(steps: &[Step]) -> HashSet<String> {
-    let mut names = HashSet::new();
+    let mut names = HashSet::default();
     visit_steps(steps, &mut |step| {
         let binds: Vec<&Option<String>> = match step {
             Step::Await { bind, .. }

@@ -86,16 +86,46 @@ pub async fn sleep(delay: f64) -> PyResult<Value> {
         YieldOnce { yielded: false }.await?;
         return Ok(Value::None);
     }
-    let (fut, timer) = with_loop(|l| {
-        let fut = l.create_future(FutKind::Sleep);
-        (
-            fut,
-            l.call_later(delay, Callback::SetResultUnlessCancelled(fut)),
-        )
-    });
-    let result = await_future(fut).await;
-    with_loop(|l| l.cancel_handle(timer));
-    result
+    Sleep {
+        delay,
+        armed: None,
+    }
+    .await
+}
+
+/// The body of `sleep(delay > 0)` as one future, so each poll touches the
+/// loop once: the first arms the timer and suspends, the second reads the
+/// outcome and cancels the timer (`finally: h.cancel()`).
+struct Sleep {
+    delay: f64,
+    armed: Option<(FutId, HandleId)>,
+}
+
+impl Future for Sleep {
+    type Output = PyResult<Value>;
+
+    fn poll(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Self::Output> {
+        let delay = self.delay;
+        match self.armed {
+            None => {
+                self.armed = Some(with_loop(|l| {
+                    let fut = l.create_future(FutKind::Sleep);
+                    let timer = l.call_later(delay, Callback::SetResultUnlessCancelled(fut));
+                    l.suspend_on(fut);
+                    (fut, timer)
+                }));
+                Poll::Pending
+            }
+            Some((fut, timer)) => Poll::Ready(with_loop(|l| {
+                let result = match l.take_thrown() {
+                    Some(exc) => Err(exc),
+                    None => l.result(fut),
+                };
+                l.cancel_handle(timer);
+                result
+            })),
+        }
+    }
 }
 
 /// State of one `gather()` call.

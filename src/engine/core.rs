@@ -597,6 +597,15 @@ pub struct Runtime(pub Rc<RefCell<Loop>>);
 
 thread_local! {
     static RUNNING: RefCell<Option<Rc<RefCell<Loop>>>> = const { RefCell::new(None) };
+    /// The step the running coroutine is at; `__step` copies it into the
+    /// task when the coroutine suspends. A plain cell, because it is set at
+    /// every step and a loop borrow each time would cost more than the step.
+    static CURRENT_STEP: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// Records which step the running coroutine is executing.
+pub fn set_current_step(index: u32) {
+    CURRENT_STEP.with(|c| c.set(index));
 }
 
 /// Runs `f` on the running loop. Only awaitables call it, and only while a
@@ -728,6 +737,7 @@ impl Loop {
             Poll::Pending => {
                 let slot = &mut self.tasks[task.index()];
                 slot.coro = Some(coro);
+                slot.at = CURRENT_STEP.with(|c| c.get());
                 slot.throw = None;
                 match std::mem::replace(&mut slot.yielded, Yielded::Nothing) {
                     Yielded::Bare | Yielded::Nothing => {

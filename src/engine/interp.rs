@@ -133,11 +133,7 @@ fn exec<'a>(
 
 async fn exec_block(program: &Program, frame: &mut Frame, steps: &[Step]) -> PyResult<Flow> {
     for (index, step) in steps.iter().enumerate() {
-        with_loop(|l| {
-            if let Some(t) = l.current {
-                l.tasks[t.index()].at = index as u32;
-            }
-        });
+        super::core::set_current_step(index as u32);
         if let Flow::Return(v) = exec_step(program, frame, step).await? {
             return Ok(Flow::Return(v));
         }

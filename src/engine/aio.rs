@@ -86,11 +86,7 @@ pub async fn sleep(delay: f64) -> PyResult<Value> {
         YieldOnce { yielded: false }.await?;
         return Ok(Value::None);
     }
-    Sleep {
-        delay,
-        armed: None,
-    }
-    .await
+    Sleep { delay, armed: None }.await
 }
 
 /// The body of `sleep(delay > 0)` as one future, so each poll touches the

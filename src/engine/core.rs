@@ -760,6 +760,18 @@ impl Loop {
 }
 
 impl Loop {
+    /// Sizes the tables for a program of `coroutines` coroutines, so a big
+    /// run does not spend its time regrowing them. The factors are typical
+    /// per-task counts (a task's future and two sleeps' futures and timers,
+    /// about sixteen trace events).
+    pub fn reserve_for(&mut self, coroutines: usize) {
+        self.tasks.reserve(coroutines);
+        self.futures.reserve(3 * coroutines);
+        self.handles.reserve(2 * coroutines);
+        self.timers.reserve(coroutines);
+        self.trace.reserve(16 * coroutines);
+    }
+
     /// The memory the loop's state holds, counted from the sizes and
     /// capacities of its tables (coroutine frames estimated by their
     /// boxed size), for the benchmark's bytes-per-task figure.

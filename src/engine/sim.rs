@@ -86,6 +86,7 @@ impl Simulation {
         }
         let rt = Runtime::default();
         let program = Rc::new(program);
+        rt.with(|l| l.reserve_for(program.coroutines.len()));
         let (main, until) = rt.enter(|| {
             rt.with(|l| {
                 l.aio.sync = SyncState::new(

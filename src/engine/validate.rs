@@ -454,11 +454,11 @@ impl Validator<'_> {
         let mut referenced = vec![false; p.coroutines.len()];
         for coro in &p.coroutines {
             visit_steps(&coro.body, &mut |step| {
-                for c in task_refs(step) {
+                task_refs(step, &mut |c| {
                     if let Some(r) = referenced.get_mut(c as usize) {
                         *r = true;
                     }
-                }
+                })
             });
         }
         for (c, is_referenced) in referenced.into_iter().enumerate() {
@@ -561,9 +561,9 @@ fn bound_names(steps: &[Step]) -> HashSet<String> {
     names
 }
 
-/// The coroutines whose tasks a step refers to.
-fn task_refs(step: &Step) -> Vec<CoroId> {
-    let mut refs: Vec<CoroId> = match step {
+/// Calls `f` with each coroutine whose task a step refers to.
+fn task_refs(step: &Step, f: &mut impl FnMut(CoroId)) {
+    match step {
         Step::Await {
             target: Awaitable::Task(c),
             ..
@@ -577,33 +577,33 @@ fn task_refs(step: &Step) -> Vec<CoroId> {
             ..
         }
         | Step::Cancel { task: c, .. }
-        | Step::AddDoneCallback { task: c, .. } => vec![*c],
-        Step::Gather { items, .. } => items
-            .iter()
-            .filter_map(|a| match a {
-                Awaitable::Task(c) => Some(*c),
-                _ => None,
-            })
-            .collect(),
-        Step::Wait { items, .. } | Step::AsCompleted { items, .. } => items.clone(),
-        _ => vec![],
-    };
-    let mut exprs: Vec<&Expr> = Vec::new();
-    match step {
-        Step::Print { args } => exprs.extend(args),
-        Step::Return { value } | Step::QueuePut { value, .. } | Step::SetResult { value, .. } => {
-            exprs.push(value)
+        | Step::AddDoneCallback { task: c, .. } => f(*c),
+        Step::Gather { items, .. } => {
+            for item in items {
+                if let Awaitable::Task(c) = item {
+                    f(*c);
+                }
+            }
         }
-        Step::If { cond, .. } => exprs.push(cond),
-        Step::ForEach { list, .. } => exprs.push(list),
+        Step::Wait { items, .. } | Step::AsCompleted { items, .. } => {
+            items.iter().for_each(|c| f(*c))
+        }
         _ => {}
     }
-    for e in exprs {
+    let mut expr = |e: &Expr| {
         if let Expr::Result(c) | Expr::Done(c) | Expr::Cancelled(c) | Expr::Name(c) = e {
-            refs.push(*c);
+            f(*c);
         }
+    };
+    match step {
+        Step::Print { args } => args.iter().for_each(&mut expr),
+        Step::Return { value } | Step::QueuePut { value, .. } | Step::SetResult { value, .. } => {
+            expr(value)
+        }
+        Step::If { cond, .. } => expr(cond),
+        Step::ForEach { list, .. } => expr(list),
+        _ => {}
     }
-    refs
 }
 
 /// Calls `f` on every step, nested blocks included (up to a depth past

@@ -6,6 +6,7 @@
 
 pub mod bench;
 pub mod cli;
+pub mod editor;
 pub mod engine;
 pub mod examples;
 #[cfg(not(target_arch = "wasm32"))]

@@ -532,3 +532,233 @@ fn collect_created(steps: &[Step], f: &mut impl FnMut(u32)) {
         }
     });
 }
+
+/// An expression as the Python the exporter prints for it.
+pub fn expr_text(program: &Program, expr: &Expr) -> String {
+    Exporter {
+        program,
+        out: String::new(),
+    }
+    .expr(expr)
+}
+
+/// Arguments as the Python text the exporter prints for them.
+pub fn args_text(program: &Program, args: &[Expr]) -> String {
+    Exporter {
+        program,
+        out: String::new(),
+    }
+    .args(args)
+}
+
+/// Parses comma-separated arguments written as the exporter writes them
+/// (string and number literals, `True`/`False`/`None`, lists of literals,
+/// `time.time() - begin`, `NAME_task.result()`/`.done()`/`.cancelled()`/
+/// `.get_name()`, `len(v)`, `sorted(t.result() for t in v)`,
+/// `fut.result()`, and variable names). The message says what it could
+/// not read.
+pub fn parse_args(program: &Program, text: &str) -> Result<Vec<Expr>, String> {
+    split_top_level(text)?
+        .into_iter()
+        .filter(|piece| !piece.trim().is_empty() || text.trim().is_empty())
+        .map(|piece| parse_expr(program, piece.trim()))
+        .collect()
+}
+
+pub fn parse_expr(program: &Program, text: &str) -> Result<Expr, String> {
+    let text = text.trim();
+    if let Some(value) = parse_literal(text) {
+        return Ok(Expr::Lit(value));
+    }
+    match text {
+        "time.time() - begin" | "time.time()" => return Ok(Expr::Time),
+        "f\"{asyncio.get_running_loop().time():.1f}\"" => return Ok(Expr::LoopTime1),
+        "fut.result()" => return Ok(Expr::ArgResult),
+        _ => {}
+    }
+    let task = |name: &str| -> Result<u32, String> {
+        program
+            .coroutines
+            .iter()
+            .position(|c| identifier(&c.name) == name)
+            .map(|i| i as u32)
+            .ok_or_else(|| format!("there is no task `{name}_task`"))
+    };
+    for (suffix, make) in [
+        ("_task.result()", Expr::Result as fn(u32) -> Expr),
+        ("_task.done()", Expr::Done),
+        ("_task.cancelled()", Expr::Cancelled),
+        ("_task.get_name()", Expr::Name),
+    ] {
+        if let Some(name) = text.strip_suffix(suffix) {
+            return task(name).map(make);
+        }
+    }
+    if let Some(var) = text.strip_prefix("len(").and_then(|t| t.strip_suffix(')')) {
+        return Ok(Expr::Len(checked_name(var)?));
+    }
+    if let Some(var) = text
+        .strip_prefix("sorted(t.result() for t in ")
+        .and_then(|t| t.strip_suffix(')'))
+    {
+        return Ok(Expr::SortedResults(checked_name(var)?));
+    }
+    Ok(Expr::Var(checked_name(text).map_err(|_| {
+        format!(
+            "cannot read `{text}`: write a 'string', a number, a variable or time.time() - begin"
+        )
+    })?))
+}
+
+fn checked_name(text: &str) -> Result<String, String> {
+    let text = text.trim();
+    let ok = !text.is_empty()
+        && text
+            .chars()
+            .enumerate()
+            .all(|(i, c)| c == '_' || c.is_alphabetic() || (i > 0 && c.is_alphanumeric()))
+        && !is_reserved(text);
+    if ok {
+        Ok(text.to_string())
+    } else {
+        Err(format!("`{text}` is not a variable name"))
+    }
+}
+
+/// Splits at commas outside quotes, brackets and parentheses.
+fn split_top_level(text: &str) -> Result<Vec<&str>, String> {
+    let mut pieces = Vec::new();
+    let (mut depth, mut quote, mut escaped, mut start) = (0i32, None, false, 0);
+    for (i, c) in text.char_indices() {
+        match quote {
+            Some(q) => {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' {
+                    escaped = true;
+                } else if c == q {
+                    quote = None;
+                }
+            }
+            None => match c {
+                '\'' | '"' => quote = Some(c),
+                '(' | '[' | '{' => depth += 1,
+                ')' | ']' | '}' => depth -= 1,
+                ',' if depth == 0 => {
+                    pieces.push(&text[start..i]);
+                    start = i + 1;
+                }
+                _ => {}
+            },
+        }
+    }
+    if quote.is_some() {
+        return Err("a string is not closed: add the missing quote".into());
+    }
+    if depth != 0 {
+        return Err("brackets or parentheses do not match".into());
+    }
+    pieces.push(&text[start..]);
+    Ok(pieces)
+}
+
+fn parse_literal(text: &str) -> Option<Value> {
+    match text {
+        "None" => return Some(Value::None),
+        "True" => return Some(Value::Bool(true)),
+        "False" => return Some(Value::Bool(false)),
+        _ => {}
+    }
+    if let Some(inner) = text.strip_prefix('[').and_then(|t| t.strip_suffix(']')) {
+        let items = split_top_level(inner).ok()?;
+        if inner.trim().is_empty() {
+            return Some(Value::List(Vec::new().into()));
+        }
+        let values: Option<Vec<Value>> = items.iter().map(|i| parse_literal(i.trim())).collect();
+        return values.map(|v| Value::List(v.into()));
+    }
+    if let Some(s) = parse_string(text) {
+        return Some(Value::Str(s.into()));
+    }
+    if let Ok(i) = text.parse::<i64>() {
+        return Some(Value::Int(i));
+    }
+    let looks_numeric = text.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '.');
+    match text.parse::<f64>() {
+        Ok(f) if looks_numeric && f.is_finite() => Some(Value::Float(f)),
+        _ => None,
+    }
+}
+
+fn parse_string(text: &str) -> Option<String> {
+    let quote = text.chars().next().filter(|c| *c == '\'' || *c == '"')?;
+    let inner = text.strip_prefix(quote)?.strip_suffix(quote)?;
+    let mut out = String::new();
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next()? {
+                'n' => out.push('\n'),
+                't' => out.push('\t'),
+                'r' => out.push('\r'),
+                other => out.push(other),
+            },
+            c if c == quote => return None,
+            c => out.push(c),
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::validate::visit_steps;
+
+    #[test]
+    fn print_arguments_round_trip_through_their_python_text() {
+        for (name, program) in crate::examples::tutorial_examples() {
+            let mut all = Vec::new();
+            for coro in &program.coroutines {
+                visit_steps(&coro.body, &mut |step| {
+                    if let Step::Print { args } = step {
+                        all.push(args.clone());
+                    }
+                });
+            }
+            all.extend(program.callbacks.iter().map(|c| c.print.clone()));
+            for args in all {
+                let text = args_text(&program, &args);
+                assert_eq!(
+                    parse_args(&program, &text).as_ref(),
+                    Ok(&args),
+                    "{name}: {text}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn unreadable_arguments_say_why() {
+        let p = Program::default();
+        assert!(parse_args(&p, "'open").unwrap_err().contains("not closed"));
+        assert!(parse_args(&p, "ghost_task.result()")
+            .unwrap_err()
+            .contains("no task"));
+        assert!(parse_args(&p, "a +").unwrap_err().contains("cannot read"));
+        assert_eq!(
+            parse_args(&p, "'it''s', 3, -1.5, [1, 'x'], x"),
+            Err("cannot read `'it''s'`: write a 'string', a number, a variable or time.time() - begin".into())
+        );
+        assert_eq!(
+            parse_args(&p, "\"it's\", 3, -1.5, [1, 'x'], x").unwrap(),
+            vec![
+                Expr::str("it's"),
+                Expr::int(3),
+                Expr::Lit(Value::Float(-1.5)),
+                Expr::Lit(Value::List(vec![Value::Int(1), Value::str("x")].into())),
+                Expr::var("x"),
+            ]
+        );
+    }
+}

@@ -2,6 +2,8 @@
 //! data. The graph editor produces it, the engine interprets it, and the
 //! Python exporter prints it; it is a small, structured subset of Python.
 
+use serde::{Deserialize, Serialize};
+
 use super::value::{ExcKind, Value};
 
 /// Index of a coroutine function in [`Program::coroutines`].
@@ -12,7 +14,7 @@ pub type CallbackId = u32;
 pub type ObjId = u32;
 
 /// A whole scenario: `asyncio.run(main())` where `main` is `coroutines[0]`.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Program {
     pub coroutines: Vec<Coroutine>,
     pub callbacks: Vec<CallbackFn>,
@@ -29,7 +31,7 @@ pub struct Program {
 
 /// `async def name(): body`. When made into a task, the task is called
 /// `task_name` if given (`create_task(..., name=...)`), else `Task-N`.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Coroutine {
     pub name: String,
     pub task_name: Option<String>,
@@ -38,14 +40,14 @@ pub struct Coroutine {
 
 /// `def name(fut): print(*args)`: a plain function for `call_soon`,
 /// `call_later` and `add_done_callback`.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CallbackFn {
     pub name: String,
     pub print: Vec<Expr>,
 }
 
 /// What can be awaited or passed to a combinator.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Awaitable {
     /// The task made from this coroutine by an earlier `CreateTask`.
     Task(CoroId),
@@ -56,7 +58,7 @@ pub enum Awaitable {
     Future(ObjId),
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ReturnWhen {
     FirstCompleted,
     FirstException,
@@ -74,7 +76,7 @@ impl ReturnWhen {
 }
 
 /// One statement of a coroutine.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Step {
     /// `await asyncio.sleep(seconds)`.
     Sleep {
@@ -225,14 +227,14 @@ pub enum Step {
 }
 
 /// `except kind: body`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Handler {
     pub kind: ExcKind,
     pub body: Vec<Step>,
 }
 
 /// An expression: an argument to `print`, a value to return or put.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Expr {
     Lit(Value),
     Var(String),

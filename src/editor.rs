@@ -1,0 +1,929 @@
+//! Editing a program: each edit is a pure operation on the program, kept
+//! with an undo and a redo history. The web editor dispatches these; they
+//! are tested natively.
+//!
+//! A step is addressed by a coroutine and a path that alternates step
+//! indexes and sub-block indexes: `[2]` is the third step, `[2, 1, 0]` the
+//! first step of the second block of that step (for `try`: the body is
+//! block 0, each `except` follows, `finally` is last; for `if`: `then` is
+//! 0 and `else` 1; other blocks have only block 0).
+
+use crate::engine::program::{
+    Awaitable, CallbackFn, CoroId, Coroutine, Expr, Handler, Program, ReturnWhen, Step,
+};
+use crate::engine::value::ExcKind;
+
+/// How many edits undo remembers.
+const UNDO_DEPTH: usize = 200;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StepAt {
+    pub coro: CoroId,
+    pub path: Vec<u32>,
+}
+
+/// Where steps can be inserted: a coroutine's body (`path` empty) or a
+/// sub-block (`path` ends with a block index).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BlockAt {
+    pub coro: CoroId,
+    pub path: Vec<u32>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Edit {
+    AddCoroutine,
+    RenameCoroutine {
+        coro: CoroId,
+        name: String,
+    },
+    SetTaskName {
+        coro: CoroId,
+        task_name: Option<String>,
+    },
+    DuplicateCoroutine {
+        coro: CoroId,
+    },
+    RemoveCoroutine {
+        coro: CoroId,
+    },
+    /// Moves a coroutine up (-1) or down (+1); `main` stays first.
+    MoveCoroutine {
+        coro: CoroId,
+        delta: i32,
+    },
+    InsertStep {
+        block: BlockAt,
+        index: u32,
+        step: Step,
+    },
+    ReplaceStep {
+        at: StepAt,
+        step: Step,
+    },
+    RemoveStep {
+        at: StepAt,
+    },
+    DuplicateStep {
+        at: StepAt,
+    },
+    MoveStep {
+        at: StepAt,
+        delta: i32,
+    },
+    AddCallback,
+    SetCallback {
+        index: u32,
+        callback: CallbackFn,
+    },
+    /// Adds a lock, semaphore, event, queue or future by kind.
+    AddObject {
+        kind: ObjectKind,
+    },
+    SetEpilogue {
+        lines: Vec<Vec<Expr>>,
+    },
+    /// Replaces the whole program (loading an example or a file).
+    Load(Program),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ObjectKind {
+    Future,
+    Lock,
+    Semaphore,
+    Event,
+    Queue,
+}
+
+/// Why an edit could not be applied; the program is left as it was.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EditError {
+    NoSuchCoroutine,
+    NoSuchStep,
+    MainIsFixed,
+}
+
+impl std::fmt::Display for EditError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            EditError::NoSuchCoroutine => "that task no longer exists",
+            EditError::NoSuchStep => "that step no longer exists",
+            EditError::MainIsFixed => {
+                "main is the program's entry point: it stays first and cannot be removed"
+            }
+        })
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Editor {
+    pub program: Program,
+    undo: Vec<Program>,
+    redo: Vec<Program>,
+}
+
+impl Editor {
+    pub fn new(program: Program) -> Editor {
+        Editor {
+            program,
+            undo: Vec::new(),
+            redo: Vec::new(),
+        }
+    }
+
+    pub fn can_undo(&self) -> bool {
+        !self.undo.is_empty()
+    }
+
+    pub fn can_redo(&self) -> bool {
+        !self.redo.is_empty()
+    }
+
+    /// Applies an edit; on success it can be undone.
+    pub fn apply(&mut self, edit: Edit) -> Result<(), EditError> {
+        let mut next = self.program.clone();
+        apply(&mut next, edit)?;
+        if next != self.program {
+            let previous = std::mem::replace(&mut self.program, next);
+            self.undo.push(previous);
+            if self.undo.len() > UNDO_DEPTH {
+                self.undo.remove(0);
+            }
+            self.redo.clear();
+        }
+        Ok(())
+    }
+
+    pub fn undo(&mut self) -> bool {
+        match self.undo.pop() {
+            Some(previous) => {
+                self.redo
+                    .push(std::mem::replace(&mut self.program, previous));
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub fn redo(&mut self) -> bool {
+        match self.redo.pop() {
+            Some(next) => {
+                self.undo.push(std::mem::replace(&mut self.program, next));
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+fn apply(p: &mut Program, edit: Edit) -> Result<(), EditError> {
+    match edit {
+        Edit::AddCoroutine => {
+            let name = fresh_name(p, "task");
+            p.coroutines.push(Coroutine::new(
+                &name,
+                vec![
+                    Step::print([Expr::str(&format!("{name} starts"))]),
+                    Step::sleep(1.0),
+                    Step::ret(Expr::str(&format!("{name} result"))),
+                ],
+            ));
+        }
+        Edit::RenameCoroutine { coro, name } => coroutine_mut(p, coro)?.name = name,
+        Edit::SetTaskName { coro, task_name } => coroutine_mut(p, coro)?.task_name = task_name,
+        Edit::DuplicateCoroutine { coro } => {
+            if coro == 0 {
+                return Err(EditError::MainIsFixed);
+            }
+            let mut copy = coroutine_mut(p, coro)?.clone();
+            copy.name = fresh_name(p, &format!("{}_copy", copy.name));
+            copy.task_name = None;
+            let at = coro as usize + 1;
+            p.coroutines.insert(at, copy);
+            remap_coroutines(p, |c| Some(if c as usize >= at { c + 1 } else { c }));
+        }
+        Edit::RemoveCoroutine { coro } => {
+            if coro == 0 {
+                return Err(EditError::MainIsFixed);
+            }
+            coroutine_mut(p, coro)?;
+            p.coroutines.remove(coro as usize);
+            remap_coroutines(p, |c| match c.cmp(&coro) {
+                std::cmp::Ordering::Less => Some(c),
+                std::cmp::Ordering::Equal => None,
+                std::cmp::Ordering::Greater => Some(c - 1),
+            });
+        }
+        Edit::MoveCoroutine { coro, delta } => {
+            coroutine_mut(p, coro)?;
+            let to = coro as i64 + delta as i64;
+            if coro == 0 || to < 1 || to as usize >= p.coroutines.len() {
+                return Err(EditError::MainIsFixed);
+            }
+            let to = to as u32;
+            p.coroutines.swap(coro as usize, to as usize);
+            remap_coroutines(p, |c| {
+                Some(if c == coro {
+                    to
+                } else if c == to {
+                    coro
+                } else {
+                    c
+                })
+            });
+        }
+        Edit::InsertStep { block, index, step } => {
+            let steps = block_mut(p, block.coro, &block.path)?;
+            let index = (index as usize).min(steps.len());
+            steps.insert(index, step);
+        }
+        Edit::ReplaceStep { at, step } => *step_mut(p, &at)? = step,
+        Edit::RemoveStep { at } => {
+            let (steps, i) = parent_mut(p, &at)?;
+            steps.remove(i);
+        }
+        Edit::DuplicateStep { at } => {
+            let (steps, i) = parent_mut(p, &at)?;
+            let copy = steps[i].clone();
+            steps.insert(i + 1, copy);
+        }
+        Edit::MoveStep { at, delta } => {
+            let (steps, i) = parent_mut(p, &at)?;
+            let to = i as i64 + delta as i64;
+            if to < 0 || to as usize >= steps.len() {
+                return Err(EditError::NoSuchStep);
+            }
+            steps.swap(i, to as usize);
+        }
+        Edit::AddCallback => {
+            let name = fresh_name(p, "callback");
+            p.callbacks.push(CallbackFn {
+                print: vec![Expr::str(&format!("{name} ran at")), Expr::Time],
+                name,
+            });
+        }
+        Edit::SetCallback { index, callback } => {
+            *p.callbacks
+                .get_mut(index as usize)
+                .ok_or(EditError::NoSuchStep)? = callback;
+        }
+        Edit::AddObject { kind } => match kind {
+            ObjectKind::Future => {
+                let name = fresh_name(p, "fut");
+                p.futures.push(name);
+            }
+            ObjectKind::Lock => {
+                let name = fresh_name(p, "lock");
+                p.locks.push(name);
+            }
+            ObjectKind::Semaphore => {
+                let name = fresh_name(p, "sem");
+                p.semaphores.push((name, 2));
+            }
+            ObjectKind::Event => {
+                let name = fresh_name(p, "event");
+                p.events.push(name);
+            }
+            ObjectKind::Queue => {
+                let name = fresh_name(p, "queue");
+                p.queues.push((name, 0));
+            }
+        },
+        Edit::SetEpilogue { lines } => p.epilogue = lines,
+        Edit::Load(program) => *p = program,
+    }
+    Ok(())
+}
+
+/// `base`, or `base_2`, `base_3`... whichever no coroutine, callback or
+/// object is called yet.
+pub fn fresh_name(p: &Program, base: &str) -> String {
+    let taken = |name: &str| {
+        p.coroutines.iter().any(|c| c.name == name)
+            || p.callbacks.iter().any(|c| c.name == name)
+            || p.futures
+                .iter()
+                .chain(&p.locks)
+                .chain(&p.events)
+                .any(|n| n == name)
+            || p.semaphores.iter().any(|s| s.0 == name)
+            || p.queues.iter().any(|q| q.0 == name)
+    };
+    if !taken(base) {
+        return base.to_string();
+    }
+    (2..)
+        .map(|i| format!("{base}_{i}"))
+        .find(|n| !taken(n))
+        .unwrap_or_else(|| base.to_string())
+}
+
+fn coroutine_mut(p: &mut Program, coro: CoroId) -> Result<&mut Coroutine, EditError> {
+    p.coroutines
+        .get_mut(coro as usize)
+        .ok_or(EditError::NoSuchCoroutine)
+}
+
+/// The sub-blocks of a step, in the order paths number them.
+pub fn blocks(step: &Step) -> Vec<&Vec<Step>> {
+    match step {
+        Step::Try {
+            body,
+            handlers,
+            finally,
+        } => std::iter::once(body)
+            .chain(handlers.iter().map(|h| &h.body))
+            .chain(std::iter::once(finally))
+            .collect(),
+        Step::If {
+            then, otherwise, ..
+        } => vec![then, otherwise],
+        Step::ForEach { body, .. }
+        | Step::AsCompleted { body, .. }
+        | Step::WithLock { body, .. }
+        | Step::WithSemaphore { body, .. } => vec![body],
+        _ => vec![],
+    }
+}
+
+fn blocks_mut(step: &mut Step) -> Vec<&mut Vec<Step>> {
+    match step {
+        Step::Try {
+            body,
+            handlers,
+            finally,
+        } => std::iter::once(body)
+            .chain(handlers.iter_mut().map(|h| &mut h.body))
+            .chain(std::iter::once(finally))
+            .collect(),
+        Step::If {
+            then, otherwise, ..
+        } => vec![then, otherwise],
+        Step::ForEach { body, .. }
+        | Step::AsCompleted { body, .. }
+        | Step::WithLock { body, .. }
+        | Step::WithSemaphore { body, .. } => vec![body],
+        _ => vec![],
+    }
+}
+
+/// The block a path of (step, block) pairs leads to.
+fn block_mut<'a>(
+    p: &'a mut Program,
+    coro: CoroId,
+    path: &[u32],
+) -> Result<&'a mut Vec<Step>, EditError> {
+    let mut steps = &mut coroutine_mut(p, coro)?.body;
+    for pair in path.chunks(2) {
+        let [step, block] = pair else {
+            return Err(EditError::NoSuchStep);
+        };
+        let step = steps.get_mut(*step as usize).ok_or(EditError::NoSuchStep)?;
+        steps = blocks_mut(step)
+            .into_iter()
+            .nth(*block as usize)
+            .ok_or(EditError::NoSuchStep)?;
+    }
+    Ok(steps)
+}
+
+/// The block holding a step, and the step's index in it.
+fn parent_mut<'a>(
+    p: &'a mut Program,
+    at: &StepAt,
+) -> Result<(&'a mut Vec<Step>, usize), EditError> {
+    let (last, parent) = at.path.split_last().ok_or(EditError::NoSuchStep)?;
+    let steps = block_mut(p, at.coro, parent)?;
+    let i = *last as usize;
+    if i >= steps.len() {
+        return Err(EditError::NoSuchStep);
+    }
+    Ok((steps, i))
+}
+
+fn step_mut<'a>(p: &'a mut Program, at: &StepAt) -> Result<&'a mut Step, EditError> {
+    let (steps, i) = parent_mut(p, at)?;
+    Ok(&mut steps[i])
+}
+
+/// Renumbers every reference to a coroutine; a reference mapped to `None`
+/// is dropped (a list loses the item, a step that needs it is removed).
+fn remap_coroutines(p: &mut Program, map: impl Fn(CoroId) -> Option<CoroId> + Copy) {
+    for coro in &mut p.coroutines {
+        remap_block(&mut coro.body, map);
+    }
+    for callback in &mut p.callbacks {
+        callback.print.retain_mut(|e| remap_expr(e, map));
+    }
+    for line in &mut p.epilogue {
+        line.retain_mut(|e| remap_expr(e, map));
+    }
+}
+
+fn remap_block(steps: &mut Vec<Step>, map: impl Fn(CoroId) -> Option<CoroId> + Copy) {
+    steps.retain_mut(|step| remap_step(step, map));
+    for step in steps.iter_mut() {
+        for block in blocks_mut(step) {
+            remap_block(block, map);
+        }
+    }
+}
+
+/// Remaps one step's references; false if the step must go.
+fn remap_step(step: &mut Step, map: impl Fn(CoroId) -> Option<CoroId> + Copy) -> bool {
+    let remap_aw = |aw: &mut Awaitable| match aw {
+        Awaitable::Task(c) | Awaitable::Coro(c) => match map(*c) {
+            Some(n) => {
+                *c = n;
+                true
+            }
+            None => false,
+        },
+        Awaitable::Future(_) => true,
+    };
+    let remap_id = |c: &mut CoroId| match map(*c) {
+        Some(n) => {
+            *c = n;
+            true
+        }
+        None => false,
+    };
+    match step {
+        Step::CreateTask { coro } => remap_id(coro),
+        Step::Cancel { task, .. } | Step::AddDoneCallback { task, .. } => remap_id(task),
+        Step::Await { target, .. } | Step::WaitFor { target, .. } | Step::Shield { target, .. } => {
+            remap_aw(target)
+        }
+        Step::Gather { items, .. } => {
+            items.retain_mut(remap_aw);
+            true
+        }
+        Step::Wait { items, .. } | Step::AsCompleted { items, .. } => {
+            items.retain_mut(remap_id);
+            true
+        }
+        Step::Print { args } => {
+            args.retain_mut(|e| remap_expr(e, map));
+            true
+        }
+        Step::Return { value } | Step::QueuePut { value, .. } | Step::SetResult { value, .. } => {
+            if !remap_expr(value, map) {
+                *value = Expr::Lit(crate::engine::Value::None);
+            }
+            true
+        }
+        Step::If { cond, .. } => {
+            if !remap_expr(cond, map) {
+                *cond = Expr::Lit(crate::engine::Value::Bool(false));
+            }
+            true
+        }
+        _ => true,
+    }
+}
+
+fn remap_expr(e: &mut Expr, map: impl Fn(CoroId) -> Option<CoroId>) -> bool {
+    match e {
+        Expr::Result(c) | Expr::Done(c) | Expr::Cancelled(c) | Expr::Name(c) => match map(*c) {
+            Some(n) => {
+                *c = n;
+                true
+            }
+            None => false,
+        },
+        _ => true,
+    }
+}
+
+/// The kinds of step the editor offers, in menu order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StepKind {
+    Sleep,
+    Block,
+    Print,
+    Return,
+    Raise,
+    CreateTask,
+    Await,
+    Gather,
+    Wait,
+    AsCompleted,
+    WaitFor,
+    Shield,
+    Cancel,
+    TryExcept,
+    Reraise,
+    If,
+    ForEach,
+    WithLock,
+    WithSemaphore,
+    EventSet,
+    EventClear,
+    EventWait,
+    QueuePut,
+    QueueGet,
+    QueueTaskDone,
+    QueueJoin,
+    SetResult,
+    SetException,
+    AddDoneCallback,
+    CallSoon,
+    CallLater,
+}
+
+impl StepKind {
+    pub const ALL: [StepKind; 31] = [
+        StepKind::Sleep,
+        StepKind::Block,
+        StepKind::Print,
+        StepKind::Return,
+        StepKind::Raise,
+        StepKind::CreateTask,
+        StepKind::Await,
+        StepKind::Gather,
+        StepKind::Wait,
+        StepKind::AsCompleted,
+        StepKind::WaitFor,
+        StepKind::Shield,
+        StepKind::Cancel,
+        StepKind::TryExcept,
+        StepKind::Reraise,
+        StepKind::If,
+        StepKind::ForEach,
+        StepKind::WithLock,
+        StepKind::WithSemaphore,
+        StepKind::EventSet,
+        StepKind::EventClear,
+        StepKind::EventWait,
+        StepKind::QueuePut,
+        StepKind::QueueGet,
+        StepKind::QueueTaskDone,
+        StepKind::QueueJoin,
+        StepKind::SetResult,
+        StepKind::SetException,
+        StepKind::AddDoneCallback,
+        StepKind::CallSoon,
+        StepKind::CallLater,
+    ];
+
+    /// A stable identifier (for ids, tests and translations).
+    pub fn key(self) -> &'static str {
+        match self {
+            StepKind::Sleep => "sleep",
+            StepKind::Block => "block",
+            StepKind::Print => "print",
+            StepKind::Return => "return",
+            StepKind::Raise => "raise",
+            StepKind::CreateTask => "create_task",
+            StepKind::Await => "await",
+            StepKind::Gather => "gather",
+            StepKind::Wait => "wait",
+            StepKind::AsCompleted => "as_completed",
+            StepKind::WaitFor => "wait_for",
+            StepKind::Shield => "shield",
+            StepKind::Cancel => "cancel",
+            StepKind::TryExcept => "try",
+            StepKind::Reraise => "reraise",
+            StepKind::If => "if",
+            StepKind::ForEach => "for",
+            StepKind::WithLock => "with_lock",
+            StepKind::WithSemaphore => "with_semaphore",
+            StepKind::EventSet => "event_set",
+            StepKind::EventClear => "event_clear",
+            StepKind::EventWait => "event_wait",
+            StepKind::QueuePut => "queue_put",
+            StepKind::QueueGet => "queue_get",
+            StepKind::QueueTaskDone => "queue_task_done",
+            StepKind::QueueJoin => "queue_join",
+            StepKind::SetResult => "set_result",
+            StepKind::SetException => "set_exception",
+            StepKind::AddDoneCallback => "add_done_callback",
+            StepKind::CallSoon => "call_soon",
+            StepKind::CallLater => "call_later",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<StepKind> {
+        StepKind::ALL.into_iter().find(|k| k.key() == key)
+    }
+
+    pub fn of(step: &Step) -> StepKind {
+        match step {
+            Step::Sleep { .. } => StepKind::Sleep,
+            Step::Block { .. } => StepKind::Block,
+            Step::Print { .. } => StepKind::Print,
+            Step::Return { .. } => StepKind::Return,
+            Step::Raise { .. } => StepKind::Raise,
+            Step::CreateTask { .. } => StepKind::CreateTask,
+            Step::Await { .. } => StepKind::Await,
+            Step::Gather { .. } => StepKind::Gather,
+            Step::Wait { .. } => StepKind::Wait,
+            Step::AsCompleted { .. } => StepKind::AsCompleted,
+            Step::WaitFor { .. } => StepKind::WaitFor,
+            Step::Shield { .. } => StepKind::Shield,
+            Step::Cancel { .. } => StepKind::Cancel,
+            Step::Try { .. } => StepKind::TryExcept,
+            Step::Reraise => StepKind::Reraise,
+            Step::If { .. } => StepKind::If,
+            Step::ForEach { .. } => StepKind::ForEach,
+            Step::WithLock { .. } => StepKind::WithLock,
+            Step::WithSemaphore { .. } => StepKind::WithSemaphore,
+            Step::EventSet { .. } => StepKind::EventSet,
+            Step::EventWait { .. } => StepKind::EventWait,
+            Step::QueuePut { .. } => StepKind::QueuePut,
+            Step::QueueGet { .. } => StepKind::QueueGet,
+            Step::QueueTaskDone { .. } => StepKind::QueueTaskDone,
+            Step::QueueJoin { .. } => StepKind::QueueJoin,
+            Step::SetResult { .. } => StepKind::SetResult,
+            Step::AddDoneCallback { .. } => StepKind::AddDoneCallback,
+            Step::CallSoon { .. } => StepKind::CallSoon,
+            Step::CallLater { .. } => StepKind::CallLater,
+            Step::EventClear { .. } => StepKind::EventClear,
+            Step::SetException { .. } => StepKind::SetException,
+        }
+    }
+
+    /// A new step of this kind with sensible defaults for coroutine `coro`
+    /// of `p` (the first other coroutine as a target, and so on). Steps
+    /// that need an object (a lock, a queue...) refer to the first one; the
+    /// editor adds it when there is none.
+    pub fn template(self, p: &Program, coro: CoroId) -> Step {
+        let other = (0..p.coroutines.len() as u32)
+            .find(|c| *c != coro && *c != 0)
+            .unwrap_or(1);
+        let others: Vec<CoroId> = (1..p.coroutines.len() as u32)
+            .filter(|c| *c != coro)
+            .collect();
+        match self {
+            StepKind::Sleep => Step::sleep(1.0),
+            StepKind::Block => Step::Block { seconds: 1.0 },
+            StepKind::Print => Step::print([Expr::str("hello"), Expr::Time]),
+            StepKind::Return => Step::ret(Expr::str("done")),
+            StepKind::Raise => Step::Raise {
+                kind: ExcKind::ValueError,
+                message: Some("something went wrong".into()),
+            },
+            StepKind::CreateTask => Step::CreateTask { coro: other },
+            StepKind::Await => Step::Await {
+                target: Awaitable::Task(other),
+                bind: None,
+            },
+            StepKind::Gather => Step::Gather {
+                items: others.iter().map(|c| Awaitable::Task(*c)).collect(),
+                return_exceptions: false,
+                bind: Some("results".into()),
+            },
+            StepKind::Wait => Step::Wait {
+                items: others.clone(),
+                timeout: None,
+                return_when: ReturnWhen::AllCompleted,
+                done: Some("done".into()),
+                pending: Some("pending".into()),
+            },
+            StepKind::AsCompleted => Step::AsCompleted {
+                items: others.clone(),
+                timeout: None,
+                bind: Some("result".into()),
+                body: vec![Step::print([Expr::str("got"), Expr::var("result")])],
+            },
+            StepKind::WaitFor => Step::WaitFor {
+                target: Awaitable::Task(other),
+                timeout: Some(1.0),
+                bind: None,
+            },
+            StepKind::Shield => Step::Shield {
+                target: Awaitable::Task(other),
+                bind: None,
+            },
+            StepKind::Cancel => Step::Cancel {
+                task: other,
+                bind: None,
+            },
+            StepKind::TryExcept => Step::Try {
+                body: vec![Step::sleep(1.0)],
+                handlers: vec![Handler {
+                    kind: ExcKind::CancelledError,
+                    body: vec![
+                        Step::print([Expr::str("cancelled at"), Expr::Time]),
+                        Step::Reraise,
+                    ],
+                }],
+                finally: vec![],
+            },
+            StepKind::Reraise => Step::Reraise,
+            StepKind::If => Step::If {
+                cond: Expr::Done(other),
+                then: vec![Step::print([Expr::str("done")])],
+                otherwise: vec![Step::print([Expr::str("not done")])],
+            },
+            StepKind::ForEach => Step::ForEach {
+                var: "item".into(),
+                list: Expr::Lit(crate::engine::Value::List(
+                    vec![crate::engine::Value::Int(1), crate::engine::Value::Int(2)].into(),
+                )),
+                body: vec![Step::print([Expr::var("item")])],
+            },
+            StepKind::WithLock => Step::WithLock {
+                lock: 0,
+                body: vec![Step::sleep(1.0)],
+            },
+            StepKind::WithSemaphore => Step::WithSemaphore {
+                semaphore: 0,
+                body: vec![Step::sleep(1.0)],
+            },
+            StepKind::EventSet => Step::EventSet { event: 0 },
+            StepKind::EventClear => Step::EventClear { event: 0 },
+            StepKind::EventWait => Step::EventWait { event: 0 },
+            StepKind::QueuePut => Step::QueuePut {
+                queue: 0,
+                value: Expr::int(1),
+            },
+            StepKind::QueueGet => Step::QueueGet {
+                queue: 0,
+                bind: Some("item".into()),
+            },
+            StepKind::QueueTaskDone => Step::QueueTaskDone { queue: 0 },
+            StepKind::QueueJoin => Step::QueueJoin { queue: 0 },
+            StepKind::SetResult => Step::SetResult {
+                future: 0,
+                value: Expr::str("ready"),
+            },
+            StepKind::SetException => Step::SetException {
+                future: 0,
+                kind: ExcKind::ValueError,
+                message: Some("failed".into()),
+            },
+            StepKind::AddDoneCallback => Step::AddDoneCallback {
+                task: other,
+                callback: 0,
+            },
+            StepKind::CallSoon => Step::CallSoon { callback: 0 },
+            StepKind::CallLater => Step::CallLater {
+                delay: 1.0,
+                callback: 0,
+            },
+        }
+    }
+
+    /// The object a new step of this kind needs, if the program lacks it.
+    pub fn needs(self, p: &Program) -> Option<Edit> {
+        let missing = |present: bool, kind| (!present).then_some(Edit::AddObject { kind });
+        match self {
+            StepKind::WithLock => missing(!p.locks.is_empty(), ObjectKind::Lock),
+            StepKind::WithSemaphore => missing(!p.semaphores.is_empty(), ObjectKind::Semaphore),
+            StepKind::EventSet | StepKind::EventClear | StepKind::EventWait => {
+                missing(!p.events.is_empty(), ObjectKind::Event)
+            }
+            StepKind::QueuePut
+            | StepKind::QueueGet
+            | StepKind::QueueTaskDone
+            | StepKind::QueueJoin => missing(!p.queues.is_empty(), ObjectKind::Queue),
+            StepKind::SetResult | StepKind::SetException => {
+                missing(!p.futures.is_empty(), ObjectKind::Future)
+            }
+            StepKind::AddDoneCallback | StepKind::CallSoon | StepKind::CallLater => {
+                p.callbacks.is_empty().then_some(Edit::AddCallback)
+            }
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(coro: u32, path: &[u32]) -> StepAt {
+        StepAt {
+            coro,
+            path: path.to_vec(),
+        }
+    }
+
+    fn three_tasks() -> Program {
+        let mut e = Editor::new(Program {
+            coroutines: vec![Coroutine::new("main", vec![])],
+            ..Program::default()
+        });
+        for _ in 0..3 {
+            e.apply(Edit::AddCoroutine).unwrap();
+        }
+        for c in 1..=3 {
+            e.apply(Edit::InsertStep {
+                block: BlockAt {
+                    coro: 0,
+                    path: vec![],
+                },
+                index: 99,
+                step: Step::CreateTask { coro: c },
+            })
+            .unwrap();
+        }
+        e.program
+    }
+
+    #[test]
+    fn removing_a_task_drops_its_references_and_renumbers_the_rest() {
+        let mut e = Editor::new(three_tasks());
+        e.apply(Edit::InsertStep {
+            block: BlockAt {
+                coro: 0,
+                path: vec![],
+            },
+            index: 99,
+            step: Step::Gather {
+                items: vec![Awaitable::Task(1), Awaitable::Task(2), Awaitable::Task(3)],
+                return_exceptions: false,
+                bind: None,
+            },
+        })
+        .unwrap();
+        e.apply(Edit::RemoveCoroutine { coro: 2 }).unwrap();
+        let main = &e.program.coroutines[0].body;
+        assert_eq!(
+            main[..2],
+            [Step::CreateTask { coro: 1 }, Step::CreateTask { coro: 2 }]
+        );
+        assert_eq!(
+            main[2],
+            Step::Gather {
+                items: vec![Awaitable::Task(1), Awaitable::Task(2)],
+                return_exceptions: false,
+                bind: None
+            }
+        );
+        assert_eq!(e.program.coroutines[2].name, "task_3");
+    }
+
+    #[test]
+    fn undo_and_redo_walk_the_history() {
+        let mut e = Editor::new(three_tasks());
+        let before = e.program.clone();
+        e.apply(Edit::ReplaceStep {
+            at: at(1, &[1]),
+            step: Step::sleep(2.5),
+        })
+        .unwrap();
+        let after = e.program.clone();
+        assert!(e.undo());
+        assert_eq!(e.program, before);
+        assert!(e.redo());
+        assert_eq!(e.program, after);
+        assert!(!e.redo());
+    }
+
+    #[test]
+    fn nested_steps_are_addressed_by_path() {
+        let mut e = Editor::new(three_tasks());
+        e.apply(Edit::ReplaceStep {
+            at: at(1, &[1]),
+            step: StepKind::TryExcept.template(&e.program, 1),
+        })
+        .unwrap();
+        // Step 0 of block 1 (the except handler) of step 1.
+        e.apply(Edit::ReplaceStep {
+            at: at(1, &[1, 1, 0]),
+            step: Step::print([Expr::str("caught")]),
+        })
+        .unwrap();
+        let Step::Try { handlers, .. } = &e.program.coroutines[1].body[1] else {
+            panic!("not a try");
+        };
+        assert_eq!(handlers[0].body[0], Step::print([Expr::str("caught")]));
+        assert_eq!(
+            e.apply(Edit::RemoveStep {
+                at: at(1, &[1, 7, 0])
+            }),
+            Err(EditError::NoSuchStep)
+        );
+    }
+
+    #[test]
+    fn main_cannot_be_removed_or_moved() {
+        let mut e = Editor::new(three_tasks());
+        assert_eq!(
+            e.apply(Edit::RemoveCoroutine { coro: 0 }),
+            Err(EditError::MainIsFixed)
+        );
+        assert_eq!(
+            e.apply(Edit::MoveCoroutine { coro: 1, delta: -1 }),
+            Err(EditError::MainIsFixed)
+        );
+        e.apply(Edit::MoveCoroutine { coro: 1, delta: 1 }).unwrap();
+        assert_eq!(e.program.coroutines[1].name, "task_2");
+        assert_eq!(
+            e.program.coroutines[0].body[0],
+            Step::CreateTask { coro: 2 }
+        );
+    }
+
+    #[test]
+    fn every_step_kind_has_a_template_of_its_own_kind() {
+        let p = three_tasks();
+        for kind in StepKind::ALL {
+            assert_eq!(StepKind::of(&kind.template(&p, 0)), kind, "{kind:?}");
+            assert_eq!(StepKind::from_key(kind.key()), Some(kind));
+        }
+    }
+}

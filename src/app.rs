@@ -1,35 +1,320 @@
-//! The yew shell: the page's layout and its regions. It renders what the
-//! engine computes and never models asyncio itself.
+//! The yew shell: one reducer (`AppState`) holding the program being
+//! edited, and the views of it. Every edit re-runs the program on the
+//! virtual clock (a memo on the program), so output and problems follow the
+//! edit at once. The app renders what the engine computes and never models
+//! asyncio itself.
 
+mod editor_view;
+mod fields;
+mod panels;
+
+use std::rc::Rc;
+
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-/// The playground's main regions, in reading order. Each is a landmark with an
-/// accessible name so screen readers and tests can find it.
+use crate::editor::{Edit, Editor};
+use crate::engine::{validate, Problem, Program, Severity, Simulation, Status};
+use crate::examples::tutorial_examples;
+use crate::i18n::{t, Lang};
+
+/// The playground's main regions, in reading order: ids and label keys.
 pub const REGIONS: [(&str, &str); 5] = [
-    ("editor", "Task graph"),
-    ("python", "Python"),
-    ("timeline", "Timeline"),
-    ("loop", "Event loop"),
-    ("output", "Output"),
+    ("editor", "region.editor"),
+    ("python", "region.python"),
+    ("timeline", "region.timeline"),
+    ("loop", "region.loop"),
+    ("output", "region.output"),
 ];
+
+const LANG_KEY: &str = "asyncio-playground.lang";
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct AppState {
+    pub editor: Editor,
+    pub lang: Lang,
+    /// Why the last edit was refused, if it was.
+    pub notice: Option<String>,
+}
+
+pub enum Action {
+    Edit(Edit),
+    Undo,
+    Redo,
+    SetLang(Lang),
+}
+
+impl Reducible for AppState {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut next = (*self).clone();
+        next.notice = None;
+        match action {
+            Action::Edit(edit) => {
+                if let Err(e) = next.editor.apply(edit) {
+                    next.notice = Some(e.to_string());
+                }
+            }
+            Action::Undo => {
+                next.editor.undo();
+            }
+            Action::Redo => {
+                next.editor.redo();
+            }
+            Action::SetLang(lang) => next.lang = lang,
+        }
+        Rc::new(next)
+    }
+}
+
+/// What the views share: the program, its problems, the language, and the
+/// way to change things.
+#[derive(Clone, PartialEq)]
+pub struct AppContext {
+    pub program: Rc<Program>,
+    pub problems: Rc<Vec<Problem>>,
+    pub lang: Lang,
+    pub dispatch: UseReducerDispatcher<AppState>,
+}
+
+impl AppContext {
+    pub fn t(&self, key: &str) -> String {
+        t(self.lang, key).to_string()
+    }
+
+    pub fn edit(&self, edit: Edit) {
+        self.dispatch.dispatch(Action::Edit(edit));
+    }
+}
+
+/// A program run to the end on the virtual clock, as the views show it.
+#[derive(Clone, PartialEq)]
+pub struct RunView {
+    pub lines: Vec<(f64, String)>,
+    pub status: Status,
+    pub end_time: f64,
+    /// `main`'s uncaught exception, as the traceback's last line.
+    pub raised: Option<String>,
+}
+
+impl RunView {
+    fn of(program: &Program) -> Option<RunView> {
+        let mut sim = Simulation::new(program.clone()).ok()?;
+        let status = sim.run_to_end().clone();
+        let raised = match sim.main_outcome() {
+            Some(crate::engine::core::Outcome::Raised(e)) => Some(e.traceback_line()),
+            _ => None,
+        };
+        Some(sim.with_loop(|l| {
+            RunView {
+                lines: l
+                    .output
+                    .iter()
+                    .map(|line| (line.time, line.text.clone()))
+                    .collect(),
+                status,
+                end_time: l.now,
+                raised,
+            }
+        }))
+    }
+}
+
+fn starting_program() -> Program {
+    tutorial_examples()
+        .into_iter()
+        .next()
+        .map(|(_, p)| p)
+        .unwrap_or_default()
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+/// The remembered language, else the browser's.
+fn initial_lang() -> Lang {
+    if let Some(code) = storage().and_then(|s| s.get_item(LANG_KEY).ok().flatten()) {
+        return Lang::from_tag(&code);
+    }
+    web_sys::window()
+        .and_then(|w| w.navigator().language())
+        .map(|tag| Lang::from_tag(&tag))
+        .unwrap_or_default()
+}
 
 #[component]
 pub fn App() -> Html {
-    html! {
-        <div class="playground">
-            <header class="app-header">
-                <h1>{ "asyncio playground" }</h1>
-                <p class="tagline">{ "Build a task graph, press run, watch the event loop work." }</p>
-            </header>
-            <main class="regions">
-                { for REGIONS.iter().map(|(id, name)| html! {
-                    <section id={*id} class={classes!("region", *id)} aria-label={*name}>
-                        <h2>{ *name }</h2>
-                    </section>
-                }) }
-            </main>
-        </div>
+    let state = use_reducer(|| AppState {
+        editor: Editor::new(starting_program()),
+        lang: initial_lang(),
+        notice: None,
+    });
+    let program = Rc::new(state.editor.program.clone());
+    let problems = {
+        let program = program.clone();
+        use_memo(program, |p| validate(p, 1000))
+    };
+    let run = {
+        let program = program.clone();
+        use_memo(program, |p| RunView::of(p))
+    };
+    use_undo_shortcuts(state.dispatcher());
+    {
+        let lang = state.lang;
+        use_effect_with(lang, move |lang| {
+            if let Some(s) = storage() {
+                let _ = s.set_item(LANG_KEY, lang.code());
+            }
+            if let Some(root) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.document_element())
+            {
+                let _ = root.set_attribute("lang", lang.code());
+            }
+        });
     }
+    let ctx = AppContext {
+        program: program.clone(),
+        problems: Rc::new((*problems).clone()),
+        lang: state.lang,
+        dispatch: state.dispatcher(),
+    };
+    let errors = problems
+        .iter()
+        .filter(|p| p.severity == Severity::Error)
+        .count();
+    html! {
+        <ContextProvider<AppContext> context={ctx.clone()}>
+            <div class="playground">
+                <Header can_undo={state.editor.can_undo()} can_redo={state.editor.can_redo()} />
+                if let Some(notice) = &state.notice {
+                    <p class="notice" role="status">{ notice }</p>
+                }
+                <main class="regions">
+                    <section id="editor" class="region editor" aria-label={ctx.t("region.editor")}>
+                        <h2>{ ctx.t("region.editor") }</h2>
+                        <panels::ProblemsPanel />
+                        <editor_view::ProgramEditor />
+                    </section>
+                    <section id="python" class="region python" aria-label={ctx.t("region.python")}>
+                        <h2>{ ctx.t("region.python") }</h2>
+                        <panels::PythonPanel />
+                    </section>
+                    <section id="timeline" class="region timeline" aria-label={ctx.t("region.timeline")}>
+                        <h2>{ ctx.t("region.timeline") }</h2>
+                    </section>
+                    <section id="loop" class="region loop" aria-label={ctx.t("region.loop")}>
+                        <h2>{ ctx.t("region.loop") }</h2>
+                    </section>
+                    <section id="output" class="region output" aria-label={ctx.t("region.output")}>
+                        <h2>{ ctx.t("region.output") }</h2>
+                        <panels::OutputPanel run={(*run).clone()} blocked={errors > 0} />
+                    </section>
+                </main>
+            </div>
+        </ContextProvider<AppContext>>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct HeaderProps {
+    can_undo: bool,
+    can_redo: bool,
+}
+
+#[component]
+fn Header(props: &HeaderProps) -> Html {
+    let ctx = use_context::<AppContext>().expect("AppContext");
+    let on_lang = {
+        let dispatch = ctx.dispatch.clone();
+        Callback::from(move |code: String| {
+            dispatch.dispatch(Action::SetLang(Lang::from_tag(&code)))
+        })
+    };
+    let on_example = {
+        let ctx = ctx.clone();
+        Callback::from(move |name: String| {
+            if let Some((_, p)) = tutorial_examples().into_iter().find(|(n, _)| *n == name) {
+                ctx.edit(Edit::Load(p));
+            }
+        })
+    };
+    let undo = {
+        let dispatch = ctx.dispatch.clone();
+        Callback::from(move |_| dispatch.dispatch(Action::Undo))
+    };
+    let redo = {
+        let dispatch = ctx.dispatch.clone();
+        Callback::from(move |_| dispatch.dispatch(Action::Redo))
+    };
+    let mut examples = vec![(String::new(), ctx.t("example.choose"))];
+    examples.extend(
+        tutorial_examples()
+            .into_iter()
+            .map(|(n, _)| (n.to_string(), n.to_string())),
+    );
+    html! {
+        <header class="app-header">
+            <div class="titles">
+                <h1>{ ctx.t("app.title") }</h1>
+                <p class="tagline">{ ctx.t("app.tagline") }</p>
+            </div>
+            <div class="toolbar">
+                <fields::Select label={ctx.t("label.example")} value="" options={examples} on_change={on_example} />
+                <button onclick={undo} disabled={!props.can_undo}>{ ctx.t("action.undo") }</button>
+                <button onclick={redo} disabled={!props.can_redo}>{ ctx.t("action.redo") }</button>
+                <fields::Select
+                    label={ctx.t("label.language")}
+                    value={ctx.lang.code()}
+                    options={Lang::ALL.iter().map(|l| (l.code().to_string(), l.native_name().to_string())).collect::<Vec<_>>()}
+                    on_change={on_lang} />
+                <span class="shortcuts">{ ctx.t("shortcuts") }</span>
+            </div>
+        </header>
+    }
+}
+
+/// Ctrl+Z and Ctrl+Shift+Z (or Ctrl+Y) undo and redo, except while typing
+/// in a field, where the browser's own text undo applies.
+#[hook]
+fn use_undo_shortcuts(dispatch: UseReducerDispatcher<AppState>) {
+    use_effect_with((), move |_| {
+        let listener =
+            Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(move |e: web_sys::KeyboardEvent| {
+                if !(e.ctrl_key() || e.meta_key()) {
+                    return;
+                }
+                let typing = e
+                    .target()
+                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                    .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA"));
+                if typing {
+                    return;
+                }
+                match (e.key().to_lowercase().as_str(), e.shift_key()) {
+                    ("z", false) => dispatch.dispatch(Action::Undo),
+                    ("z", true) | ("y", _) => dispatch.dispatch(Action::Redo),
+                    _ => return,
+                }
+                e.prevent_default();
+            });
+        let document = web_sys::window().and_then(|w| w.document());
+        if let Some(d) = &document {
+            let _ =
+                d.add_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref());
+        }
+        move || {
+            if let Some(d) = document {
+                let _ = d.remove_event_listener_with_callback(
+                    "keydown",
+                    listener.as_ref().unchecked_ref(),
+                );
+            }
+        }
+    });
 }
 
 /// Mounts the app into the page's `#app` element, or the body if it is missing.

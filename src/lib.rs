@@ -9,6 +9,7 @@ pub mod cli;
 pub mod editor;
 pub mod engine;
 pub mod examples;
+pub mod i18n;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod oracle;
 pub mod python;

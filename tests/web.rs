@@ -2,6 +2,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use asyncio_playground::app::{App, REGIONS};
+use asyncio_playground::i18n::{t, Lang};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -19,9 +20,20 @@ async fn app_shell_shows_title_and_every_region() {
     yew::Renderer::<App>::with_root(root.clone()).render();
     yew::scheduler::flush().await;
 
+    // The app sets <html lang> to the language it chose.
+    let lang = web_sys::window()
+        .unwrap()
+        .document()
+        .unwrap()
+        .document_element()
+        .unwrap()
+        .get_attribute("lang")
+        .map(|code| Lang::from_tag(&code))
+        .unwrap_or_default();
     let title = root.query_selector("h1").unwrap().expect("a title");
-    assert_eq!(title.text_content().unwrap(), "asyncio playground");
-    for (id, name) in REGIONS {
+    assert_eq!(title.text_content().unwrap(), t(lang, "app.title"));
+    for (id, key) in REGIONS {
+        let name = t(lang, key);
         let region = root
             .query_selector(&format!("section#{id}"))
             .unwrap()

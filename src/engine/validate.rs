@@ -21,8 +21,9 @@ pub enum Severity {
     Warning,
 }
 
-/// Where a problem is: a coroutine (or callback) and the path of step
-/// indexes into nested blocks.
+/// Where a problem is: a coroutine (or callback) and the path to the step,
+/// alternating step and block indexes (`[2, 1, 0]`: the first step of the
+/// second block of step 2), as the editor addresses steps.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Location {
     Program,
@@ -161,8 +162,16 @@ impl Validator<'_> {
         }
     }
 
+    /// Checks sub-block `index` of the current step (paths alternate step
+    /// and block indexes, as the editor addresses steps).
+    fn sub(&mut self, ctx: &mut Context, index: u32, steps: &[Step]) {
+        ctx.path.push(index);
+        self.block(ctx, steps);
+        ctx.path.pop();
+    }
+
     fn block(&mut self, ctx: &mut Context, steps: &[Step]) {
-        if ctx.path.len() >= MAX_NESTING {
+        if ctx.path.len() / 2 >= MAX_NESTING {
             self.error(
                 ctx.location(),
                 format!("blocks nest more than {MAX_NESTING} deep"),
@@ -265,7 +274,7 @@ impl Validator<'_> {
                 if let Some(t) = timeout {
                     self.seconds(here, *t);
                 }
-                self.block(ctx, body);
+                self.sub(ctx, 0, body);
             }
             Step::Cancel { task, .. } => self.tasks(ctx, &[*task]),
             Step::AddDoneCallback { task, callback } => {
@@ -278,13 +287,13 @@ impl Validator<'_> {
                 handlers,
                 finally,
             } => {
-                self.block(ctx, body);
-                for h in handlers {
+                self.sub(ctx, 0, body);
+                for (i, h) in handlers.iter().enumerate() {
                     ctx.in_handler += 1;
-                    self.block(ctx, &h.body);
+                    self.sub(ctx, i as u32 + 1, &h.body);
                     ctx.in_handler -= 1;
                 }
-                self.block(ctx, finally);
+                self.sub(ctx, handlers.len() as u32 + 1, finally);
             }
             Step::Reraise => {
                 if ctx.in_handler == 0 {
@@ -300,20 +309,20 @@ impl Validator<'_> {
                 otherwise,
             } => {
                 self.expr(here, cond);
-                self.block(ctx, then);
-                self.block(ctx, otherwise);
+                self.sub(ctx, 0, then);
+                self.sub(ctx, 1, otherwise);
             }
             Step::ForEach { list, body, .. } => {
                 self.expr(here, list);
-                self.block(ctx, body);
+                self.sub(ctx, 0, body);
             }
             Step::WithLock { lock, body } => {
                 self.object(here, *lock, p.locks.len(), "lock");
-                self.block(ctx, body);
+                self.sub(ctx, 0, body);
             }
             Step::WithSemaphore { semaphore, body } => {
                 self.object(here, *semaphore, p.semaphores.len(), "semaphore");
-                self.block(ctx, body);
+                self.sub(ctx, 0, body);
             }
             Step::EventSet { event } | Step::EventClear { event } | Step::EventWait { event } => {
                 self.object(here, *event, p.events.len(), "event")

@@ -1,0 +1,928 @@
+//! The program editor: one card per coroutine, its steps as rows with
+//! every parameter editable in place, nested blocks inside their step, and
+//! each problem shown next to the step it concerns.
+
+use yew::prelude::*;
+
+use super::fields::{Check, Select, Text};
+use super::AppContext;
+use crate::editor::{blocks, BlockAt, Edit, StepAt, StepKind};
+use crate::engine::program::{Awaitable, Expr, Handler, Program, ReturnWhen, Step};
+use crate::engine::{ExcKind, Location};
+use crate::python::{args_text, expr_text, parse_args, parse_expr};
+
+#[component]
+pub fn ProgramEditor() -> Html {
+    let ctx = use_context::<AppContext>().expect("AppContext");
+    let add_task = {
+        let ctx = ctx.clone();
+        Callback::from(move |_| ctx.edit(Edit::AddCoroutine))
+    };
+    html! {
+        <div class="program-editor">
+            { for (0..ctx.program.coroutines.len() as u32).map(|coro| html! {
+                <CoroutineCard key={coro} {coro} />
+            }) }
+            <button class="add-task" onclick={add_task}>{ ctx.t("action.add_task") }</button>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct CoroutineProps {
+    coro: u32,
+}
+
+#[component]
+fn CoroutineCard(props: &CoroutineProps) -> Html {
+    let ctx = use_context::<AppContext>().expect("AppContext");
+    let coro = props.coro;
+    let Some(c) = ctx.program.coroutines.get(coro as usize) else {
+        return html! {};
+    };
+    let edit = |make: fn(u32) -> Edit| {
+        let ctx = ctx.clone();
+        Callback::from(move |_| ctx.edit(make(coro)))
+    };
+    let rename = {
+        let ctx = ctx.clone();
+        Callback::from(move |name: String| {
+            ctx.edit(Edit::RenameCoroutine {
+                coro,
+                name: name.trim().to_string(),
+            });
+            None
+        })
+    };
+    let set_task_name = {
+        let ctx = ctx.clone();
+        Callback::from(move |name: String| {
+            let name = name.trim();
+            ctx.edit(Edit::SetTaskName {
+                coro,
+                task_name: (!name.is_empty()).then(|| name.to_string()),
+            });
+            None
+        })
+    };
+    let own_problems = problems_at(&ctx, coro, &[]);
+    let title = if coro == 0 {
+        ctx.t("label.main")
+    } else {
+        format!("async def {}()", c.name)
+    };
+    html! {
+        <article class="coroutine" aria-label={c.name.clone()}>
+            <header class="coroutine-head">
+                <h3>{ title }</h3>
+                <Text label={ctx.t("label.coroutine_name")} value={c.name.clone()} on_change={rename} />
+                if coro != 0 {
+                    <Text label={ctx.t("label.task_name")} value={c.task_name.clone().unwrap_or_default()} on_change={set_task_name} />
+                    <div class="buttons">
+                        <button onclick={edit(|coro| Edit::MoveCoroutine { coro, delta: -1 })} aria-label={format!("{} {}", ctx.t("action.move_up"), c.name)}>{ "↑" }</button>
+                        <button onclick={edit(|coro| Edit::MoveCoroutine { coro, delta: 1 })} aria-label={format!("{} {}", ctx.t("action.move_down"), c.name)}>{ "↓" }</button>
+                        <button onclick={edit(|coro| Edit::DuplicateCoroutine { coro })} aria-label={format!("{} {}", ctx.t("action.duplicate"), c.name)}>{ ctx.t("action.duplicate") }</button>
+                        <button onclick={edit(|coro| Edit::RemoveCoroutine { coro })} aria-label={format!("{} {}", ctx.t("action.delete"), c.name)}>{ ctx.t("action.delete") }</button>
+                    </div>
+                }
+            </header>
+            { problem_list(&own_problems) }
+            <StepList {coro} path={Vec::<u32>::new()} steps={c.body.clone()} />
+        </article>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct StepListProps {
+    coro: u32,
+    /// The block's path (empty for the coroutine's body).
+    path: Vec<u32>,
+    steps: Vec<Step>,
+}
+
+#[component]
+fn StepList(props: &StepListProps) -> Html {
+    html! {
+        <div class="block">
+            <ol class="steps">
+                { for props.steps.iter().enumerate().map(|(i, step)| {
+                    let mut path = props.path.clone();
+                    path.push(i as u32);
+                    html! { <li key={i}><StepRow coro={props.coro} {path} step={step.clone()} /></li> }
+                }) }
+            </ol>
+            <AddStep coro={props.coro} path={props.path.clone()} at={props.steps.len() as u32} />
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct AddStepProps {
+    coro: u32,
+    path: Vec<u32>,
+    at: u32,
+}
+
+#[component]
+fn AddStep(props: &AddStepProps) -> Html {
+    let ctx = use_context::<AppContext>().expect("AppContext");
+    let kind = use_state(|| StepKind::Sleep);
+    let on_kind = {
+        let kind = kind.clone();
+        Callback::from(move |key: String| {
+            if let Some(k) = StepKind::from_key(&key) {
+                kind.set(k);
+            }
+        })
+    };
+    let add = {
+        let ctx = ctx.clone();
+        let kind = *kind;
+        let (coro, path, at) = (props.coro, props.path.clone(), props.at);
+        Callback::from(move |_| {
+            if let Some(needed) = kind.needs(&ctx.program) {
+                ctx.edit(needed);
+            }
+            // The template sees the program as it is now; a needed object
+            // is added first and the template refers to index 0 anyway.
+            ctx.edit(Edit::InsertStep {
+                block: BlockAt {
+                    coro,
+                    path: path.clone(),
+                },
+                index: at,
+                step: kind.template(&ctx.program, coro),
+            });
+        })
+    };
+    let options: Vec<(String, String)> = StepKind::ALL
+        .iter()
+        .map(|k| (k.key().to_string(), ctx.t(&format!("step.{}", k.key()))))
+        .collect();
+    html! {
+        <div class="add-step">
+            <Select label={ctx.t("label.step_kind")} value={kind.key()} {options} on_change={on_kind} />
+            <button onclick={add}>{ ctx.t("action.add_step") }</button>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct StepRowProps {
+    coro: u32,
+    path: Vec<u32>,
+    step: Step,
+}
+
+#[component]
+fn StepRow(props: &StepRowProps) -> Html {
+    let ctx = use_context::<AppContext>().expect("AppContext");
+    let at = StepAt {
+        coro: props.coro,
+        path: props.path.clone(),
+    };
+    let kind = StepKind::of(&props.step);
+    let replace = {
+        let ctx = ctx.clone();
+        let at = at.clone();
+        Callback::from(move |step: Step| {
+            ctx.edit(Edit::ReplaceStep {
+                at: at.clone(),
+                step,
+            })
+        })
+    };
+    let button = |make: fn(StepAt) -> Edit, key: &str, text: &str| {
+        let ctx2 = ctx.clone();
+        let at = at.clone();
+        let label = format!(
+            "{} {} {}",
+            ctx.t(key),
+            ctx.t("label.step"),
+            step_number(&props.path)
+        );
+        html! { <button onclick={Callback::from(move |_| ctx2.edit(make(at.clone())))} aria-label={label}>{ text.to_string() }</button> }
+    };
+    let problems = problems_at(&ctx, props.coro, &props.path);
+    let number = step_number(&props.path);
+    html! {
+        <div class={classes!("step", (!problems.is_empty()).then_some("has-problem"))}
+             data-step={kind.key()} aria-label={format!("{} {}: {}", ctx.t("label.step"), number, ctx.t(&format!("step.{}", kind.key())))}>
+            <div class="step-head">
+                <span class="step-number">{ number }</span>
+                <span class="step-kind">{ ctx.t(&format!("step.{}", kind.key())) }</span>
+                <div class="buttons">
+                    { button(|at| Edit::MoveStep { at, delta: -1 }, "action.move_up", "↑") }
+                    { button(|at| Edit::MoveStep { at, delta: 1 }, "action.move_down", "↓") }
+                    { button(|at| Edit::DuplicateStep { at }, "action.duplicate", &ctx.t("action.duplicate_short")) }
+                    { button(|at| Edit::RemoveStep { at }, "action.delete", "✕") }
+                </div>
+            </div>
+            <div class="step-params">{ params(&ctx, &props.step, replace) }</div>
+            { problem_list(&problems) }
+            { sub_blocks(&ctx, props.coro, &props.path, &props.step) }
+        </div>
+    }
+}
+
+/// "3" for a top-level step, "3.2.1" for nested ones (1-based, step indexes only).
+fn step_number(path: &[u32]) -> String {
+    path.iter()
+        .step_by(2)
+        .map(|i| (i + 1).to_string())
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+fn problems_at(ctx: &AppContext, coro: u32, path: &[u32]) -> Vec<String> {
+    ctx.problems
+        .iter()
+        .filter(|p| matches!(&p.location, Location::Coroutine { coro: c, path: p2 } if *c == coro && p2 == path))
+        .map(|p| p.message.clone())
+        .collect()
+}
+
+fn problem_list(problems: &[String]) -> Html {
+    if problems.is_empty() {
+        return html! {};
+    }
+    html! {
+        <ul class="problems-inline" role="alert">
+            { for problems.iter().map(|m| html! { <li>{ m }</li> }) }
+        </ul>
+    }
+}
+
+fn sub_blocks(ctx: &AppContext, coro: u32, path: &[u32], step: &Step) -> Html {
+    let labels: Vec<String> = match step {
+        Step::Try { handlers, .. } => std::iter::once(ctx.t("block.body"))
+            .chain(
+                handlers
+                    .iter()
+                    .map(|h| format!("{} {}", ctx.t("block.except"), h.kind.python_name())),
+            )
+            .chain(std::iter::once(ctx.t("block.finally")))
+            .collect(),
+        Step::If { .. } => vec![ctx.t("block.then"), ctx.t("block.else")],
+        _ => vec![ctx.t("block.body")],
+    };
+    html! {
+        { for blocks(step).into_iter().enumerate().map(|(b, steps)| {
+            let mut block_path = path.to_vec();
+            block_path.push(b as u32);
+            html! {
+                <div class="sub-block">
+                    <span class="sub-block-label">{ labels.get(b).cloned().unwrap_or_default() }</span>
+                    <StepList {coro} path={block_path} steps={steps.clone()} />
+                </div>
+            }
+        }) }
+    }
+}
+
+// ----- parameter editors -----
+
+fn seconds_field(
+    ctx: &AppContext,
+    label: &str,
+    value: f64,
+    set: impl Fn(f64) -> Step + 'static,
+    replace: Callback<Step>,
+) -> Html {
+    let on_change = Callback::from(move |text: String| match text.trim().parse::<f64>() {
+        Ok(v) => {
+            replace.emit(set(v));
+            None
+        }
+        Err(_) => Some(format!("`{text}` is not a number of seconds")),
+    });
+    html! { <Text label={ctx.t(label)} value={crate::engine::value::py_float_repr(value)} {on_change} numeric=true /> }
+}
+
+fn optional_seconds_field(
+    ctx: &AppContext,
+    value: Option<f64>,
+    set: impl Fn(Option<f64>) -> Step + 'static,
+    replace: Callback<Step>,
+) -> Html {
+    let on_change = Callback::from(move |text: String| {
+        let text = text.trim();
+        if text.is_empty() {
+            replace.emit(set(None));
+            return None;
+        }
+        match text.parse::<f64>() {
+            Ok(v) => {
+                replace.emit(set(Some(v)));
+                None
+            }
+            Err(_) => Some(format!("`{text}` is not a number of seconds")),
+        }
+    });
+    let value = value
+        .map(crate::engine::value::py_float_repr)
+        .unwrap_or_default();
+    html! { <Text label={ctx.t("label.timeout")} {value} {on_change} numeric=true /> }
+}
+
+fn var_field(
+    ctx: &AppContext,
+    label: &str,
+    value: &Option<String>,
+    set: impl Fn(Option<String>) -> Step + 'static,
+    replace: Callback<Step>,
+) -> Html {
+    let on_change = Callback::from(move |text: String| {
+        let text = text.trim().to_string();
+        if text.is_empty() {
+            replace.emit(set(None));
+            return None;
+        }
+        match parse_expr(&Program::default(), &text) {
+            Ok(Expr::Var(name)) => {
+                replace.emit(set(Some(name)));
+                None
+            }
+            _ => Some(format!("`{text}` is not a variable name")),
+        }
+    });
+    html! { <Text label={ctx.t(label)} value={value.clone().unwrap_or_default()} {on_change} /> }
+}
+
+fn args_field(
+    ctx: &AppContext,
+    label: &str,
+    args: &[Expr],
+    set: impl Fn(Vec<Expr>) -> Step + 'static,
+    replace: Callback<Step>,
+) -> Html {
+    let program = ctx.program.clone();
+    let on_change = Callback::from(move |text: String| match parse_args(&program, &text) {
+        Ok(args) => {
+            replace.emit(set(args));
+            None
+        }
+        Err(message) => Some(message),
+    });
+    html! { <Text label={ctx.t(label)} value={args_text(&ctx.program, args)} {on_change} wide=true /> }
+}
+
+fn expr_field(
+    ctx: &AppContext,
+    label: &str,
+    expr: &Expr,
+    set: impl Fn(Expr) -> Step + 'static,
+    replace: Callback<Step>,
+) -> Html {
+    let program = ctx.program.clone();
+    let on_change = Callback::from(move |text: String| match parse_expr(&program, &text) {
+        Ok(e) => {
+            replace.emit(set(e));
+            None
+        }
+        Err(message) => Some(message),
+    });
+    html! { <Text label={ctx.t(label)} value={expr_text(&ctx.program, expr)} {on_change} wide=true /> }
+}
+
+fn coroutine_options(p: &Program) -> Vec<(String, String)> {
+    p.coroutines
+        .iter()
+        .enumerate()
+        .skip(1)
+        .map(|(i, c)| (i.to_string(), c.name.clone()))
+        .collect()
+}
+
+fn task_field(
+    ctx: &AppContext,
+    label: &str,
+    coro: u32,
+    set: impl Fn(u32) -> Step + 'static,
+    replace: Callback<Step>,
+) -> Html {
+    let on_change = Callback::from(move |v: String| {
+        if let Ok(c) = v.parse() {
+            replace.emit(set(c));
+        }
+    });
+    html! { <Select label={ctx.t(label)} value={coro.to_string()} options={coroutine_options(&ctx.program)} {on_change} /> }
+}
+
+fn awaitable_value(aw: Awaitable) -> String {
+    match aw {
+        Awaitable::Task(c) => format!("task:{c}"),
+        Awaitable::Coro(c) => format!("coro:{c}"),
+        Awaitable::Future(f) => format!("future:{f}"),
+    }
+}
+
+fn parse_awaitable(value: &str) -> Option<Awaitable> {
+    let (kind, index) = value.split_once(':')?;
+    let index = index.parse().ok()?;
+    match kind {
+        "task" => Some(Awaitable::Task(index)),
+        "coro" => Some(Awaitable::Coro(index)),
+        "future" => Some(Awaitable::Future(index)),
+        _ => None,
+    }
+}
+
+fn awaitable_options(ctx: &AppContext) -> Vec<(String, String)> {
+    let p = &ctx.program;
+    let mut options = Vec::new();
+    for (i, c) in p.coroutines.iter().enumerate().skip(1) {
+        options.push((
+            format!("task:{i}"),
+            format!("{} {}_task", ctx.t("awaitable.task"), c.name),
+        ));
+        options.push((
+            format!("coro:{i}"),
+            format!("{} {}()", ctx.t("awaitable.coro"), c.name),
+        ));
+    }
+    for (i, f) in p.futures.iter().enumerate() {
+        options.push((
+            format!("future:{i}"),
+            format!("{} {f}", ctx.t("awaitable.future")),
+        ));
+    }
+    options
+}
+
+fn awaitable_field(
+    ctx: &AppContext,
+    label: &str,
+    aw: Awaitable,
+    set: impl Fn(Awaitable) -> Step + 'static,
+    replace: Callback<Step>,
+) -> Html {
+    let on_change = Callback::from(move |v: String| {
+        if let Some(aw) = parse_awaitable(&v) {
+            replace.emit(set(aw));
+        }
+    });
+    html! { <Select label={ctx.t(label)} value={awaitable_value(aw)} options={awaitable_options(ctx)} {on_change} /> }
+}
+
+fn object_field(
+    ctx: &AppContext,
+    label: &str,
+    index: u32,
+    names: Vec<String>,
+    set: impl Fn(u32) -> Step + 'static,
+    replace: Callback<Step>,
+) -> Html {
+    let on_change = Callback::from(move |v: String| {
+        if let Ok(i) = v.parse() {
+            replace.emit(set(i));
+        }
+    });
+    let options = names
+        .into_iter()
+        .enumerate()
+        .map(|(i, n)| (i.to_string(), n))
+        .collect::<Vec<_>>();
+    html! { <Select label={ctx.t(label)} value={index.to_string()} {options} {on_change} /> }
+}
+
+fn exception_field(
+    ctx: &AppContext,
+    kind: ExcKind,
+    set: impl Fn(ExcKind) -> Step + 'static,
+    replace: Callback<Step>,
+) -> Html {
+    let on_change = Callback::from(move |v: String| {
+        if let Some(k) = ExcKind::from_name(&v) {
+            replace.emit(set(k));
+        }
+    });
+    let options = ExcKind::ALL
+        .iter()
+        .map(|k| (k.name().to_string(), k.name().to_string()))
+        .collect::<Vec<_>>();
+    html! { <Select label={ctx.t("label.exception")} value={kind.name()} {options} {on_change} /> }
+}
+
+fn message_field(
+    ctx: &AppContext,
+    message: &Option<String>,
+    set: impl Fn(Option<String>) -> Step + 'static,
+    replace: Callback<Step>,
+) -> Html {
+    let on_change = Callback::from(move |text: String| {
+        replace.emit(set((!text.is_empty()).then_some(text)));
+        None
+    });
+    html! { <Text label={ctx.t("label.message")} value={message.clone().unwrap_or_default()} {on_change} /> }
+}
+
+/// A list of items, each chosen from `options`, with add and remove.
+fn item_list(
+    ctx: &AppContext,
+    values: Vec<String>,
+    options: Vec<(String, String)>,
+    set: impl Fn(Vec<String>) -> Step + Clone + 'static,
+    replace: Callback<Step>,
+) -> Html {
+    let first = options.first().map(|o| o.0.clone()).unwrap_or_default();
+    let add = {
+        let (values, set, replace) = (values.clone(), set.clone(), replace.clone());
+        Callback::from(move |_| {
+            let mut v = values.clone();
+            v.push(first.clone());
+            replace.emit(set(v));
+        })
+    };
+    html! {
+        <div class="items">
+            { for values.iter().enumerate().map(|(i, value)| {
+                let change = {
+                    let (values, set, replace) = (values.clone(), set.clone(), replace.clone());
+                    Callback::from(move |v: String| {
+                        let mut all = values.clone();
+                        all[i] = v;
+                        replace.emit(set(all));
+                    })
+                };
+                let remove = {
+                    let (values, set, replace) = (values.clone(), set.clone(), replace.clone());
+                    Callback::from(move |_| {
+                        let mut all = values.clone();
+                        all.remove(i);
+                        replace.emit(set(all));
+                    })
+                };
+                html! {
+                    <div class="item">
+                        <Select label={format!("{} {}", ctx.t("label.item"), i + 1)} value={value.clone()} options={options.clone()} on_change={change} />
+                        <button onclick={remove} aria-label={format!("{} {}", ctx.t("action.remove_item"), i + 1)}>{ "−" }</button>
+                    </div>
+                }
+            }) }
+            <button onclick={add}>{ ctx.t("action.add_item") }</button>
+        </div>
+    }
+}
+
+fn params(ctx: &AppContext, step: &Step, replace: Callback<Step>) -> Html {
+    let p = &ctx.program;
+    let s = step.clone();
+    match step {
+        Step::Sleep { seconds } => seconds_field(
+            ctx,
+            "label.seconds",
+            *seconds,
+            |seconds| Step::Sleep { seconds },
+            replace,
+        ),
+        Step::Block { seconds } => seconds_field(
+            ctx,
+            "label.seconds",
+            *seconds,
+            |seconds| Step::Block { seconds },
+            replace,
+        ),
+        Step::Print { args } => args_field(
+            ctx,
+            "label.arguments",
+            args,
+            |args| Step::Print { args },
+            replace,
+        ),
+        Step::Return { value } => expr_field(
+            ctx,
+            "label.value",
+            value,
+            |value| Step::Return { value },
+            replace,
+        ),
+        Step::Raise { kind, message } => {
+            let (k, m) = (*kind, message.clone());
+            html! { <>
+                { exception_field(ctx, *kind, move |kind| Step::Raise { kind, message: m.clone() }, replace.clone()) }
+                { message_field(ctx, message, move |message| Step::Raise { kind: k, message }, replace) }
+            </> }
+        }
+        Step::CreateTask { coro } => task_field(
+            ctx,
+            "label.task",
+            *coro,
+            |coro| Step::CreateTask { coro },
+            replace,
+        ),
+        Step::Await { target, bind } => {
+            let (t, b) = (*target, bind.clone());
+            html! { <>
+                { awaitable_field(ctx, "label.target", *target, move |target| Step::Await { target, bind: b.clone() }, replace.clone()) }
+                { var_field(ctx, "label.bind", bind, move |bind| Step::Await { target: t, bind }, replace) }
+            </> }
+        }
+        Step::Gather {
+            items,
+            return_exceptions,
+            bind,
+        } => {
+            let (i1, i2, r1, r2, b1, b2) = (
+                items.clone(),
+                items.clone(),
+                *return_exceptions,
+                *return_exceptions,
+                bind.clone(),
+                bind.clone(),
+            );
+            let values = items.iter().map(|a| awaitable_value(*a)).collect();
+            let on_re = {
+                let replace = replace.clone();
+                Callback::from(move |return_exceptions| {
+                    replace.emit(Step::Gather {
+                        items: i1.clone(),
+                        return_exceptions,
+                        bind: b1.clone(),
+                    })
+                })
+            };
+            html! { <>
+                { item_list(ctx, values, awaitable_options(ctx), move |v: Vec<String>| Step::Gather {
+                    items: v.iter().filter_map(|s| parse_awaitable(s)).collect(), return_exceptions: r1, bind: b2.clone() }, replace.clone()) }
+                <Check label={ctx.t("label.return_exceptions")} checked={*return_exceptions} on_change={on_re} />
+                { var_field(ctx, "label.bind", bind, move |bind| Step::Gather { items: i2.clone(), return_exceptions: r2, bind }, replace) }
+            </> }
+        }
+        Step::Wait {
+            items,
+            timeout,
+            return_when,
+            done,
+            pending,
+        } => {
+            let values = items.iter().map(|c| c.to_string()).collect();
+            let with = move |f: &dyn Fn(&mut Step)| {
+                let mut s2 = s.clone();
+                f(&mut s2);
+                s2
+            };
+            let w = with.clone();
+            let w2 = with.clone();
+            let w3 = with.clone();
+            let w4 = with.clone();
+            let w5 = with.clone();
+            let return_when_options = [
+                ReturnWhen::AllCompleted,
+                ReturnWhen::FirstCompleted,
+                ReturnWhen::FirstException,
+            ]
+            .iter()
+            .map(|r| (r.python_name().to_string(), r.python_name().to_string()))
+            .collect::<Vec<_>>();
+            let on_rw = {
+                let replace = replace.clone();
+                Callback::from(move |v: String| {
+                    let rw = [
+                        ReturnWhen::AllCompleted,
+                        ReturnWhen::FirstCompleted,
+                        ReturnWhen::FirstException,
+                    ]
+                    .into_iter()
+                    .find(|r| r.python_name() == v)
+                    .unwrap_or(ReturnWhen::AllCompleted);
+                    replace.emit(w4(&|s| {
+                        if let Step::Wait { return_when, .. } = s {
+                            *return_when = rw
+                        }
+                    }));
+                })
+            };
+            html! { <>
+                { item_list(ctx, values, coroutine_options(p), move |v: Vec<String>| w(&|s| if let Step::Wait { items, .. } = s {
+                    *items = v.iter().filter_map(|x| x.parse().ok()).collect() }), replace.clone()) }
+                { optional_seconds_field(ctx, *timeout, move |t| w2(&|s| if let Step::Wait { timeout, .. } = s { *timeout = t }), replace.clone()) }
+                <Select label={ctx.t("label.return_when")} value={return_when.python_name()} options={return_when_options} on_change={on_rw} />
+                { var_field(ctx, "label.done_var", done, move |d| w3(&|s| if let Step::Wait { done, .. } = s { *done = d.clone() }), replace.clone()) }
+                { var_field(ctx, "label.pending_var", pending, move |pv| w5(&|s| if let Step::Wait { pending, .. } = s { *pending = pv.clone() }), replace) }
+            </> }
+        }
+        Step::AsCompleted {
+            items,
+            timeout,
+            bind,
+            ..
+        } => {
+            let values = items.iter().map(|c| c.to_string()).collect();
+            let (s1, s2, s3) = (s.clone(), s.clone(), s.clone());
+            html! { <>
+                { item_list(ctx, values, coroutine_options(p), move |v: Vec<String>| { let mut n = s1.clone(); if let Step::AsCompleted { items, .. } = &mut n {
+                    *items = v.iter().filter_map(|x| x.parse().ok()).collect() } n }, replace.clone()) }
+                { optional_seconds_field(ctx, *timeout, move |t| { let mut n = s2.clone(); if let Step::AsCompleted { timeout, .. } = &mut n { *timeout = t } n }, replace.clone()) }
+                { var_field(ctx, "label.bind", bind, move |b| { let mut n = s3.clone(); if let Step::AsCompleted { bind, .. } = &mut n { *bind = b } n }, replace) }
+            </> }
+        }
+        Step::WaitFor {
+            target,
+            timeout,
+            bind,
+        } => {
+            let (t1, t2, to1, to2, b1, b2) = (
+                *target,
+                *target,
+                *timeout,
+                *timeout,
+                bind.clone(),
+                bind.clone(),
+            );
+            html! { <>
+                { awaitable_field(ctx, "label.target", *target, move |target| Step::WaitFor { target, timeout: to1, bind: b1.clone() }, replace.clone()) }
+                { optional_seconds_field(ctx, *timeout, move |timeout| Step::WaitFor { target: t1, timeout, bind: b2.clone() }, replace.clone()) }
+                { var_field(ctx, "label.bind", bind, move |bind| Step::WaitFor { target: t2, timeout: to2, bind }, replace) }
+            </> }
+        }
+        Step::Shield { target, bind } => {
+            let (t, b) = (*target, bind.clone());
+            html! { <>
+                { awaitable_field(ctx, "label.target", *target, move |target| Step::Shield { target, bind: b.clone() }, replace.clone()) }
+                { var_field(ctx, "label.bind", bind, move |bind| Step::Shield { target: t, bind }, replace) }
+            </> }
+        }
+        Step::Cancel { task, bind } => {
+            let (t, b) = (*task, bind.clone());
+            html! { <>
+                { task_field(ctx, "label.task", *task, move |task| Step::Cancel { task, bind: b.clone() }, replace.clone()) }
+                { var_field(ctx, "label.bind", bind, move |bind| Step::Cancel { task: t, bind }, replace) }
+            </> }
+        }
+        Step::Try { handlers, .. } => {
+            html! { <>
+                { for handlers.iter().enumerate().map(|(i, h)| {
+                    let s = s.clone();
+                    exception_field(ctx, h.kind, move |kind| {
+                        let mut n = s.clone();
+                        if let Step::Try { handlers, .. } = &mut n {
+                            handlers[i] = Handler { kind, body: handlers[i].body.clone() };
+                        }
+                        n
+                    }, replace.clone())
+                }) }
+            </> }
+        }
+        Step::Reraise => html! {},
+        Step::If { cond, .. } => expr_field(
+            ctx,
+            "label.condition",
+            cond,
+            move |c| {
+                let mut n = s.clone();
+                if let Step::If { cond, .. } = &mut n {
+                    *cond = c
+                }
+                n
+            },
+            replace,
+        ),
+        Step::ForEach { var, list, .. } => {
+            let (s1, s2) = (s.clone(), s.clone());
+            html! { <>
+                { var_field(ctx, "label.loop_var", &Some(var.clone()), move |v| { let mut n = s1.clone(); if let (Step::ForEach { var, .. }, Some(v)) = (&mut n, v) { *var = v } n }, replace.clone()) }
+                { expr_field(ctx, "label.list", list, move |l| { let mut n = s2.clone(); if let Step::ForEach { list, .. } = &mut n { *list = l } n }, replace) }
+            </> }
+        }
+        Step::WithLock { lock, body } => {
+            let body = body.clone();
+            object_field(
+                ctx,
+                "label.lock",
+                *lock,
+                p.locks.clone(),
+                move |lock| Step::WithLock {
+                    lock,
+                    body: body.clone(),
+                },
+                replace,
+            )
+        }
+        Step::WithSemaphore { semaphore, body } => {
+            let body = body.clone();
+            let names = p
+                .semaphores
+                .iter()
+                .map(|s| format!("{} ({})", s.0, s.1))
+                .collect();
+            object_field(
+                ctx,
+                "label.semaphore",
+                *semaphore,
+                names,
+                move |semaphore| Step::WithSemaphore {
+                    semaphore,
+                    body: body.clone(),
+                },
+                replace,
+            )
+        }
+        Step::EventSet { event } => object_field(
+            ctx,
+            "label.event",
+            *event,
+            p.events.clone(),
+            |event| Step::EventSet { event },
+            replace,
+        ),
+        Step::EventClear { event } => object_field(
+            ctx,
+            "label.event",
+            *event,
+            p.events.clone(),
+            |event| Step::EventClear { event },
+            replace,
+        ),
+        Step::EventWait { event } => object_field(
+            ctx,
+            "label.event",
+            *event,
+            p.events.clone(),
+            |event| Step::EventWait { event },
+            replace,
+        ),
+        Step::QueuePut { queue, value } => {
+            let (q, v) = (*queue, value.clone());
+            let names = p.queues.iter().map(|q| q.0.clone()).collect();
+            html! { <>
+                { object_field(ctx, "label.queue", *queue, names, move |queue| Step::QueuePut { queue, value: v.clone() }, replace.clone()) }
+                { expr_field(ctx, "label.value", value, move |value| Step::QueuePut { queue: q, value }, replace) }
+            </> }
+        }
+        Step::QueueGet { queue, bind } => {
+            let (q, b) = (*queue, bind.clone());
+            let names = p.queues.iter().map(|q| q.0.clone()).collect();
+            html! { <>
+                { object_field(ctx, "label.queue", *queue, names, move |queue| Step::QueueGet { queue, bind: b.clone() }, replace.clone()) }
+                { var_field(ctx, "label.bind", bind, move |bind| Step::QueueGet { queue: q, bind }, replace) }
+            </> }
+        }
+        Step::QueueTaskDone { queue } => object_field(
+            ctx,
+            "label.queue",
+            *queue,
+            p.queues.iter().map(|q| q.0.clone()).collect(),
+            |queue| Step::QueueTaskDone { queue },
+            replace,
+        ),
+        Step::QueueJoin { queue } => object_field(
+            ctx,
+            "label.queue",
+            *queue,
+            p.queues.iter().map(|q| q.0.clone()).collect(),
+            |queue| Step::QueueJoin { queue },
+            replace,
+        ),
+        Step::SetResult { future, value } => {
+            let (f, v) = (*future, value.clone());
+            html! { <>
+                { object_field(ctx, "label.future", *future, p.futures.clone(), move |future| Step::SetResult { future, value: v.clone() }, replace.clone()) }
+                { expr_field(ctx, "label.value", value, move |value| Step::SetResult { future: f, value }, replace) }
+            </> }
+        }
+        Step::SetException {
+            future,
+            kind,
+            message,
+        } => {
+            let (f1, f2, k1, k2, m1, m2) = (
+                *future,
+                *future,
+                *kind,
+                *kind,
+                message.clone(),
+                message.clone(),
+            );
+            html! { <>
+                { object_field(ctx, "label.future", *future, p.futures.clone(), move |future| Step::SetException { future, kind: k1, message: m1.clone() }, replace.clone()) }
+                { exception_field(ctx, *kind, move |kind| Step::SetException { future: f1, kind, message: m2.clone() }, replace.clone()) }
+                { message_field(ctx, message, move |message| Step::SetException { future: f2, kind: k2, message }, replace) }
+            </> }
+        }
+        Step::AddDoneCallback { task, callback } => {
+            let (t, c) = (*task, *callback);
+            let names = p.callbacks.iter().map(|c| c.name.clone()).collect();
+            html! { <>
+                { task_field(ctx, "label.task", *task, move |task| Step::AddDoneCallback { task, callback: c }, replace.clone()) }
+                { object_field(ctx, "label.callback", *callback, names, move |callback| Step::AddDoneCallback { task: t, callback }, replace) }
+            </> }
+        }
+        Step::CallSoon { callback } => object_field(
+            ctx,
+            "label.callback",
+            *callback,
+            p.callbacks.iter().map(|c| c.name.clone()).collect(),
+            |callback| Step::CallSoon { callback },
+            replace,
+        ),
+        Step::CallLater { delay, callback } => {
+            let (d, c) = (*delay, *callback);
+            let names = p.callbacks.iter().map(|c| c.name.clone()).collect();
+            html! { <>
+                { seconds_field(ctx, "label.seconds", *delay, move |delay| Step::CallLater { delay, callback: c }, replace.clone()) }
+                { object_field(ctx, "label.callback", *callback, names, move |callback| Step::CallLater { delay: d, callback }, replace) }
+            </> }
+        }
+    }
+}

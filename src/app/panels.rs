@@ -1,0 +1,120 @@
+//! The panels that show the program rather than edit it: problems, the
+//! Python export, and the output of the run.
+
+use yew::prelude::*;
+
+use super::{AppContext, RunView};
+use crate::engine::value::py_float_repr;
+use crate::engine::{Location, Severity, Status};
+
+#[component]
+pub fn ProblemsPanel() -> Html {
+    let ctx = use_context::<AppContext>().expect("AppContext");
+    if ctx.problems.is_empty() {
+        return html! {};
+    }
+    let place = |location: &Location| match location {
+        Location::Program => String::new(),
+        Location::Callback(i) => ctx
+            .program
+            .callbacks
+            .get(*i as usize)
+            .map(|c| format!("{}: ", c.name))
+            .unwrap_or_default(),
+        Location::Coroutine { coro, path } => {
+            let name = ctx
+                .program
+                .coroutines
+                .get(*coro as usize)
+                .map(|c| c.name.clone())
+                .unwrap_or_default();
+            if path.is_empty() {
+                format!("{name}: ")
+            } else {
+                let steps: Vec<String> = path
+                    .iter()
+                    .step_by(2)
+                    .map(|i| (i + 1).to_string())
+                    .collect();
+                format!("{name}, {} {}: ", ctx.t("label.step"), steps.join("."))
+            }
+        }
+    };
+    html! {
+        <div class="problems" aria-label={ctx.t("problems.title")}>
+            <h3>{ ctx.t("problems.title") }</h3>
+            <ul>
+                { for ctx.problems.iter().map(|p| html! {
+                    <li class={if p.severity == Severity::Error { "error" } else { "warning" }}>
+                        { place(&p.location) }{ &p.message }
+                    </li>
+                }) }
+            </ul>
+        </div>
+    }
+}
+
+#[component]
+pub fn PythonPanel() -> Html {
+    let ctx = use_context::<AppContext>().expect("AppContext");
+    let source = crate::python::export(&ctx.program);
+    let copied = use_state(|| false);
+    let copy = {
+        let source = source.clone();
+        let copied = copied.clone();
+        Callback::from(move |_| {
+            if let Some(w) = web_sys::window() {
+                let _ = w.navigator().clipboard().write_text(&source);
+                copied.set(true);
+            }
+        })
+    };
+    html! {
+        <div class="python-view">
+            <button onclick={copy}>{ if *copied { ctx.t("action.copied") } else { ctx.t("action.copy") } }</button>
+            <pre><code class="language-python">{ source }</code></pre>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct OutputProps {
+    pub run: Option<RunView>,
+    /// The program has errors and did not run.
+    pub blocked: bool,
+}
+
+#[component]
+pub fn OutputPanel(props: &OutputProps) -> Html {
+    let ctx = use_context::<AppContext>().expect("AppContext");
+    let Some(run) = props.run.as_ref().filter(|_| !props.blocked) else {
+        return html! { <p class="status invalid">{ ctx.t("status.invalid") }</p> };
+    };
+    let status = match &run.status {
+        Status::Finished => match &run.raised {
+            Some(line) => format!("{}: {line}", ctx.t("status.raised")),
+            None => format!(
+                "{} {}",
+                ctx.t("status.finished"),
+                py_float_repr(run.end_time)
+            ),
+        },
+        Status::Deadlock(report) => format!("{}: {report}", ctx.t("status.deadlock")),
+        Status::Stopped(reason) => format!("{}: {reason}", ctx.t("status.stopped")),
+        Status::Running => String::new(),
+    };
+    html! {
+        <div class="output-view">
+            if run.lines.is_empty() {
+                <p class="empty">{ ctx.t("output.empty") }</p>
+            } else {
+                <ol class="output-lines" aria-label={ctx.t("region.output")}>
+                    { for run.lines.iter().map(|(time, text)| html! {
+                        <li><span class="time">{ format!("t={}", py_float_repr(*time)) }</span><samp>{ text }</samp></li>
+                    }) }
+                </ol>
+            }
+            <p class="status" role="status">{ status }</p>
+        </div>
+    }
+}

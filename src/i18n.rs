@@ -1,0 +1,188 @@
+//! The interface's words in English and 简体中文. Pure data: the app picks
+//! the language (the browser's, the user's choice, or a link's) and asks
+//! for each label by key.
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    En,
+    Zh,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::En, Lang::Zh];
+
+    /// The code stored in settings and links.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Zh => "zh-CN",
+        }
+    }
+
+    /// The language's own name, shown in the switcher.
+    pub fn native_name(self) -> &'static str {
+        match self {
+            Lang::En => "English",
+            Lang::Zh => "简体中文",
+        }
+    }
+
+    /// The language for a code or a browser language tag (`zh`, `zh-CN`,
+    /// `zh-Hans-CN`...); anything else is English.
+    pub fn from_tag(tag: &str) -> Lang {
+        if tag.trim().to_ascii_lowercase().starts_with("zh") {
+            Lang::Zh
+        } else {
+            Lang::En
+        }
+    }
+}
+
+/// `(key, English, Chinese)`.
+const TEXTS: &[(&str, &str, &str)] = &[
+    ("app.title", "asyncio playground", "asyncio 演练场"),
+    ("app.tagline", "Build a task graph and watch the event loop run it, exactly as CPython would.", "搭建任务图，观察事件循环如何运行它——与 CPython 完全一致。"),
+    ("app.noscript", "This playground runs Python's event loop in your browser with WebAssembly and needs JavaScript.", "本演练场用 WebAssembly 在浏览器里运行 Python 事件循环，需要启用 JavaScript。"),
+    ("region.editor", "Task graph", "任务图"),
+    ("region.python", "Python", "Python 代码"),
+    ("region.timeline", "Timeline", "时间线"),
+    ("region.loop", "Event loop", "事件循环"),
+    ("region.output", "Output", "输出"),
+    ("label.language", "Language", "语言"),
+    ("label.example", "Example", "示例"),
+    ("example.choose", "Load an example…", "加载示例……"),
+    ("action.undo", "Undo", "撤销"),
+    ("action.redo", "Redo", "重做"),
+    ("action.add_task", "Add task", "添加任务"),
+    ("action.add_step", "Add step", "添加步骤"),
+    ("action.delete", "Delete", "删除"),
+    ("action.duplicate", "Duplicate", "复制"),
+    ("action.duplicate_short", "Copy", "复制"),
+    ("action.move_up", "Move up", "上移"),
+    ("action.move_down", "Move down", "下移"),
+    ("action.add_item", "Add item", "添加一项"),
+    ("action.remove_item", "Remove item", "移除此项"),
+    ("action.copy", "Copy", "复制代码"),
+    ("action.copied", "Copied", "已复制"),
+    ("shortcuts", "Ctrl+Z undo · Ctrl+Shift+Z redo", "Ctrl+Z 撤销 · Ctrl+Shift+Z 重做"),
+    ("label.coroutine_name", "Coroutine name", "协程名"),
+    ("label.task_name", "Task name (optional)", "任务名称（可选）"),
+    ("label.step_kind", "Step to add", "要添加的步骤"),
+    ("label.step", "Step", "步骤"),
+    ("label.seconds", "Seconds", "秒数"),
+    ("label.arguments", "Arguments", "参数"),
+    ("label.value", "Value", "值"),
+    ("label.exception", "Exception", "异常"),
+    ("label.message", "Message", "消息"),
+    ("label.task", "Task", "任务"),
+    ("label.target", "Awaits", "等待对象"),
+    ("label.timeout", "Timeout in seconds (empty: none)", "超时秒数（留空表示无）"),
+    ("label.bind", "Store the result in", "结果存入变量"),
+    ("label.done_var", "Done set", "已完成集合"),
+    ("label.pending_var", "Pending set", "未完成集合"),
+    ("label.return_exceptions", "return_exceptions", "return_exceptions（返回异常）"),
+    ("label.return_when", "return_when", "return_when（何时返回）"),
+    ("label.condition", "Condition", "条件"),
+    ("label.loop_var", "Loop variable", "循环变量"),
+    ("label.list", "List", "列表"),
+    ("label.lock", "Lock", "锁"),
+    ("label.semaphore", "Semaphore", "信号量"),
+    ("label.event", "Event", "事件"),
+    ("label.queue", "Queue", "队列"),
+    ("label.future", "Future", "Future 对象"),
+    ("label.callback", "Callback", "回调函数"),
+    ("label.item", "Item", "项"),
+    ("label.main", "main() — asyncio.run(main())", "main() —— asyncio.run(main())"),
+    ("awaitable.task", "the task", "任务"),
+    ("awaitable.coro", "a new coroutine", "新协程"),
+    ("awaitable.future", "the future", "Future"),
+    ("block.body", "body", "主体"),
+    ("block.except", "except", "except 捕获"),
+    ("block.finally", "finally", "finally 最终"),
+    ("block.then", "if true", "条件为真时"),
+    ("block.else", "else", "否则"),
+    ("problems.title", "Problems", "问题"),
+    ("problems.none", "No problems.", "没有问题。"),
+    ("output.empty", "Nothing printed.", "没有输出。"),
+    ("status.finished", "asyncio.run() returned at t =", "asyncio.run() 返回于 t ="),
+    ("status.raised", "main raised", "main 抛出了异常"),
+    ("status.deadlock", "Deadlock", "死锁"),
+    ("status.stopped", "Stopped", "已停止"),
+    ("status.invalid", "Fix the problems to run the program.", "请先修正问题再运行。"),
+    ("step.sleep", "sleep (asyncio.sleep)", "休眠 (asyncio.sleep)"),
+    ("step.block", "block the loop (time.sleep)", "阻塞事件循环 (time.sleep)"),
+    ("step.print", "print", "打印 (print)"),
+    ("step.return", "return", "返回 (return)"),
+    ("step.raise", "raise an exception", "抛出异常 (raise)"),
+    ("step.create_task", "create a task", "创建任务 (create_task)"),
+    ("step.await", "await", "等待 (await)"),
+    ("step.gather", "gather", "并发收集 (gather)"),
+    ("step.wait", "wait", "等待一组任务 (wait)"),
+    ("step.as_completed", "for each as completed", "按完成顺序处理 (as_completed)"),
+    ("step.wait_for", "wait_for with a timeout", "带超时等待 (wait_for)"),
+    ("step.shield", "shield", "保护 (shield)"),
+    ("step.cancel", "cancel a task", "取消任务 (cancel)"),
+    ("step.try", "try / except", "捕获异常 (try/except)"),
+    ("step.reraise", "re-raise (raise)", "重新抛出 (raise)"),
+    ("step.if", "if", "条件 (if)"),
+    ("step.for", "for each", "循环 (for)"),
+    ("step.with_lock", "async with lock", "加锁 (async with lock)"),
+    ("step.with_semaphore", "async with semaphore", "信号量 (async with semaphore)"),
+    ("step.event_set", "event.set()", "设置事件 (event.set)"),
+    ("step.event_clear", "event.clear()", "清除事件 (event.clear)"),
+    ("step.event_wait", "await event.wait()", "等待事件 (event.wait)"),
+    ("step.queue_put", "await queue.put()", "放入队列 (queue.put)"),
+    ("step.queue_get", "await queue.get()", "从队列取出 (queue.get)"),
+    ("step.queue_task_done", "queue.task_done()", "标记完成 (queue.task_done)"),
+    ("step.queue_join", "await queue.join()", "等待队列处理完 (queue.join)"),
+    ("step.set_result", "future.set_result()", "设置结果 (set_result)"),
+    ("step.set_exception", "future.set_exception()", "设置异常 (set_exception)"),
+    ("step.add_done_callback", "add a done-callback", "添加完成回调 (add_done_callback)"),
+    ("step.call_soon", "loop.call_soon()", "尽快调用 (call_soon)"),
+    ("step.call_later", "loop.call_later()", "延迟调用 (call_later)"),
+];
+
+/// The text for `key` in `lang`; the key itself if it is unknown, so a
+/// missing translation shows up instead of vanishing.
+pub fn t(lang: Lang, key: &str) -> &str {
+    match TEXTS.iter().find(|(k, _, _)| *k == key) {
+        Some((_, en, zh)) => match lang {
+            Lang::En => en,
+            Lang::Zh => zh,
+        },
+        None => key,
+    }
+}
+
+/// Every key, for tests.
+pub fn keys() -> impl Iterator<Item = &'static str> {
+    TEXTS.iter().map(|(k, _, _)| *k)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::editor::StepKind;
+
+    #[test]
+    fn every_key_is_unique_and_translated() {
+        let mut seen = std::collections::HashSet::new();
+        for (key, en, zh) in TEXTS {
+            assert!(seen.insert(key), "{key} twice");
+            assert!(!en.is_empty() && !zh.is_empty(), "{key} untranslated");
+        }
+        for kind in StepKind::ALL {
+            let key = format!("step.{}", kind.key());
+            assert_ne!(t(Lang::Zh, &key), key, "no label for {key}");
+        }
+    }
+
+    #[test]
+    fn browser_tags_choose_the_language() {
+        assert_eq!(Lang::from_tag("zh-CN"), Lang::Zh);
+        assert_eq!(Lang::from_tag("zh-Hans-CN"), Lang::Zh);
+        assert_eq!(Lang::from_tag("en-GB"), Lang::En);
+        assert_eq!(Lang::from_tag("fr"), Lang::En);
+    }
+}

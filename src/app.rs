@@ -237,7 +237,12 @@ fn Header(props: &HeaderProps) -> Html {
     let on_example = {
         let ctx = ctx.clone();
         Callback::from(move |name: String| {
-            if let Some((_, p)) = tutorial_examples().into_iter().find(|(n, _)| *n == name) {
+            if name == "new" {
+                ctx.edit(Edit::Load(Program {
+                    coroutines: vec![crate::engine::Coroutine::new("main", vec![])],
+                    ..Program::default()
+                }));
+            } else if let Some((_, p)) = tutorial_examples().into_iter().find(|(n, _)| *n == name) {
                 ctx.edit(Edit::Load(p));
             }
         })
@@ -250,7 +255,10 @@ fn Header(props: &HeaderProps) -> Html {
         let dispatch = ctx.dispatch.clone();
         Callback::from(move |_| dispatch.dispatch(Action::Redo))
     };
-    let mut examples = vec![(String::new(), ctx.t("example.choose"))];
+    let mut examples = vec![
+        (String::new(), ctx.t("example.choose")),
+        ("new".to_string(), ctx.t("example.new")),
+    ];
     examples.extend(
         tutorial_examples()
             .into_iter()

@@ -88,7 +88,60 @@ fn CoroutineCard(props: &CoroutineProps) -> Html {
             </header>
             { problem_list(&own_problems) }
             <StepList {coro} path={Vec::<u32>::new()} steps={c.body.clone()} />
+            if coro == 0 {
+                <Epilogue />
+            }
         </article>
+    }
+}
+
+/// The prints after `asyncio.run(main())` returns (such as the elapsed time).
+#[component]
+fn Epilogue() -> Html {
+    let ctx = use_context::<AppContext>().expect("AppContext");
+    let lines = ctx.program.epilogue.clone();
+    let set = |lines: Vec<Vec<Expr>>| Edit::SetEpilogue { lines };
+    let add = {
+        let (ctx, lines) = (ctx.clone(), lines.clone());
+        Callback::from(move |_| {
+            let mut all = lines.clone();
+            all.push(vec![Expr::Time]);
+            ctx.edit(set(all));
+        })
+    };
+    html! {
+        <div class="epilogue" aria-label={ctx.t("label.after_run")}>
+            <span class="sub-block-label">{ ctx.t("label.after_run") }</span>
+            { for lines.iter().enumerate().map(|(i, args)| {
+                let on_change = {
+                    let (ctx, lines) = (ctx.clone(), lines.clone());
+                    Callback::from(move |text: String| match parse_args(&ctx.program, &text) {
+                        Ok(args) => {
+                            let mut all = lines.clone();
+                            all[i] = args;
+                            ctx.edit(set(all));
+                            None
+                        }
+                        Err(message) => Some(message),
+                    })
+                };
+                let remove = {
+                    let (ctx, lines) = (ctx.clone(), lines.clone());
+                    Callback::from(move |_| {
+                        let mut all = lines.clone();
+                        all.remove(i);
+                        ctx.edit(set(all));
+                    })
+                };
+                html! {
+                    <div class="item">
+                        <Text label={format!("{} {}", ctx.t("label.arguments"), i + 1)} value={args_text(&ctx.program, args)} {on_change} wide=true />
+                        <button onclick={remove} aria-label={format!("{} {}", ctx.t("action.remove_line"), i + 1)}>{ "−" }</button>
+                    </div>
+                }
+            }) }
+            <button onclick={add}>{ ctx.t("action.add_line") }</button>
+        </div>
     }
 }
 

@@ -80,6 +80,14 @@ pub enum Edit {
     AddObject {
         kind: ObjectKind,
     },
+    /// Renames an object and sets its number (a semaphore's value, a
+    /// queue's maxsize; ignored for the others).
+    SetObject {
+        kind: ObjectKind,
+        index: u32,
+        name: String,
+        number: u32,
+    },
     SetEpilogue {
         lines: Vec<Vec<Expr>>,
     },
@@ -290,6 +298,22 @@ fn apply(p: &mut Program, edit: Edit) -> Result<(), EditError> {
                 p.queues.push((name, 0));
             }
         },
+        Edit::SetObject {
+            kind,
+            index,
+            name,
+            number,
+        } => {
+            let i = index as usize;
+            let missing = EditError::NoSuchStep;
+            match kind {
+                ObjectKind::Future => *p.futures.get_mut(i).ok_or(missing)? = name,
+                ObjectKind::Lock => *p.locks.get_mut(i).ok_or(missing)? = name,
+                ObjectKind::Event => *p.events.get_mut(i).ok_or(missing)? = name,
+                ObjectKind::Semaphore => *p.semaphores.get_mut(i).ok_or(missing)? = (name, number),
+                ObjectKind::Queue => *p.queues.get_mut(i).ok_or(missing)? = (name, number),
+            }
+        }
         Edit::SetEpilogue { lines } => p.epilogue = lines,
         Edit::Load(program) => *p = program,
     }

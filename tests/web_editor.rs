@@ -272,3 +272,30 @@ async fn the_interface_switches_to_chinese_and_remembers_it() {
         Some("zh-CN")
     );
 }
+
+#[wasm_bindgen_test]
+async fn a_callback_defined_in_the_editor_runs_through_call_soon() {
+    let root = mount("en").await;
+    set(&field(&root, "Example"), "new").await;
+    let main = card(&root, "main");
+    add_step(&main, "call_soon").await;
+    // Adding the step created a callback: give it a name and what it prints.
+    let objects = one(&root, ".objects");
+    set(&field(&objects, "Callback"), "ring").await;
+    set(
+        &field(&one(&root, ".objects"), "def NAME(fut=None): print(…)"),
+        "'ring at', time.time() - begin",
+    )
+    .await;
+    add_step(&card(&root, "main"), "print").await;
+    set(
+        &field(&params(&step(&card(&root, "main"), 2)), "Arguments"),
+        "'main first'",
+    )
+    .await;
+    assert_eq!(output(&root), "main first\nring at 0.0\n");
+    assert!(one(&root, ".python-view")
+        .text_content()
+        .unwrap()
+        .contains("def ring(fut=None):"));
+}

@@ -6,7 +6,8 @@ use yew::prelude::*;
 
 use super::fields::{Check, Select, Text};
 use super::AppContext;
-use crate::editor::{blocks, BlockAt, Edit, StepAt, StepKind};
+use crate::editor::{blocks, BlockAt, Edit, ObjectKind, StepAt, StepKind};
+use crate::engine::program::CallbackFn;
 use crate::engine::program::{Awaitable, Expr, Handler, Program, ReturnWhen, Step};
 use crate::engine::{ExcKind, Location};
 use crate::python::{args_text, expr_text, parse_args, parse_expr};
@@ -24,6 +25,7 @@ pub fn ProgramEditor() -> Html {
                 <CoroutineCard key={coro} {coro} />
             }) }
             <button class="add-task" onclick={add_task}>{ ctx.t("action.add_task") }</button>
+            <Objects />
         </div>
     }
 }
@@ -92,6 +94,100 @@ fn CoroutineCard(props: &CoroutineProps) -> Html {
                 <Epilogue />
             }
         </article>
+    }
+}
+
+/// The program's callbacks and synchronisation objects, named and sized.
+#[component]
+fn Objects() -> Html {
+    let ctx = use_context::<AppContext>().expect("AppContext");
+    let p = ctx.program.clone();
+    let add = |edit: Edit| {
+        let ctx = ctx.clone();
+        Callback::from(move |_| ctx.edit(edit.clone()))
+    };
+    let object_row = |kind: ObjectKind, index: usize, name: &str, number: Option<(u32, &str)>| {
+        let rename = {
+            let ctx = ctx.clone();
+            let n = number.map_or(0, |n| n.0);
+            Callback::from(move |name: String| {
+                ctx.edit(Edit::SetObject {
+                    kind,
+                    index: index as u32,
+                    name: name.trim().to_string(),
+                    number: n,
+                });
+                None
+            })
+        };
+        let renumber = {
+            let ctx = ctx.clone();
+            let name = name.to_string();
+            Callback::from(move |text: String| match text.trim().parse::<u32>() {
+                Ok(number) => {
+                    ctx.edit(Edit::SetObject {
+                        kind,
+                        index: index as u32,
+                        name: name.clone(),
+                        number,
+                    });
+                    None
+                }
+                Err(_) => Some(format!("`{text}` is not a whole number")),
+            })
+        };
+        html! {
+            <div class="object">
+                <Text label={ctx.t("label.name")} value={name.to_string()} on_change={rename} />
+                if let Some((n, label)) = number {
+                    <Text label={ctx.t(label)} value={n.to_string()} on_change={renumber} numeric=true />
+                }
+            </div>
+        }
+    };
+    html! {
+        <details class="objects" open={!(p.callbacks.is_empty() && p.futures.is_empty() && p.locks.is_empty()
+            && p.semaphores.is_empty() && p.events.is_empty() && p.queues.is_empty())}>
+            <summary>{ ctx.t("objects.title") }</summary>
+            { for p.callbacks.iter().enumerate().map(|(i, cb)| {
+                let on_name = {
+                    let (ctx, cb) = (ctx.clone(), cb.clone());
+                    Callback::from(move |name: String| {
+                        ctx.edit(Edit::SetCallback { index: i as u32, callback: CallbackFn { name: name.trim().to_string(), print: cb.print.clone() } });
+                        None
+                    })
+                };
+                let on_args = {
+                    let (ctx, cb) = (ctx.clone(), cb.clone());
+                    Callback::from(move |text: String| match parse_args(&ctx.program, &text) {
+                        Ok(print) => {
+                            ctx.edit(Edit::SetCallback { index: i as u32, callback: CallbackFn { name: cb.name.clone(), print } });
+                            None
+                        }
+                        Err(message) => Some(message),
+                    })
+                };
+                html! {
+                    <div class="object callback">
+                        <Text label={ctx.t("label.callback")} value={cb.name.clone()} on_change={on_name} />
+                        <Text label={ctx.t("label.callback_prints")} value={args_text(&p, &cb.print)} on_change={on_args} wide=true />
+                    </div>
+                }
+            }) }
+            { for p.futures.iter().enumerate().map(|(i, n)| object_row(ObjectKind::Future, i, n, None)) }
+            { for p.locks.iter().enumerate().map(|(i, n)| object_row(ObjectKind::Lock, i, n, None)) }
+            { for p.semaphores.iter().enumerate().map(|(i, (n, v))| object_row(ObjectKind::Semaphore, i, n, Some((*v, "label.semaphore_value")))) }
+            { for p.events.iter().enumerate().map(|(i, n)| object_row(ObjectKind::Event, i, n, None)) }
+            { for p.queues.iter().enumerate().map(|(i, (n, m))| object_row(ObjectKind::Queue, i, n, Some((*m, "label.queue_maxsize")))) }
+            <div class="buttons wrap">
+                <button onclick={add(Edit::AddCallback)}>{ ctx.t("action.add_callback") }</button>
+                <button onclick={add(Edit::AddObject { kind: ObjectKind::Future })}>{ ctx.t("action.add_future") }</button>
+                <button onclick={add(Edit::AddObject { kind: ObjectKind::Lock })}>{ ctx.t("action.add_lock") }</button>
+                <button onclick={add(Edit::AddObject { kind: ObjectKind::Semaphore })}>{ ctx.t("action.add_semaphore") }</button>
+                <button onclick={add(Edit::AddObject { kind: ObjectKind::Event })}>{ ctx.t("action.add_event") }</button>
+                <button onclick={add(Edit::AddObject { kind: ObjectKind::Queue })}>{ ctx.t("action.add_queue") }</button>
+            </div>
+        </details>
     }
 }
 

@@ -66,3 +66,13 @@ ensure_python() {
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y python3
   }
 }
+
+# Screenshots of the Chinese interface need a CJK font; Debian's minimal
+# installs have none (learners' own machines do).
+ensure_cjk_font() {
+  if ! fc-list 2>/dev/null | grep -qi "wenquanyi\|noto sans cjk"; then
+    say "installing a CJK font for screenshots (fonts-wqy-microhei, needs root)"
+    as_root apt-get update
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y fonts-wqy-microhei
+  fi
+}

@@ -134,8 +134,13 @@ fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
 }
 
-/// The remembered language, else the browser's.
+/// The language a link asks for (`?lang=zh-CN`), else the remembered one,
+/// else the browser's.
 fn initial_lang() -> Lang {
+    let query = web_sys::window().and_then(|w| w.location().search().ok());
+    if let Some(code) = query.as_deref().and_then(lang_in_query) {
+        return Lang::from_tag(code);
+    }
     if let Some(code) = storage().and_then(|s| s.get_item(LANG_KEY).ok().flatten()) {
         return Lang::from_tag(&code);
     }
@@ -143,6 +148,14 @@ fn initial_lang() -> Lang {
         .and_then(|w| w.navigator().language())
         .map(|tag| Lang::from_tag(&tag))
         .unwrap_or_default()
+}
+
+/// The `lang` parameter of a query string such as `?lang=zh-CN&x=1`.
+fn lang_in_query(query: &str) -> Option<&str> {
+    query
+        .trim_start_matches('?')
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("lang="))
 }
 
 #[component]

@@ -15,11 +15,19 @@ COMMANDS:
     trace EXAMPLE       Run a scenario and print the loop's trace
     export EXAMPLE      Print a scenario as a Python program
     examples            List the built-in examples
+    export-json EXAMPLE Print a scenario as a JSON scenario file
+    check SCENARIO      Run a scenario in the engine and under CPython; print
+                        \"identical\" or where they first differ
+    conform [--count N] [--seed S]
+                        Check N random scenarios against CPython; save each
+                        failure, shrunk, under tests/conformance/
+    generate SEED       Print the random scenario `conform` makes from SEED
     bench [--tasks N]   Benchmark the engine on the standard workload
     version             Print the version
     help                Print this message
 
-EXAMPLE is the name of a built-in example (see `examples`).
+EXAMPLE is the name of a built-in example (see `examples`). SCENARIO is an
+example's name or a scenario file (JSON, as `export-json` writes it).
 ";
 
 /// Runs the command line given without the program name; returns the exit code.
@@ -40,16 +48,50 @@ pub fn run(args: &[String]) -> i32 {
             }
             0
         }
-        ["run", name] => with_example(name, |program| {
+        ["run", name] => with_scenario(name, |program| {
             simulate(program, |sim| print!("{}", sim.output_text()))
         }),
-        ["trace", name] => with_example(name, |program| {
+        ["trace", name] => with_scenario(name, |program| {
             simulate(program, |sim| print!("{}", sim.trace_text()))
         }),
-        ["export", name] => with_example(name, |program| {
+        ["export", name] => with_scenario(name, |program| {
             print!("{}", crate::python::export(&program));
             0
         }),
+        ["export-json", name] => {
+            with_scenario(name, |program| {
+                match serde_json::to_string_pretty(&program) {
+                    Ok(json) => {
+                        println!("{json}");
+                        0
+                    }
+                    Err(e) => {
+                        eprintln!("cannot encode the scenario: {e}");
+                        1
+                    }
+                }
+            })
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        ["check", name] => with_scenario(name, check),
+        #[cfg(not(target_arch = "wasm32"))]
+        ["conform", rest @ ..] => conform_cli(rest),
+        #[cfg(not(target_arch = "wasm32"))]
+        ["generate", seed] => match seed.parse::<u64>() {
+            Ok(seed) => match serde_json::to_string_pretty(&crate::conform::generate(seed)) {
+                Ok(json) => {
+                    println!("{json}");
+                    0
+                }
+                Err(e) => {
+                    eprintln!("{e}");
+                    1
+                }
+            },
+            Err(_) => usage_error(&format!(
+                "generate takes a seed (a whole number), not `{seed}`"
+            )),
+        },
         ["bench", rest @ ..] => crate::bench::run_cli(rest),
         [other, ..] => {
             eprintln!("unknown command or arguments: `{}`\n\n{USAGE}", other);
@@ -58,14 +100,90 @@ pub fn run(args: &[String]) -> i32 {
     }
 }
 
-fn with_example(name: &str, f: impl FnOnce(Program) -> i32) -> i32 {
-    match tutorial_examples().into_iter().find(|(n, _)| *n == name) {
-        Some((_, program)) => f(program),
-        None => {
-            eprintln!("no example named `{name}`; `asyncio-playground examples` lists them");
+/// Runs `f` on the scenario an argument names: a built-in example, or a
+/// JSON scenario file.
+fn with_scenario(name: &str, f: impl FnOnce(Program) -> i32) -> i32 {
+    if let Some((_, program)) = tutorial_examples().into_iter().find(|(n, _)| *n == name) {
+        return f(program);
+    }
+    match std::fs::read_to_string(name) {
+        Ok(text) => match serde_json::from_str::<Program>(&text) {
+            Ok(program) => f(program),
+            Err(e) => {
+                eprintln!("{name} is not a scenario file: {e}");
+                2
+            }
+        },
+        Err(_) => {
+            eprintln!("no example or file named `{name}`; `asyncio-playground examples` lists the examples");
             2
         }
     }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn check(program: Program) -> i32 {
+    use crate::conform::{compare, Verdict};
+    let source = crate::python::export(&program);
+    match crate::oracle::run_batch(&[source]) {
+        Ok(runs) => match compare(&program, &runs[0]) {
+            Verdict::Identical => {
+                println!("identical");
+                0
+            }
+            Verdict::Different(_, report) => {
+                println!("{report}");
+                1
+            }
+        },
+        Err(e) => {
+            eprintln!("cannot run CPython: {e}");
+            2
+        }
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn conform_cli(args: &[&str]) -> i32 {
+    let mut count = 100u64;
+    let mut seed = 1u64;
+    let mut out_dir = "tests/conformance".to_string();
+    let mut rest = args.iter();
+    while let Some(flag) = rest.next() {
+        let value = rest.next().copied().unwrap_or("");
+        match *flag {
+            "--count" => match value.parse() {
+                Ok(n) if n > 0 && n <= 1_000_000 => count = n,
+                _ => {
+                    return usage_error(&format!(
+                        "--count takes a number from 1 to 1000000, not `{value}`"
+                    ))
+                }
+            },
+            "--seed" => match value.parse() {
+                Ok(n) => seed = n,
+                _ => return usage_error(&format!("--seed takes a whole number, not `{value}`")),
+            },
+            "--out" => out_dir = value.to_string(),
+            other => return usage_error(&format!("unknown option `{other}`")),
+        }
+    }
+    match crate::conform::run(count, seed, std::path::Path::new(&out_dir)) {
+        Ok(summary) => {
+            println!("{} passed, {} failed", summary.passed, summary.failed);
+            i32::from(summary.failed > 0)
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            2
+        }
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn usage_error(message: &str) -> i32 {
+    eprintln!("{message}\nusage: asyncio-playground conform [--count N] [--seed S] [--out DIR]");
+    2
 }
 
 /// Runs a program to the end and shows it with `show`; returns the exit code.

@@ -521,7 +521,7 @@ fn remap_expr(e: &mut Expr, map: impl Fn(CoroId) -> Option<CoroId>) -> bool {
 }
 
 /// The kinds of step the editor offers, in menu order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum StepKind {
     Sleep,
     Block,

@@ -6,6 +6,8 @@
 
 pub mod bench;
 pub mod cli;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod conform;
 pub mod editor;
 pub mod engine;
 pub mod examples;

@@ -100,6 +100,10 @@ def run_forked(source):
         os.close(out_read)
         os.close(err_read)
         os.dup2(out_write, 1)
+        # stderr (tracebacks CPython logs for exceptions in callbacks) is
+        # not part of the output the playground predicts.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
         sys.stdout = os.fdopen(1, "w", encoding="utf-8", closefd=False)
         signal.alarm(PROGRAM_TIME_LIMIT)
         error = run_source(source)

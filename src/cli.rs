@@ -16,6 +16,7 @@ COMMANDS:
     export EXAMPLE      Print a scenario as a Python program
     examples            List the built-in examples
     export-json EXAMPLE Print a scenario as a JSON scenario file
+    link SCENARIO       Print a share link's fragment for a scenario
     check SCENARIO      Run a scenario in the engine and under CPython; print
                         \"identical\" or where they first differ
     conform [--count N] [--seed S]
@@ -27,7 +28,8 @@ COMMANDS:
     help                Print this message
 
 EXAMPLE is the name of a built-in example (see `examples`). SCENARIO is an
-example's name or a scenario file (JSON, as `export-json` writes it).
+example's name, a scenario file (JSON, as `export-json` writes it), or a
+share link (`https://…#v1.…`, or just its fragment).
 ";
 
 /// Runs the command line given without the program name; returns the exit code.
@@ -72,6 +74,15 @@ pub fn run(args: &[String]) -> i32 {
                 }
             })
         }
+        ["link", name] => with_scenario(name, |program| {
+            let fragment = crate::link::encode(&crate::link::Shared {
+                program,
+                lang: None,
+                cursor: None,
+            });
+            println!("#{fragment}");
+            0
+        }),
         #[cfg(not(target_arch = "wasm32"))]
         ["check", name] => with_scenario(name, check),
         #[cfg(not(target_arch = "wasm32"))]
@@ -105,6 +116,15 @@ pub fn run(args: &[String]) -> i32 {
 fn with_scenario(name: &str, f: impl FnOnce(Program) -> i32) -> i32 {
     if let Some((_, program)) = tutorial_examples().into_iter().find(|(n, _)| *n == name) {
         return f(program);
+    }
+    if name.contains('#') || name.starts_with("v1.") {
+        return match crate::link::decode(name) {
+            Ok(shared) => f(shared.program),
+            Err(e) => {
+                eprintln!("cannot open the link: {e}");
+                2
+            }
+        };
     }
     match std::fs::read_to_string(name) {
         Ok(text) => match serde_json::from_str::<Program>(&text) {

@@ -12,6 +12,7 @@ pub mod editor;
 pub mod engine;
 pub mod examples;
 pub mod i18n;
+pub mod link;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod oracle;
 pub mod python;

@@ -1,0 +1,157 @@
+//! Share links: the whole playground state in the URL fragment, so nothing
+//! is sent to a server. A fragment is `v1.` followed by the base64url
+//! (no padding) of the raw-deflated JSON of [`Shared`].
+//!
+//! Version 1 is frozen: its decoder must keep reading every v1 link ever
+//! made (test vectors in `tests/links.rs`). A change of format is a new
+//! version with a decoder of its own.
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::{validate, Program, Severity};
+
+/// What a link carries.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Shared {
+    pub program: Program,
+    /// The interface language's code (`en`, `zh-CN`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
+    /// A moment to show, in virtual seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<f64>,
+}
+
+const PREFIX: &str = "v1.";
+/// The longest fragment decoded; longer ones are not links the app made.
+const MAX_FRAGMENT: usize = 256 * 1024;
+/// The most a link may inflate to (a decompression bomb stops here).
+const MAX_INFLATED: usize = 2 * 1024 * 1024;
+/// The most coroutines a shared scenario may hold.
+pub const MAX_LINK_COROUTINES: usize = 1000;
+
+/// Why a link could not be opened; `Display` says it for people.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DecodeError {
+    Empty,
+    UnknownFormat,
+    FutureVersion(String),
+    TooLong(usize),
+    NotBase64,
+    Corrupt,
+    TooLarge,
+    NotAScenario(String),
+    Invalid(Vec<String>),
+}
+
+impl std::fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DecodeError::Empty => write!(f, "the link holds no scenario"),
+            DecodeError::UnknownFormat => write!(f, "this is not a playground link (it should start with #v1.)"),
+            DecodeError::FutureVersion(v) => write!(
+                f,
+                "this link was made by a newer version of the playground ({v}); reload the page to update it"
+            ),
+            DecodeError::TooLong(n) => write!(f, "the link is {n} characters long, more than any scenario needs"),
+            DecodeError::NotBase64 => write!(f, "the link is damaged: it has characters a link never contains (was it cut or edited?)"),
+            DecodeError::Corrupt => write!(f, "the link is damaged: its data does not unpack (was it cut short?)"),
+            DecodeError::TooLarge => write!(f, "the link unpacks to more data than any scenario needs"),
+            DecodeError::NotAScenario(e) => write!(f, "the link does not hold a scenario: {e}"),
+            DecodeError::Invalid(problems) => write!(f, "the link's scenario has problems: {}", problems.join("; ")),
+        }
+    }
+}
+
+/// The fragment (without `#`) for a state.
+pub fn encode(shared: &Shared) -> String {
+    let json = serde_json::to_vec(shared).unwrap_or_default();
+    let packed = miniz_oxide::deflate::compress_to_vec(&json, 9);
+    format!("{PREFIX}{}", base64url_encode(&packed))
+}
+
+/// Opens a fragment (with or without `#`), or a whole URL ending in one.
+/// The scenario comes back only if it is valid to run.
+pub fn decode(link: &str) -> Result<Shared, DecodeError> {
+    let fragment = match link.rsplit_once('#') {
+        Some((_, f)) => f,
+        None => link,
+    }
+    .trim();
+    if fragment.is_empty() {
+        return Err(DecodeError::Empty);
+    }
+    if fragment.len() > MAX_FRAGMENT {
+        return Err(DecodeError::TooLong(fragment.len()));
+    }
+    let Some(body) = fragment.strip_prefix(PREFIX) else {
+        return Err(match fragment.split_once('.') {
+            Some((v, _)) if v.starts_with('v') && v[1..].parse::<u32>().is_ok_and(|n| n > 1) => {
+                DecodeError::FutureVersion(v.to_string())
+            }
+            _ => DecodeError::UnknownFormat,
+        });
+    };
+    let packed = base64url_decode(body).ok_or(DecodeError::NotBase64)?;
+    let json =
+        miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_INFLATED).map_err(|e| {
+            if matches!(e.status, miniz_oxide::inflate::TINFLStatus::HasMoreOutput) {
+                DecodeError::TooLarge
+            } else {
+                DecodeError::Corrupt
+            }
+        })?;
+    let shared: Shared =
+        serde_json::from_slice(&json).map_err(|e| DecodeError::NotAScenario(e.to_string()))?;
+    let errors: Vec<String> = validate(&shared.program, MAX_LINK_COROUTINES)
+        .into_iter()
+        .filter(|p| p.severity == Severity::Error)
+        .map(|p| p.message)
+        .collect();
+    if !errors.is_empty() {
+        return Err(DecodeError::Invalid(errors));
+    }
+    if shared.cursor.is_some_and(|c| !c.is_finite() || c < 0.0) {
+        return Err(DecodeError::NotAScenario(
+            "the moment to show is not a time".into(),
+        ));
+    }
+    Ok(shared)
+}
+
+const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// base64url without padding (RFC 4648 §5).
+pub fn base64url_encode(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
+        for i in 0..chunk.len() + 1 {
+            out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
+/// Decodes base64url with or without padding; `None` for anything else.
+pub fn base64url_decode(text: &str) -> Option<Vec<u8>> {
+    let text = text.trim_end_matches('=');
+    if text.len() % 4 == 1 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    for chunk in text.as_bytes().chunks(4) {
+        let mut n = 0u32;
+        for (i, c) in chunk.iter().enumerate() {
+            let v = ALPHABET.iter().position(|a| a == c)? as u32;
+            n |= v << (18 - 6 * i);
+        }
+        for i in 0..chunk.len() - 1 {
+            out.push((n >> (16 - 8 * i)) as u8);
+        }
+    }
+    Some(out)
+}

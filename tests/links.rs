@@ -1,0 +1,176 @@
+//! Share links: every state survives encode/decode, v1 links decode
+//! forever, and damaged or hostile links give a readable error, never a
+//! panic, never a scenario that should not run.
+#![cfg(not(target_arch = "wasm32"))]
+
+use asyncio_playground::conform::generate;
+use asyncio_playground::engine::{Coroutine, Program, Simulation, Step};
+use asyncio_playground::examples::tutorial_examples;
+use asyncio_playground::link::{base64url_encode, decode, encode, DecodeError, Shared};
+
+fn shared(program: Program) -> Shared {
+    Shared {
+        program,
+        lang: Some("zh-CN".into()),
+        cursor: Some(3.5),
+    }
+}
+
+/// A v1 link of raw JSON, as a hostile page could craft one.
+fn craft(json: &str) -> String {
+    let packed = miniz_oxide::deflate::compress_to_vec(json.as_bytes(), 6);
+    format!("v1.{}", base64url_encode(&packed))
+}
+
+#[test]
+fn every_example_and_random_scenario_round_trips() {
+    let programs = tutorial_examples()
+        .into_iter()
+        .map(|(_, p)| p)
+        .chain((1..=300).map(generate));
+    for program in programs {
+        let state = shared(program);
+        assert_eq!(decode(&encode(&state)), Ok(state.clone()));
+        assert_eq!(
+            decode(&format!("https://example.org/play/#{}", encode(&state))),
+            Ok(state)
+        );
+    }
+}
+
+/// Made by the first release; it must open forever, with the same output.
+const FROZEN_V1_FUTURE_SET_RESULT: &str = "v1.fY9BT8MwDIX_i88V2jj00BtC4sQB0YnLVE1e65VoaVISZwhV-e84yVaJA7vZz5_9nheYnR0dTtAs0FtnAytDHpr9AgYnggYmVAYqYPTnQ5FM0LqCox1-MvfsCJl2Mr8dgWYbY7XA0zcqTiKjGylXBdtG2VdmKLf-Y18CByd-m5WGARkh829OmUwJXvJ-oFsJAV7LuZaTipy2YKckfxdjl4Drf574gCcmd_fJVhPN6Z6n3ppBHB8fNjlIS_xOPujsdrpFruCCOlDS_gSp61qSpARdBT1qfcT-nPJLW5ZTk0oQRdt16GnC-dOWufR0IcPX-itQWPVZaTsm5708-gs";
+
+#[test]
+fn a_frozen_v1_link_still_opens_with_the_same_output() {
+    let state = decode(FROZEN_V1_FUTURE_SET_RESULT).expect("v1 links decode forever");
+    let mut sim = Simulation::new(state.program).unwrap();
+    sim.run_to_end();
+    assert_eq!(sim.output_text(), "666 at 2.0\n");
+}
+
+/// Whether a decode error is the one a damaged link should give.
+type Expectation = fn(&DecodeError) -> bool;
+
+#[test]
+fn damaged_links_say_what_is_wrong() {
+    let good = encode(&shared(tutorial_examples().remove(0).1));
+    let cases: Vec<(String, Expectation)> = vec![
+        (String::new(), |e| *e == DecodeError::Empty),
+        ("#".into(), |e| *e == DecodeError::Empty),
+        ("hello".into(), |e| *e == DecodeError::UnknownFormat),
+        (
+            "v2.AAAA".into(),
+            |e| matches!(e, DecodeError::FutureVersion(v) if v == "v2"),
+        ),
+        ("v1.not base64!".into(), |e| *e == DecodeError::NotBase64),
+        (good[..good.len() / 2].to_string(), |e| {
+            *e == DecodeError::Corrupt
+        }),
+        (format!("{}A{}", &good[..40], &good[41..]), |e| {
+            matches!(e, DecodeError::Corrupt | DecodeError::NotAScenario(_))
+        }),
+        (format!("v1.{}", "A".repeat(300_000)), |e| {
+            matches!(e, DecodeError::TooLong(_))
+        }),
+    ];
+    for (link, expected) in cases {
+        let err = decode(&link).expect_err(&link);
+        assert!(expected(&err), "{link:.60}: {err:?}");
+        assert!(!err.to_string().is_empty());
+    }
+}
+
+#[test]
+fn a_decompression_bomb_stops_at_the_limit() {
+    let bomb = vec![b' '; 50 * 1024 * 1024];
+    let link = format!(
+        "v1.{}",
+        base64url_encode(&miniz_oxide::deflate::compress_to_vec(&bomb, 9))
+    );
+    assert!(link.len() < 256 * 1024, "the bomb link itself is small");
+    assert_eq!(decode(&link), Err(DecodeError::TooLarge));
+}
+
+#[test]
+fn hostile_scenarios_are_refused_with_their_problems() {
+    let markup = shared(Program {
+        coroutines: vec![
+            Coroutine::new("main", vec![]),
+            Coroutine::new("<script>alert(1)</script>", vec![]),
+        ],
+        ..Program::default()
+    });
+    assert!(
+        matches!(decode(&encode(&markup)), Err(DecodeError::Invalid(p)) if p.iter().any(|m| m.contains("not a Python name")))
+    );
+
+    let huge = shared(Program {
+        coroutines: vec![Coroutine::new("main", vec![Step::sleep(1e300)])],
+        ..Program::default()
+    });
+    assert!(
+        matches!(decode(&encode(&huge)), Err(DecodeError::Invalid(p)) if p.iter().any(|m| m.contains("more than a year")))
+    );
+
+    // JSON has no NaN: a crafted one is not a scenario.
+    let nan = craft(
+        r#"{"program":{"coroutines":[{"name":"main","task_name":null,"body":[{"Sleep":{"seconds":NaN}}]}],"callbacks":[],"futures":[],"locks":[],"semaphores":[],"events":[],"queues":[],"epilogue":[]}}"#,
+    );
+    assert!(matches!(decode(&nan), Err(DecodeError::NotAScenario(_))));
+
+    let many = shared(Program {
+        coroutines: (0..100_000)
+            .map(|i| Coroutine::new(&format!("c{i}"), vec![]))
+            .collect(),
+        ..Program::default()
+    });
+    assert!(matches!(
+        decode(&encode(&many)),
+        Err(DecodeError::TooLong(_) | DecodeError::TooLarge | DecodeError::Invalid(_))
+    ));
+
+    let mut deep =
+        String::from(r#"{"program":{"coroutines":[{"name":"main","task_name":null,"body":"#);
+    for _ in 0..5000 {
+        deep.push_str(r#"[{"ForEach":{"var":"x","list":{"Var":"x"},"body":"#);
+    }
+    let deep = decode(&craft(&deep));
+    assert!(
+        matches!(deep, Err(DecodeError::NotAScenario(_))),
+        "{deep:?}"
+    );
+
+    let bad_cursor = Shared {
+        cursor: Some(-1.0),
+        ..shared(tutorial_examples().remove(0).1)
+    };
+    assert!(matches!(
+        decode(&encode(&bad_cursor)),
+        Err(DecodeError::NotAScenario(_))
+    ));
+}
+
+#[test]
+fn random_bytes_never_panic_the_decoder() {
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for round in 0..20_000 {
+        let len = (next() % 300) as usize;
+        let bytes: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+        // Raw text, base64 of random bytes, and base64 of deflated random bytes.
+        let _ = decode(&String::from_utf8_lossy(&bytes));
+        let _ = decode(&format!("v1.{}", base64url_encode(&bytes)));
+        if round % 10 == 0 {
+            let _ = decode(&format!(
+                "v1.{}",
+                base64url_encode(&miniz_oxide::deflate::compress_to_vec(&bytes, 1))
+            ));
+        }
+    }
+}

@@ -17,6 +17,7 @@ pub mod ids;
 pub mod interp;
 pub mod program;
 pub mod sim;
+pub mod snapshot;
 pub mod sync;
 pub mod trace;
 pub mod validate;

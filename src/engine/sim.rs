@@ -223,6 +223,30 @@ impl Simulation {
         self.is_running()
     }
 
+    /// What the loop looks like now.
+    pub fn snapshot(&self) -> super::snapshot::Snapshot {
+        self.rt.with(|l| l.snapshot())
+    }
+
+    /// Requests cancellation of a task from outside the program (the
+    /// "cancel this task now" button, or Ctrl-C in a terminal). Returns
+    /// `cancel()`'s answer.
+    pub fn cancel_now(&mut self, task: TaskId) -> bool {
+        let rt = self.rt.clone();
+        rt.enter(|| rt.with(|l| task.index() < l.tasks.len() && l.cancel_task(task, None)))
+    }
+
+    /// Runs to the end, snapshotting before every iteration and at the end.
+    pub fn record(&mut self) -> super::snapshot::Recording {
+        let mut recording = super::snapshot::Recording::default();
+        while self.is_running() {
+            recording.snapshots.push(self.snapshot());
+            self.run_once();
+        }
+        recording.snapshots.push(self.snapshot());
+        recording
+    }
+
     /// Runs until `asyncio.run` returns, a deadlock, or a budget stops it.
     pub fn run_to_end(&mut self) -> &Status {
         while self.is_running() {

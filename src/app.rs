@@ -7,6 +7,7 @@
 mod editor_view;
 mod fields;
 mod panels;
+mod run_view;
 
 use std::rc::Rc;
 
@@ -20,12 +21,11 @@ use crate::examples::tutorial_examples;
 use crate::i18n::{t, Lang};
 
 /// The playground's main regions, in reading order: ids and label keys.
-pub const REGIONS: [(&str, &str); 5] = [
+pub const REGIONS: [(&str, &str); 4] = [
     ("editor", "region.editor"),
     ("python", "region.python"),
-    ("timeline", "region.timeline"),
-    ("loop", "region.loop"),
     ("output", "region.output"),
+    ("loop", "region.loop"),
 ];
 
 const LANG_KEY: &str = "asyncio-playground.lang";
@@ -216,11 +216,13 @@ pub fn App() -> Html {
                         <h2>{ ctx.t("region.python") }</h2>
                         <panels::PythonPanel />
                     </section>
-                    <section id="timeline" class="region timeline" aria-label={ctx.t("region.timeline")}>
-                        <h2>{ ctx.t("region.timeline") }</h2>
-                    </section>
                     <section id="loop" class="region loop" aria-label={ctx.t("region.loop")}>
                         <h2>{ ctx.t("region.loop") }</h2>
+                        if errors == 0 {
+                            <run_view::RunPanel />
+                        } else {
+                            <p class="status invalid">{ ctx.t("status.invalid") }</p>
+                        }
                     </section>
                     <section id="output" class="region output" aria-label={ctx.t("region.output")}>
                         <h2>{ ctx.t("region.output") }</h2>

@@ -1,0 +1,549 @@
+//! Watching the loop: the player (controls, live runs, the time cursor)
+//! and the views that follow it: the event-loop panel, the await tree, the
+//! timeline and the output.
+//!
+//! The player owns a `Simulation` and a `Recording` of snapshots. Each
+//! edit records the new program to its end at once, so the views follow
+//! the edit; Reset rewinds to t=0 for stepping or a live run, which the
+//! browser driver (`live.rs`) performs on the microtask queue.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use super::fields::Select;
+use super::AppContext;
+use crate::engine::snapshot::{await_tree, lanes, Recording, Snapshot, TaskState};
+use crate::engine::value::py_float_repr;
+use crate::engine::{Program, Simulation, Status, TaskId};
+use crate::live::{drive, LiveControl};
+
+/// The run being watched.
+pub struct Player {
+    sim: Option<Rc<RefCell<Simulation>>>,
+    pub recording: Recording,
+    /// The snapshot shown; `None` follows the newest.
+    pub cursor: Option<usize>,
+    pub control: Rc<LiveControl>,
+    pub live: bool,
+    lines: Vec<(f64, String)>,
+    log: Vec<String>,
+}
+
+impl Player {
+    fn new(program: &Program) -> Player {
+        let mut player = Player {
+            sim: None,
+            recording: Recording::default(),
+            cursor: None,
+            control: Rc::new(LiveControl::default()),
+            live: false,
+            lines: Vec::new(),
+            log: Vec::new(),
+        };
+        player.reset(program);
+        if let Some(sim) = &player.sim {
+            let recording = sim.borrow_mut().record();
+            player.recording = recording;
+        }
+        player.refresh();
+        player
+    }
+
+    fn reset(&mut self, program: &Program) {
+        self.control.paused.set(true);
+        self.sim = Simulation::new(program.clone())
+            .ok()
+            .map(|s| Rc::new(RefCell::new(s)));
+        self.recording = Recording::default();
+        self.cursor = None;
+        self.live = false;
+        self.snap();
+    }
+
+    /// Records the simulation's current moment and refreshes the text views.
+    fn snap(&mut self) {
+        if let Some(sim) = &self.sim {
+            let snapshot = sim.borrow().snapshot();
+            if self.recording.snapshots.last() != Some(&snapshot) {
+                self.recording.snapshots.push(snapshot);
+            }
+        }
+        self.refresh();
+    }
+
+    fn refresh(&mut self) {
+        if let Some(sim) = &self.sim {
+            let sim = sim.borrow();
+            self.lines =
+                sim.with_loop(|l| l.output.iter().map(|o| (o.time, o.text.clone())).collect());
+            self.log = sim.trace_text().lines().map(str::to_string).collect();
+        }
+    }
+
+    pub fn shown(&self) -> Option<&Snapshot> {
+        match self.cursor {
+            Some(i) => self.recording.snapshots.get(i),
+            None => self.recording.snapshots.last(),
+        }
+    }
+
+    pub fn status(&self) -> Option<Status> {
+        self.sim.as_ref().map(|s| s.borrow().status().clone())
+    }
+
+    fn at_latest(&self) -> bool {
+        self.cursor
+            .is_none_or(|c| c + 1 >= self.recording.snapshots.len())
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Command {
+    Run,
+    Pause,
+    Step,
+    NextEvent,
+    RunToEnd,
+    Reset,
+}
+
+/// Keys for the commands; listed in the UI.
+const SHORTCUTS: [(&str, Command); 6] = [
+    ("p", Command::Run),
+    (" ", Command::Pause),
+    ("s", Command::Step),
+    ("n", Command::NextEvent),
+    ("e", Command::RunToEnd),
+    ("r", Command::Reset),
+];
+
+#[component]
+pub fn RunPanel() -> Html {
+    let ctx = use_context::<AppContext>().expect("AppContext");
+    let player = use_mut_ref(|| Player::new(&ctx.program));
+    let tick = use_state(|| 0u32);
+    let redraw = {
+        let tick = tick.clone();
+        Rc::new(move || tick.set(tick.wrapping_add(1)))
+    };
+    {
+        // Every edit: record the new program to its end at once.
+        let player = player.clone();
+        let redraw = redraw.clone();
+        use_effect_with(ctx.program.clone(), move |program| {
+            *player.borrow_mut() = Player::new(program);
+            redraw();
+        });
+    }
+    let command = {
+        let player = player.clone();
+        let redraw = redraw.clone();
+        let program = ctx.program.clone();
+        Callback::from(move |command: Command| {
+            run_command(&player, command, &program, redraw.clone())
+        })
+    };
+    use_run_shortcuts(command.clone());
+
+    let p = player.borrow();
+    let speed = p.control.speed.get();
+    let on_speed = {
+        let player = player.clone();
+        let redraw = redraw.clone();
+        Callback::from(move |v: String| {
+            if let Ok(s) = v.parse::<f64>() {
+                player.borrow().control.speed.set(s);
+                redraw();
+            }
+        })
+    };
+    let on_cursor = {
+        let player = player.clone();
+        let redraw = redraw.clone();
+        Callback::from(move |e: InputEvent| {
+            let value = e
+                .target_unchecked_into::<web_sys::HtmlInputElement>()
+                .value();
+            if let Ok(i) = value.parse::<usize>() {
+                let mut p = player.borrow_mut();
+                p.cursor = if i + 1 >= p.recording.snapshots.len() {
+                    None
+                } else {
+                    Some(i)
+                };
+                drop(p);
+                redraw();
+            }
+        })
+    };
+    let button = |label_key: &str, command_: Command, key: &str| {
+        let command = command.clone();
+        html! {
+            <button onclick={Callback::from(move |_| command.emit(command_))} aria-keyshortcuts={key.to_string()}>
+                { ctx.t(label_key) }
+            </button>
+        }
+    };
+    let shown = p.shown().cloned();
+    let count = p.recording.snapshots.len();
+    let index = p.cursor.unwrap_or(count.saturating_sub(1));
+    let status = p.status();
+    let speeds: Vec<(String, String)> = [0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .map(|s| (s.to_string(), format!("{s}×")))
+        .collect();
+    html! {
+        <div class="run-panel">
+            <div class="controls" role="toolbar" aria-label={ctx.t("run.controls")}>
+                if p.live && !p.control.paused.get() {
+                    { button("run.pause", Command::Pause, "Space") }
+                } else {
+                    { button("run.run", Command::Run, "P") }
+                }
+                { button("run.step", Command::Step, "S") }
+                { button("run.next_event", Command::NextEvent, "N") }
+                { button("run.run_to_end", Command::RunToEnd, "E") }
+                { button("run.reset", Command::Reset, "R") }
+                <Select label={ctx.t("run.speed")} value={speed.to_string()} options={speeds} on_change={on_speed} />
+                <span class="shortcuts">{ ctx.t("run.shortcuts") }</span>
+            </div>
+            <label class="field cursor">
+                <span class="field-label">{ format!("{} t={}", ctx.t("run.moment"), shown.as_ref().map_or("0.0".into(), |s| py_float_repr(s.time))) }</span>
+                <input type="range" min="0" max={count.saturating_sub(1).to_string()} value={index.to_string()} oninput={on_cursor} />
+            </label>
+            if let Some(snapshot) = shown {
+                <LoopView snapshot={snapshot.clone()} status={status.clone()} latest={p.at_latest()} player={PlayerHandle(player.clone(), redraw.clone())} />
+                <Timeline lanes={lanes(&p.recording)} cursor={snapshot.time} end={p.recording.end_time()} />
+                <OutputView lines={p.lines[..snapshot.printed.min(p.lines.len())].to_vec()} log={p.log[..log_len(&p.log, snapshot.events)].to_vec()} status={status} />
+            }
+        </div>
+    }
+}
+
+/// The number of log lines for the first `events` trace events (the text
+/// trace has one line per event, except task futures, which it skips).
+fn log_len(log: &[String], events: usize) -> usize {
+    events.min(log.len())
+}
+
+fn run_command(
+    player: &Rc<RefCell<Player>>,
+    command: Command,
+    program: &Program,
+    redraw: Rc<dyn Fn()>,
+) {
+    let mut p = player.borrow_mut();
+    let Some(sim) = p.sim.clone() else { return };
+    match command {
+        Command::Reset => p.reset(program),
+        Command::Pause => {
+            p.control.paused.set(true);
+            p.live = false;
+        }
+        Command::Step | Command::NextEvent | Command::RunToEnd => {
+            p.control.paused.set(true);
+            p.live = false;
+            p.cursor = None;
+            match command {
+                Command::Step => {
+                    sim.borrow_mut().run_once();
+                    p.snap();
+                }
+                Command::NextEvent => {
+                    sim.borrow_mut().run_until_next_event();
+                    p.snap();
+                }
+                _ => {
+                    while sim.borrow().is_running() {
+                        sim.borrow_mut().run_once();
+                        p.snap();
+                    }
+                }
+            }
+        }
+        Command::Run => {
+            if p.live || !sim.borrow().is_running() {
+                return;
+            }
+            p.control.paused.set(false);
+            p.live = true;
+            p.cursor = None;
+            let control = p.control.clone();
+            let player = player.clone();
+            let redraw2 = redraw.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                drive(&sim, &control, || {
+                    if let Ok(mut p) = player.try_borrow_mut() {
+                        p.snap();
+                    }
+                    redraw2();
+                })
+                .await;
+                if let Ok(mut p) = player.try_borrow_mut() {
+                    p.live = false;
+                    p.snap();
+                }
+                redraw2();
+            });
+        }
+    }
+    drop(p);
+    redraw();
+}
+
+/// The player and a way to redraw, for views that act on the run.
+#[derive(Clone)]
+pub struct PlayerHandle(Rc<RefCell<Player>>, Rc<dyn Fn()>);
+
+impl PartialEq for PlayerHandle {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct LoopViewProps {
+    snapshot: Snapshot,
+    status: Option<Status>,
+    /// Showing the newest moment (tasks can be cancelled only then).
+    latest: bool,
+    player: PlayerHandle,
+}
+
+#[component]
+fn LoopView(props: &LoopViewProps) -> Html {
+    let ctx = use_context::<AppContext>().expect("AppContext");
+    let s = &props.snapshot;
+    let running = props.status == Some(Status::Running);
+    let cancel = |task: TaskId| {
+        let PlayerHandle(player, redraw) = props.player.clone();
+        Callback::from(move |_| {
+            let sim = player.borrow().sim.clone();
+            if let Some(sim) = sim {
+                sim.borrow_mut().cancel_now(task);
+                player.borrow_mut().snap();
+                redraw();
+            }
+        })
+    };
+    html! {
+        <div class="loop-view" aria-label={ctx.t("region.loop")}>
+            <p class="clock">
+                <span data-testid="clock">{ format!("t={}", py_float_repr(s.time)) }</span>
+                { " · " }
+                <span data-testid="iteration">{ format!("{} {}", ctx.t("run.iteration"), s.iteration) }</span>
+            </p>
+            <div class="queues">
+                <div>
+                    <h3>{ ctx.t("run.ready") }</h3>
+                    if s.ready.is_empty() {
+                        <p class="empty">{ "—" }</p>
+                    } else {
+                        <ol class="ready-queue">{ for s.ready.iter().map(|r| html! { <li>{ r }</li> }) }</ol>
+                    }
+                </div>
+                <div>
+                    <h3>{ ctx.t("run.timers") }</h3>
+                    if s.timers.is_empty() {
+                        <p class="empty">{ "—" }</p>
+                    } else {
+                        <ul class="timers">{ for s.timers.iter().map(|(when, what)| html! {
+                            <li><span class="time">{ format!("t={}", py_float_repr(*when)) }</span>{ " " }{ what }</li>
+                        }) }</ul>
+                    }
+                </div>
+            </div>
+            <h3>{ ctx.t("run.tasks") }</h3>
+            <table class="tasks">
+                <thead><tr><th>{ ctx.t("label.task") }</th><th>{ ctx.t("run.state") }</th><th></th></tr></thead>
+                <tbody>
+                    { for s.tasks.iter().map(|t| html! {
+                        <tr class={classes!("task-row", t.state.key())} data-task={t.name.clone()}>
+                            <td>{ &t.name }</td>
+                            <td class="state">{ state_text(&ctx, &t.state) }{ if t.cancel_pending { format!(" · {}", ctx.t("run.cancel_pending")) } else { String::new() } }</td>
+                            <td>
+                                if running && props.latest && !t.state.is_done() {
+                                    <button onclick={cancel(t.id)} aria-label={format!("{} {}", ctx.t("run.cancel_now"), t.name)}>{ ctx.t("run.cancel_now") }</button>
+                                }
+                            </td>
+                        </tr>
+                    }) }
+                </tbody>
+            </table>
+            <h3>{ ctx.t("run.await_tree") }</h3>
+            <pre class="await-tree">{ await_tree(s).join("\n") }</pre>
+        </div>
+    }
+}
+
+fn state_text(ctx: &AppContext, state: &TaskState) -> String {
+    match state {
+        TaskState::NotStarted => ctx.t("state.not_started"),
+        TaskState::Running => ctx.t("state.running"),
+        TaskState::Waiting { on } => format!("{} {on}", ctx.t("state.waiting")),
+        TaskState::Ready => ctx.t("state.ready"),
+        TaskState::Returned(v) => format!("{} {v}", ctx.t("state.returned")),
+        TaskState::Raised(e) => format!("{} {e}", ctx.t("state.raised")),
+        TaskState::Cancelled => ctx.t("state.cancelled"),
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct TimelineProps {
+    lanes: Vec<crate::engine::snapshot::Lane>,
+    cursor: f64,
+    end: f64,
+}
+
+/// One lane per task; states drawn by fill and by pattern, with a legend,
+/// so colour is never the only cue.
+#[component]
+fn Timeline(props: &TimelineProps) -> Html {
+    let ctx = use_context::<AppContext>().expect("AppContext");
+    let (width, lane_h, label_w) = (800.0, 22.0, 120.0);
+    let span = props.end.max(1e-9);
+    let x = |t: f64| label_w + (t / span) * (width - label_w - 10.0);
+    let height = lane_h * props.lanes.len() as f64 + 24.0;
+    html! {
+        <div class="timeline-view">
+            <svg viewBox={format!("0 0 {width} {height}")} role="img" aria-label={ctx.t("region.timeline")} class="timeline-svg">
+                <defs>
+                    <pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
+                        <rect width="6" height="6" fill="#dbe7f7" />
+                        <line x1="0" y1="0" x2="0" y2="6" stroke="#7fa4d6" stroke-width="2" />
+                    </pattern>
+                    <pattern id="dots" width="6" height="6" patternUnits="userSpaceOnUse">
+                        <rect width="6" height="6" fill="#fff4cc" />
+                        <circle cx="3" cy="3" r="1.2" fill="#b08900" />
+                    </pattern>
+                    <pattern id="cross" width="8" height="8" patternUnits="userSpaceOnUse">
+                        <rect width="8" height="8" fill="#e4e4e4" />
+                        <path d="M0 0L8 8M8 0L0 8" stroke="#999" stroke-width="1" />
+                    </pattern>
+                </defs>
+                { for props.lanes.iter().enumerate().map(|(i, lane)| {
+                    let y = 4.0 + i as f64 * lane_h;
+                    html! {
+                        <g class="lane" data-task={lane.name.clone()}>
+                            <text x="4" y={(y + 15.0).to_string()} class="lane-label">{ &lane.name }</text>
+                            { for lane.segments.iter().map(|(from, to, key)| {
+                                let (fill, extra) = segment_style(key);
+                                let w = (x(*to) - x(*from)).max(2.0);
+                                html! { <rect x={x(*from).to_string()} y={(y + 3.0).to_string()} width={w.to_string()} height={(lane_h - 6.0).to_string()}
+                                              fill={fill} stroke="#555" stroke-width={extra} class={format!("seg {key}")}>
+                                    <title>{ format!("{} {} → {}", key, py_float_repr(*from), py_float_repr(*to)) }</title>
+                                </rect> }
+                            }) }
+                            { for lane.cancels.iter().map(|t| html! {
+                                <text x={(x(*t) - 4.0).to_string()} y={(y + 16.0).to_string()} class="cancel-mark">{ "✕" }</text>
+                            }) }
+                        </g>
+                    }
+                }) }
+                <line x1={x(props.cursor).to_string()} x2={x(props.cursor).to_string()} y1="0" y2={height.to_string()} class="cursor-line" stroke="#b3261e" stroke-width="2" />
+                <text x={label_w.to_string()} y={(height - 4.0).to_string()} class="axis">{ "t=0" }</text>
+                <text x={(width - 60.0).to_string()} y={(height - 4.0).to_string()} class="axis">{ format!("t={}", py_float_repr(props.end)) }</text>
+            </svg>
+            <ul class="legend">
+                { for ["not-started", "running", "waiting", "ready", "returned", "raised", "cancelled"].iter().map(|key| {
+                    let (fill, extra) = segment_style(key);
+                    html! { <li><svg width="18" height="12" aria-hidden="true"><rect width="18" height="12" fill={fill} stroke="#555" stroke-width={extra} /></svg>
+                        { ctx.t(&format!("state.{}", key.replace('-', "_"))) }</li> }
+                }) }
+            </ul>
+        </div>
+    }
+}
+
+/// Fill and border width per state: patterns and borders differ too.
+fn segment_style(key: &str) -> (&'static str, &'static str) {
+    match key {
+        "not-started" => ("#ffffff", "1"),
+        "running" => ("#1d4e89", "0"),
+        "waiting" => ("url(#hatch)", "0.5"),
+        "ready" => ("url(#dots)", "0.5"),
+        "returned" => ("#cfe9d6", "2"),
+        "raised" => ("#f3c2bd", "3"),
+        _ => ("url(#cross)", "1"),
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct OutputViewProps {
+    lines: Vec<(f64, String)>,
+    log: Vec<String>,
+    status: Option<Status>,
+}
+
+#[component]
+fn OutputView(props: &OutputViewProps) -> Html {
+    let ctx = use_context::<AppContext>().expect("AppContext");
+    let status = match &props.status {
+        Some(Status::Deadlock(report)) => format!("{}: {report}", ctx.t("status.deadlock")),
+        Some(Status::Stopped(reason)) => format!("{}: {reason}", ctx.t("status.stopped")),
+        _ => String::new(),
+    };
+    html! {
+        <div class="run-output">
+            <h3>{ ctx.t("run.printed") }</h3>
+            <ol class="output-lines run-lines">
+                { for props.lines.iter().map(|(time, text)| html! {
+                    <li><span class="time">{ format!("t={}", py_float_repr(*time)) }</span><samp>{ text }</samp></li>
+                }) }
+            </ol>
+            if !status.is_empty() {
+                <p class="status" role="status">{ status }</p>
+            }
+            <details class="loop-log">
+                <summary>{ ctx.t("run.log") }</summary>
+                <pre>{ props.log.join("\n") }</pre>
+            </details>
+        </div>
+    }
+}
+
+/// p, Space, s, n, e, r run the commands, except while typing in a field.
+#[hook]
+fn use_run_shortcuts(command: Callback<Command>) {
+    use_effect_with((), move |_| {
+        let listener =
+            Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(move |e: web_sys::KeyboardEvent| {
+                if e.ctrl_key() || e.meta_key() || e.alt_key() {
+                    return;
+                }
+                let in_field = e
+                    .target()
+                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                    .is_some_and(|el| {
+                        matches!(
+                            el.tag_name().as_str(),
+                            "INPUT" | "TEXTAREA" | "SELECT" | "BUTTON"
+                        )
+                    });
+                if in_field {
+                    return;
+                }
+                if let Some((_, c)) = SHORTCUTS.iter().find(|(k, _)| e.key().to_lowercase() == *k) {
+                    e.prevent_default();
+                    command.emit(*c);
+                }
+            });
+        let document = web_sys::window().and_then(|w| w.document());
+        if let Some(d) = &document {
+            let _ =
+                d.add_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref());
+        }
+        move || {
+            if let Some(d) = document {
+                let _ = d.remove_event_listener_with_callback(
+                    "keydown",
+                    listener.as_ref().unchecked_ref(),
+                );
+            }
+        }
+    });
+}

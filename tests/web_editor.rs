@@ -106,7 +106,7 @@ async fn add_step(card: &Element, kind: &str) {
 }
 
 fn output(root: &Element) -> String {
-    all(root, ".output-lines samp")
+    all(root, ".output-view .output-lines samp")
         .iter()
         .map(|s| s.text_content().unwrap_or_default() + "\n")
         .collect()

@@ -304,25 +304,37 @@ fn Header(props: &HeaderProps) -> Html {
 /// in a field, where the browser's own text undo applies.
 #[hook]
 fn use_undo_shortcuts(dispatch: UseReducerDispatcher<AppState>) {
+    use_document_keys(move |e: &web_sys::KeyboardEvent, typing: bool| {
+        if !(e.ctrl_key() || e.meta_key()) || typing {
+            return false;
+        }
+        match (e.key().to_lowercase().as_str(), e.shift_key()) {
+            ("z", false) => dispatch.dispatch(Action::Undo),
+            ("z", true) | ("y", _) => dispatch.dispatch(Action::Redo),
+            _ => return false,
+        }
+        true
+    });
+}
+
+/// Listens to key presses on the whole document for as long as the
+/// component lives. `handle` gets the event and whether the focus is in a
+/// text field, and returns whether it used the key (then the browser's
+/// default action is prevented).
+#[hook]
+pub fn use_document_keys(handle: impl Fn(&web_sys::KeyboardEvent, bool) -> bool + 'static) {
     use_effect_with((), move |_| {
         let listener =
             Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(move |e: web_sys::KeyboardEvent| {
-                if !(e.ctrl_key() || e.meta_key()) {
-                    return;
-                }
                 let typing = e
                     .target()
                     .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                    .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA"));
-                if typing {
-                    return;
+                    .is_some_and(|el| {
+                        matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+                    });
+                if handle(&e, typing) {
+                    e.prevent_default();
                 }
-                match (e.key().to_lowercase().as_str(), e.shift_key()) {
-                    ("z", false) => dispatch.dispatch(Action::Undo),
-                    ("z", true) | ("y", _) => dispatch.dispatch(Action::Redo),
-                    _ => return,
-                }
-                e.prevent_default();
             });
         let document = web_sys::window().and_then(|w| w.document());
         if let Some(d) = &document {

@@ -2,84 +2,13 @@
 //! fields, buttons and keys, as a person (or assistive technology) would.
 #![cfg(target_arch = "wasm32")]
 
-use asyncio_playground::app::App;
-use wasm_bindgen::JsCast;
+mod browser;
+
+use browser::{all, click, document, field, mount, one, set};
 use wasm_bindgen_test::*;
-use web_sys::{Element, HtmlElement, HtmlInputElement, HtmlSelectElement};
+use web_sys::Element;
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-fn document() -> web_sys::Document {
-    web_sys::window().unwrap().document().unwrap()
-}
-
-/// Mounts a fresh app in `lang` and waits for it to render.
-async fn mount(lang: &str) -> Element {
-    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
-    storage.set_item("asyncio-playground.lang", lang).unwrap();
-    let root = document().create_element("div").unwrap();
-    document().body().unwrap().append_child(&root).unwrap();
-    yew::Renderer::<App>::with_root(root.clone()).render();
-    yew::scheduler::flush().await;
-    root
-}
-
-fn all(scope: &Element, selector: &str) -> Vec<Element> {
-    let list = scope.query_selector_all(selector).unwrap();
-    (0..list.length())
-        .filter_map(|i| list.item(i).and_then(|n| n.dyn_into::<Element>().ok()))
-        .collect()
-}
-
-fn one(scope: &Element, selector: &str) -> Element {
-    scope
-        .query_selector(selector)
-        .unwrap()
-        .unwrap_or_else(|| panic!("nothing matches {selector}"))
-}
-
-/// The control of the field labelled `label` among `scope`'s own fields.
-fn field(scope: &Element, label: &str) -> Element {
-    all(scope, "label.field")
-        .into_iter()
-        .find(|l| {
-            l.query_selector(".field-label")
-                .unwrap()
-                .and_then(|s| s.text_content())
-                .as_deref()
-                == Some(label)
-        })
-        .and_then(|l| l.query_selector("input, select").unwrap())
-        .unwrap_or_else(|| panic!("no field labelled {label:?}"))
-}
-
-/// Types a value into a field (or picks an option) and commits it.
-async fn set(control: &Element, value: &str) {
-    if let Some(input) = control.dyn_ref::<HtmlInputElement>() {
-        input.set_value(value);
-    } else if let Some(select) = control.dyn_ref::<HtmlSelectElement>() {
-        select.set_value(value);
-        assert_eq!(select.value(), value, "no option {value:?}");
-    }
-    let init = web_sys::EventInit::new();
-    init.set_bubbles(true);
-    let event = web_sys::Event::new_with_event_init_dict("change", &init).unwrap();
-    control.dispatch_event(&event).unwrap();
-    yew::scheduler::flush().await;
-}
-
-/// Clicks the button named `name` (its accessible name or its text).
-async fn click(scope: &Element, name: &str) {
-    let button = all(scope, "button")
-        .into_iter()
-        .find(|b| {
-            b.get_attribute("aria-label").as_deref() == Some(name)
-                || b.text_content().as_deref() == Some(name)
-        })
-        .unwrap_or_else(|| panic!("no button {name:?}"));
-    button.unchecked_ref::<HtmlElement>().click();
-    yew::scheduler::flush().await;
-}
 
 fn card(root: &Element, name: &str) -> Element {
     one(root, &format!("article.coroutine[aria-label=\"{name}\"]"))

@@ -2,53 +2,19 @@
 //! and cancelling a task live, used through the page only.
 #![cfg(target_arch = "wasm32")]
 
-use asyncio_playground::app::App;
+mod browser;
+
+use browser::{all, click, field, fire, mount, one, set};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web_sys::{Element, HtmlElement, HtmlInputElement, HtmlSelectElement};
+use web_sys::{Element, HtmlInputElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn document() -> web_sys::Document {
-    web_sys::window().unwrap().document().unwrap()
-}
-
 async fn mount_example(name: &str) -> Element {
-    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
-    storage.set_item("asyncio-playground.lang", "en").unwrap();
-    let root = document().create_element("div").unwrap();
-    document().body().unwrap().append_child(&root).unwrap();
-    yew::Renderer::<App>::with_root(root.clone()).render();
-    yew::scheduler::flush().await;
-    let example = field(&root, "Example")
-        .dyn_into::<HtmlSelectElement>()
-        .unwrap();
-    example.set_value(name);
-    fire(&example, "change").await;
+    let root = mount("en").await;
+    set(&field(&root, "Example"), name).await;
     root
-}
-
-async fn fire(target: &Element, kind: &str) {
-    let init = web_sys::EventInit::new();
-    init.set_bubbles(true);
-    target
-        .dispatch_event(&web_sys::Event::new_with_event_init_dict(kind, &init).unwrap())
-        .unwrap();
-    yew::scheduler::flush().await;
-}
-
-fn all(scope: &Element, selector: &str) -> Vec<Element> {
-    let list = scope.query_selector_all(selector).unwrap();
-    (0..list.length())
-        .filter_map(|i| list.item(i).and_then(|n| n.dyn_into().ok()))
-        .collect()
-}
-
-fn one(scope: &Element, selector: &str) -> Element {
-    scope
-        .query_selector(selector)
-        .unwrap()
-        .unwrap_or_else(|| panic!("nothing matches {selector}"))
 }
 
 fn text(scope: &Element, selector: &str) -> String {
@@ -60,32 +26,6 @@ fn texts(scope: &Element, selector: &str) -> Vec<String> {
         .iter()
         .map(|e| e.text_content().unwrap_or_default())
         .collect()
-}
-
-fn field(scope: &Element, label: &str) -> Element {
-    all(scope, "label.field")
-        .into_iter()
-        .find(|l| {
-            l.query_selector(".field-label")
-                .unwrap()
-                .and_then(|s| s.text_content())
-                .as_deref()
-                == Some(label)
-        })
-        .and_then(|l| l.query_selector("input, select").unwrap())
-        .unwrap_or_else(|| panic!("no field {label:?}"))
-}
-
-async fn click(scope: &Element, name: &str) {
-    let button = all(scope, "button")
-        .into_iter()
-        .find(|b| {
-            b.get_attribute("aria-label").as_deref() == Some(name)
-                || b.text_content().as_deref() == Some(name)
-        })
-        .unwrap_or_else(|| panic!("no button {name:?}"));
-    button.unchecked_ref::<HtmlElement>().click();
-    yew::scheduler::flush().await;
 }
 
 fn state_of(root: &Element, task: &str) -> String {
@@ -157,11 +97,7 @@ async fn stepping_shows_the_ready_queue_and_task_states_of_each_iteration() {
 async fn a_live_run_at_ten_times_speed_prints_cpythons_output() {
     let root = mount_example("01_gather").await;
     click(&root, "Reset").await;
-    let speed = field(&root, "Speed")
-        .dyn_into::<HtmlSelectElement>()
-        .unwrap();
-    speed.set_value("10");
-    fire(&speed, "change").await;
+    set(&field(&root, "Speed"), "10").await;
     click(&root, "Run").await;
     assert!(all(&root, "button")
         .iter()

@@ -10,7 +10,6 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -506,44 +505,24 @@ fn OutputView(props: &OutputViewProps) -> Html {
     }
 }
 
-/// p, Space, s, n, e, r run the commands, except while typing in a field.
+/// p, Space, s, n, e, r run the commands, except while typing in a field
+/// or when a button has the focus (Space presses the button then).
 #[hook]
 fn use_run_shortcuts(command: Callback<Command>) {
-    use_effect_with((), move |_| {
-        let listener =
-            Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(move |e: web_sys::KeyboardEvent| {
-                if e.ctrl_key() || e.meta_key() || e.alt_key() {
-                    return;
-                }
-                let in_field = e
-                    .target()
-                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                    .is_some_and(|el| {
-                        matches!(
-                            el.tag_name().as_str(),
-                            "INPUT" | "TEXTAREA" | "SELECT" | "BUTTON"
-                        )
-                    });
-                if in_field {
-                    return;
-                }
-                if let Some((_, c)) = SHORTCUTS.iter().find(|(k, _)| e.key().to_lowercase() == *k) {
-                    e.prevent_default();
-                    command.emit(*c);
-                }
-            });
-        let document = web_sys::window().and_then(|w| w.document());
-        if let Some(d) = &document {
-            let _ =
-                d.add_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref());
+    super::use_document_keys(move |e: &web_sys::KeyboardEvent, typing: bool| {
+        let on_button = e
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|el| el.tag_name() == "BUTTON");
+        if e.ctrl_key() || e.meta_key() || e.alt_key() || typing || on_button {
+            return false;
         }
-        move || {
-            if let Some(d) = document {
-                let _ = d.remove_event_listener_with_callback(
-                    "keydown",
-                    listener.as_ref().unchecked_ref(),
-                );
+        match SHORTCUTS.iter().find(|(k, _)| e.key().to_lowercase() == *k) {
+            Some((_, c)) => {
+                command.emit(*c);
+                true
             }
+            None => false,
         }
     });
 }

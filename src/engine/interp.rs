@@ -107,6 +107,15 @@ fn task_of(l: &Loop, coro: CoroId) -> PyResult<TaskId> {
     })
 }
 
+/// The futures of the tasks made from `coros` (the lists `wait` and
+/// `as_completed` take).
+fn task_futures(l: &Loop, coros: &[CoroId]) -> PyResult<Vec<FutId>> {
+    coros
+        .iter()
+        .map(|c| Ok(l.task(task_of(l, *c)?).fut))
+        .collect()
+}
+
 /// `ensure_future(aw)`: the future behind an awaitable, wrapping a fresh
 /// coroutine in a new task.
 fn ensure_future(l: &mut Loop, aw: Awaitable) -> PyResult<FutId> {
@@ -265,12 +274,7 @@ async fn exec_compound(program: &Program, frame: &mut Frame, step: &Step) -> PyR
             done,
             pending,
         } => {
-            let fs = with_loop(|l| {
-                items
-                    .iter()
-                    .map(|c| Ok(l.task(task_of(l, *c)?).fut))
-                    .collect::<PyResult<Vec<_>>>()
-            })?;
+            let fs = with_loop(|l| task_futures(l, items))?;
             let (d, p) = Box::pin(aio::wait(fs, *timeout, *return_when)).await?;
             frame.set(done, Local::Futures(d.into()));
             frame.set(pending, Local::Futures(p.into()));
@@ -281,12 +285,7 @@ async fn exec_compound(program: &Program, frame: &mut Frame, step: &Step) -> PyR
             bind,
             body,
         } => {
-            let fs = with_loop(|l| {
-                items
-                    .iter()
-                    .map(|c| Ok(l.task(task_of(l, *c)?).fut))
-                    .collect::<PyResult<Vec<_>>>()
-            })?;
+            let fs = with_loop(|l| task_futures(l, items))?;
             let (index, count) = aio::as_completed_start(fs, *timeout);
             for _ in 0..count {
                 let value = Box::pin(aio::as_completed_next(index)).await?;

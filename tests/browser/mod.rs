@@ -1,0 +1,84 @@
+//! Helpers the browser tests share: mount the app, find fields by their
+//! visible labels and buttons by their accessible names, and act on them
+//! the way a person does (events bubble, as real ones do).
+
+use asyncio_playground::app::App;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlElement, HtmlInputElement, HtmlSelectElement};
+
+pub fn document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+/// Mounts a fresh app in `lang` and waits for it to render.
+pub async fn mount(lang: &str) -> Element {
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    storage.set_item("asyncio-playground.lang", lang).unwrap();
+    let root = document().create_element("div").unwrap();
+    document().body().unwrap().append_child(&root).unwrap();
+    yew::Renderer::<App>::with_root(root.clone()).render();
+    yew::scheduler::flush().await;
+    root
+}
+
+pub fn all(scope: &Element, selector: &str) -> Vec<Element> {
+    let list = scope.query_selector_all(selector).unwrap();
+    (0..list.length())
+        .filter_map(|i| list.item(i).and_then(|n| n.dyn_into::<Element>().ok()))
+        .collect()
+}
+
+pub fn one(scope: &Element, selector: &str) -> Element {
+    scope
+        .query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("nothing matches {selector}"))
+}
+
+/// The control of the field labelled `label` in `scope`.
+pub fn field(scope: &Element, label: &str) -> Element {
+    all(scope, "label.field")
+        .into_iter()
+        .find(|l| {
+            l.query_selector(".field-label")
+                .unwrap()
+                .and_then(|s| s.text_content())
+                .as_deref()
+                == Some(label)
+        })
+        .and_then(|l| l.query_selector("input, select").unwrap())
+        .unwrap_or_else(|| panic!("no field labelled {label:?}"))
+}
+
+/// Dispatches a bubbling event of `kind` and lets the app re-render.
+pub async fn fire(target: &Element, kind: &str) {
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    let event = web_sys::Event::new_with_event_init_dict(kind, &init).unwrap();
+    target.dispatch_event(&event).unwrap();
+    yew::scheduler::flush().await;
+}
+
+/// Types a value into a field (or picks an option) and commits it.
+pub async fn set(control: &Element, value: &str) {
+    if let Some(input) = control.dyn_ref::<HtmlInputElement>() {
+        input.set_value(value);
+    } else if let Some(select) = control.dyn_ref::<HtmlSelectElement>() {
+        select.set_value(value);
+        assert_eq!(select.value(), value, "no option {value:?}");
+    }
+    fire(control, "change").await;
+}
+
+/// Clicks the button named `name` (its accessible name or its text).
+pub async fn click(scope: &Element, name: &str) {
+    let button = all(scope, "button")
+        .into_iter()
+        .find(|b| {
+            b.get_attribute("aria-label").as_deref() == Some(name)
+                || b.text_content().as_deref() == Some(name)
+        })
+        .unwrap_or_else(|| panic!("no button {name:?}"));
+    button.unchecked_ref::<HtmlElement>().click();
+    yew::scheduler::flush().await;
+}

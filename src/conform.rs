@@ -10,7 +10,7 @@
 //! its unordered set; only set sizes are printed, never set contents.
 
 use crate::engine::program::{
-    Awaitable, CallbackFn, CoroId, Coroutine, Expr, Handler, Program, ReturnWhen, Step,
+    Awaitable, CallbackFn, CoroId, Coroutine, Expr, Program, ReturnWhen, Step,
 };
 use crate::engine::{ExcKind, Simulation, Status, Value};
 
@@ -47,17 +47,6 @@ const DURATIONS: [f64; 7] = [0.0, 0.5, 1.0, 1.0, 1.5, 2.0, 3.0];
 
 fn say(text: &str) -> Step {
     Step::print([Expr::str(text), Expr::str("at"), Expr::Time])
-}
-
-fn catch(body: Vec<Step>, kind: ExcKind, handler: Vec<Step>) -> Step {
-    Step::Try {
-        body,
-        handlers: vec![Handler {
-            kind,
-            body: handler,
-        }],
-        finally: vec![],
-    }
 }
 
 struct Gen<'a> {
@@ -222,7 +211,7 @@ impl Gen<'_> {
             0 | 1 => Step::sleep(d),
             2 => Step::Block { seconds: d / 2.0 },
             3 => say(&format!("t{t} is here")),
-            4 => catch(
+            4 => Step::try_except(
                 vec![
                     Step::Gather {
                         items: vec![self.helper(), self.helper()],
@@ -242,7 +231,7 @@ impl Gen<'_> {
                 semaphore: 0,
                 body: vec![say(&format!("t{t} holds the semaphore")), Step::sleep(d)],
             },
-            7 => catch(
+            7 => Step::try_except(
                 vec![Step::sleep(d + 1.0)],
                 ExcKind::CancelledError,
                 if self.rng.chance(50) {
@@ -256,7 +245,7 @@ impl Gen<'_> {
                 },
             ),
             8 => match self.later_task(t) {
-                Some(other) => catch(
+                Some(other) => Step::try_except(
                     vec![
                         Step::Await {
                             target: Awaitable::Task(other),
@@ -309,7 +298,7 @@ impl Gen<'_> {
                     Some(other) if self.rng.chance(50) => Awaitable::Task(other),
                     _ => self.helper(),
                 };
-                catch(
+                Step::try_except(
                     vec![
                         Step::WaitFor {
                             target,
@@ -323,7 +312,7 @@ impl Gen<'_> {
                 )
             }
             11 => match self.later_task(t) {
-                Some(other) => catch(
+                Some(other) => Step::try_except(
                     vec![Step::AsCompleted {
                         items: vec![other],
                         timeout: self.rng.chance(50).then_some(d + 0.5),
@@ -339,7 +328,7 @@ impl Gen<'_> {
                 None => Step::sleep(d),
             },
             12 => match self.later_task(t) {
-                Some(other) => catch(
+                Some(other) => Step::try_except(
                     vec![Step::Shield {
                         target: Awaitable::Task(other),
                         bind: None,

@@ -48,17 +48,6 @@ fn raise(kind: ExcKind, message: &str) -> Step {
     }
 }
 
-fn catch(body: Vec<Step>, kind: ExcKind, handler: Vec<Step>) -> Step {
-    Step::Try {
-        body,
-        handlers: vec![Handler {
-            kind,
-            body: handler,
-        }],
-        finally: vec![],
-    }
-}
-
 fn bind(name: &str) -> Option<String> {
     Some(name.into())
 }
@@ -106,7 +95,7 @@ fn cancel(coro: u32) -> Step {
 }
 
 fn catch_cancelled(body: Vec<Step>, handler: Vec<Step>) -> Step {
-    catch(body, ExcKind::CancelledError, handler)
+    Step::try_except(body, ExcKind::CancelledError, handler)
 }
 
 fn ret(value: i64) -> Step {
@@ -304,7 +293,7 @@ claims! {
             cancel(1),
             catch_cancelled(vec![await_task(1, None)], vec![say("CancelledError reached main")]),
         ],
-        vec![co("worker", vec![catch(vec![sleep(10.0)], ExcKind::Exception, vec![say("except Exception caught it")])])],
+        vec![co("worker", vec![Step::try_except(vec![sleep(10.0)], ExcKind::Exception, vec![say("except Exception caught it")])])],
     ) => "CancelledError reached main at 1.0\n";
 
     cancelling_a_task_cancels_the_task_it_awaits: with_main(
@@ -328,7 +317,7 @@ claims! {
     result_raises_invalid_state_while_pending_and_cancelled_error_once_cancelled: with_main(
         vec![
             create(1),
-            catch(vec![Step::print([E::Result(1)])], ExcKind::InvalidStateError, vec![say("pending: InvalidStateError")]),
+            Step::try_except(vec![Step::print([E::Result(1)])], ExcKind::InvalidStateError, vec![say("pending: InvalidStateError")]),
             cancel(1),
             sleep(0.0),
             sleep(0.0),
@@ -355,7 +344,7 @@ claims! {
 
     gather_does_not_cancel_siblings_when_one_raises: with_main(
         vec![
-            catch(
+            Step::try_except(
                 vec![Step::Gather { items: vec![Awaitable::Coro(1), Awaitable::Coro(2), Awaitable::Coro(3)], return_exceptions: false, bind: None }],
                 ExcKind::ValueError,
                 vec![say("main caught ValueError")],
@@ -502,7 +491,7 @@ claims! {
     ) => "2 done, 0 pending at 2.0\n";
 
     wait_on_nothing_raises_value_error: with_main(
-        vec![catch(vec![wait(vec![], None, ReturnWhen::AllCompleted)], ExcKind::ValueError, vec![say("wait([]) raised ValueError")])],
+        vec![Step::try_except(vec![wait(vec![], None, ReturnWhen::AllCompleted)], ExcKind::ValueError, vec![say("wait([]) raised ValueError")])],
         vec![],
     ) => "wait([]) raised ValueError at 0.0\n";
 
@@ -524,7 +513,7 @@ claims! {
     as_completed_timeout_raises_timeout_error_and_the_rest_keep_running: with_main(
         vec![
             create(1), create(2),
-            catch(
+            Step::try_except(
                 vec![Step::AsCompleted { items: vec![1, 2], timeout: Some(2.0), bind: bind("r"), body: vec![print_var("got", "r")] }],
                 ExcKind::TimeoutError,
                 vec![say("as_completed timed out")],
@@ -544,7 +533,7 @@ claims! {
     wait_for_timeout_cancels_the_task_and_waits_for_its_cleanup: with_main(
         vec![
             create(1),
-            catch(
+            Step::try_except(
                 vec![Step::WaitFor { target: Awaitable::Task(1), timeout: Some(1.0), bind: None }],
                 ExcKind::TimeoutError,
                 vec![say("main got TimeoutError")],

@@ -288,6 +288,18 @@ impl Step {
         Step::Return { value }
     }
 
+    /// `try: body / except kind: handler`.
+    pub fn try_except(body: Vec<Step>, kind: ExcKind, handler: Vec<Step>) -> Step {
+        Step::Try {
+            body,
+            handlers: vec![Handler {
+                kind,
+                body: handler,
+            }],
+            finally: vec![],
+        }
+    }
+
     pub fn bind(name: &str) -> Option<String> {
         Some(name.into())
     }

@@ -5,8 +5,8 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use asyncio_playground::engine::{
-    Awaitable, CallbackFn, Coroutine, ExcKind, Expr as E, Handler, Program, ReturnWhen, Simulation,
-    Status, Step,
+    Awaitable, CallbackFn, Coroutine, ExcKind, Expr as E, Program, ReturnWhen, Simulation, Status,
+    Step,
 };
 use asyncio_playground::{oracle, python};
 

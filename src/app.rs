@@ -122,12 +122,50 @@ impl RunView {
     }
 }
 
-fn starting_program() -> Program {
+const AUTOSAVE_KEY: &str = "asyncio-playground.autosave";
+
+fn first_example() -> Program {
     tutorial_examples()
         .into_iter()
         .next()
         .map(|(_, p)| p)
         .unwrap_or_default()
+}
+
+/// The user's autosaved program, if it is still a valid one.
+fn autosaved() -> Option<Program> {
+    let text = storage()?.get_item(AUTOSAVE_KEY).ok()??;
+    // The same decoding path as links (from bytes), so the page carries
+    // one JSON decoder for scenarios rather than two.
+    let program: Program = serde_json::from_slice(text.as_bytes()).ok()?;
+    let errors = validate(&program, crate::link::MAX_LINK_COROUTINES)
+        .iter()
+        .any(|p| p.severity == Severity::Error);
+    (!errors).then_some(program)
+}
+
+/// What the page opens with: the link's scenario, else the autosaved work,
+/// else the first example; and a message about the link, if there was one.
+fn starting_state(follow_address: bool) -> (Program, Option<String>, Option<Lang>) {
+    let hash = web_sys::window()
+        .filter(|_| follow_address)
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default();
+    let saved = autosaved();
+    if hash.len() > 1 {
+        match crate::link::decode(&hash) {
+            Ok(shared) => {
+                let lang = shared.lang.as_deref().map(Lang::from_tag);
+                return (shared.program, Some("link.opened".into()), lang);
+            }
+            Err(e) => {
+                // A bad link never replaces the user's work.
+                let note = format!("link.bad:{e}");
+                return (saved.unwrap_or_else(first_example), Some(note), None);
+            }
+        }
+    }
+    (saved.unwrap_or_else(first_example), None, None)
 }
 
 fn storage() -> Option<web_sys::Storage> {
@@ -158,12 +196,40 @@ fn lang_in_query(query: &str) -> Option<&str> {
         .find_map(|pair| pair.strip_prefix("lang="))
 }
 
+#[derive(Properties, PartialEq)]
+pub struct AppProps {
+    /// Whether the app opens the link in the page's address and keeps the
+    /// address current. An app embedded in another page (or a test) can
+    /// leave the address alone.
+    #[prop_or(true)]
+    pub follow_address: bool,
+}
+
+impl Default for AppProps {
+    fn default() -> AppProps {
+        AppProps {
+            follow_address: true,
+        }
+    }
+}
+
 #[component]
-pub fn App() -> Html {
-    let state = use_reducer(|| AppState {
-        editor: Editor::new(starting_program()),
-        lang: initial_lang(),
-        notice: None,
+pub fn App(props: &AppProps) -> Html {
+    let follow_address = props.follow_address;
+    let state = use_reducer(move || {
+        let (program, link_note, link_lang) = starting_state(follow_address);
+        let lang = link_lang.unwrap_or_else(initial_lang);
+        let notice = link_note.map(|note| match note.split_once(':') {
+            Some((_, error)) => {
+                format!("{}: {error}. {}", t(lang, "link.bad"), t(lang, "link.kept"))
+            }
+            None => t(lang, &note).to_string(),
+        });
+        AppState {
+            editor: Editor::new(program),
+            lang,
+            notice,
+        }
     });
     let program = Rc::new(state.editor.program.clone());
     let problems = {
@@ -175,6 +241,34 @@ pub fn App() -> Html {
         use_memo(program, |p| RunView::of(p))
     };
     use_undo_shortcuts(state.dispatcher());
+    {
+        // Keep the address bar and the autosave current, without adding a
+        // history entry per edit.
+        let shared = crate::link::Shared {
+            program: (*program).clone(),
+            lang: Some(state.lang.code().to_string()),
+            cursor: None,
+        };
+        use_effect_with(shared, move |shared| {
+            let fragment = crate::link::encode(shared);
+            if let Some(w) = web_sys::window().filter(|_| follow_address) {
+                if let Ok(history) = w.history() {
+                    let _ = history.replace_state_with_url(
+                        &wasm_bindgen::JsValue::NULL,
+                        "",
+                        Some(&format!("#{fragment}")),
+                    );
+                }
+            }
+            // Bytes, as links encode them: one JSON encoder in the page.
+            let json = serde_json::to_vec(&shared.program)
+                .ok()
+                .and_then(|j| String::from_utf8(j).ok());
+            if let (Some(s), Some(json)) = (storage(), json) {
+                let _ = s.set_item(AUTOSAVE_KEY, &json);
+            }
+        });
+    }
     {
         let lang = state.lang;
         use_effect_with(lang, move |lang| {
@@ -294,9 +388,43 @@ fn Header(props: &HeaderProps) -> Html {
                     value={ctx.lang.code()}
                     options={Lang::ALL.iter().map(|l| (l.code().to_string(), l.native_name().to_string())).collect::<Vec<_>>()}
                     on_change={on_lang} />
+                <CopyLink />
                 <span class="shortcuts">{ ctx.t("shortcuts") }</span>
             </div>
         </header>
+    }
+}
+
+/// "Copy link": the page's address (kept current) to the clipboard, with a
+/// warning when it is long enough for chat apps to cut it.
+#[component]
+fn CopyLink() -> Html {
+    let ctx = use_context::<AppContext>().expect("AppContext");
+    let copied = use_state(|| false);
+    let length = crate::link::encode(&crate::link::Shared {
+        program: (*ctx.program).clone(),
+        lang: Some(ctx.lang.code().to_string()),
+        cursor: None,
+    })
+    .len();
+    let onclick = {
+        let copied = copied.clone();
+        Callback::from(move |_| {
+            if let Some(w) = web_sys::window() {
+                if let Ok(href) = w.location().href() {
+                    let _ = w.navigator().clipboard().write_text(&href);
+                    copied.set(true);
+                }
+            }
+        })
+    };
+    html! {
+        <span class="copy-link">
+            <button {onclick}>{ if *copied { ctx.t("link.copied") } else { ctx.t("link.copy") } }</button>
+            if length > 2000 {
+                <span class="warning" role="status">{ ctx.t("link.long") }</span>
+            }
+        </span>
     }
 }
 

@@ -15,61 +15,72 @@ use yew::prelude::*;
 
 use super::fields::Select;
 use super::AppContext;
-use crate::engine::snapshot::{await_tree, lanes, Recording, Snapshot, TaskState};
+use crate::engine::snapshot::{
+    await_tree, lanes, snapshot_at_with, Lane, Mark, Recording, Snapshot, TaskState,
+};
 use crate::engine::value::py_float_repr;
 use crate::engine::{Program, Simulation, Status, TaskId};
 use crate::live::{drive, LiveControl};
 
 /// The run being watched.
 pub struct Player {
+    program: Rc<Program>,
     sim: Option<Rc<RefCell<Simulation>>>,
     pub recording: Recording,
-    /// The snapshot shown; `None` follows the newest.
+    /// The mark shown; `None` follows the newest moment.
     pub cursor: Option<usize>,
+    /// Cancellations asked for from outside, `(after iterations, task)`,
+    /// so replaying an earlier moment replays them too.
+    cancels: Vec<(u32, TaskId)>,
+    /// The last replayed moment, by mark index.
+    replayed: Option<(usize, Snapshot)>,
     pub control: Rc<LiveControl>,
     pub live: bool,
     lines: Vec<(f64, String)>,
     log: Vec<String>,
+    lanes: Vec<Lane>,
 }
 
 impl Player {
-    fn new(program: &Program) -> Player {
+    fn new(program: Rc<Program>) -> Player {
         let mut player = Player {
+            program,
             sim: None,
             recording: Recording::default(),
             cursor: None,
+            cancels: Vec::new(),
+            replayed: None,
             control: Rc::new(LiveControl::default()),
             live: false,
             lines: Vec::new(),
             log: Vec::new(),
+            lanes: Vec::new(),
         };
-        player.reset(program);
+        player.reset();
         if let Some(sim) = &player.sim {
-            let recording = sim.borrow_mut().record();
-            player.recording = recording;
+            player.recording = sim.borrow_mut().record();
         }
         player.refresh();
         player
     }
 
-    fn reset(&mut self, program: &Program) {
+    fn reset(&mut self) {
         self.control.paused.set(true);
-        self.sim = Simulation::new(program.clone())
+        self.sim = Simulation::new((*self.program).clone())
             .ok()
             .map(|s| Rc::new(RefCell::new(s)));
         self.recording = Recording::default();
         self.cursor = None;
+        self.cancels.clear();
+        self.replayed = None;
         self.live = false;
         self.snap();
     }
 
-    /// Records the simulation's current moment and refreshes the text views.
+    /// Marks the simulation's current moment and refreshes the views' text.
     fn snap(&mut self) {
         if let Some(sim) = &self.sim {
-            let snapshot = sim.borrow().snapshot();
-            if self.recording.snapshots.last() != Some(&snapshot) {
-                self.recording.snapshots.push(snapshot);
-            }
+            sim.borrow().mark(&mut self.recording);
         }
         self.refresh();
     }
@@ -77,26 +88,39 @@ impl Player {
     fn refresh(&mut self) {
         if let Some(sim) = &self.sim {
             let sim = sim.borrow();
-            self.lines =
-                sim.with_loop(|l| l.output.iter().map(|o| (o.time, o.text.clone())).collect());
+            sim.with_loop(|l| {
+                self.lines = l.output.iter().map(|o| (o.time, o.text.clone())).collect();
+                self.lanes = lanes(l);
+            });
             self.log = sim.trace_text().lines().map(str::to_string).collect();
         }
     }
 
-    pub fn shown(&self) -> Option<&Snapshot> {
-        match self.cursor {
-            Some(i) => self.recording.snapshots.get(i),
-            None => self.recording.snapshots.last(),
+    fn at_latest(&self) -> bool {
+        self.cursor
+            .is_none_or(|c| c + 1 >= self.recording.marks.len())
+    }
+
+    /// The moment shown: the live one, or an earlier one replayed.
+    fn shown(&mut self) -> Option<(Mark, Snapshot)> {
+        let sim = self.sim.clone()?;
+        if self.at_latest() {
+            let sim = sim.borrow();
+            let mut mark = Recording::default();
+            sim.mark(&mut mark);
+            return Some((mark.marks[0], sim.snapshot()));
         }
+        let i = self.cursor?;
+        let mark = *self.recording.marks.get(i)?;
+        if self.replayed.as_ref().is_none_or(|(j, _)| *j != i) {
+            let snapshot = snapshot_at_with(&self.program, mark.iteration, &self.cancels)?;
+            self.replayed = Some((i, snapshot));
+        }
+        self.replayed.as_ref().map(|(_, s)| (mark, s.clone()))
     }
 
     pub fn status(&self) -> Option<Status> {
         self.sim.as_ref().map(|s| s.borrow().status().clone())
-    }
-
-    fn at_latest(&self) -> bool {
-        self.cursor
-            .is_none_or(|c| c + 1 >= self.recording.snapshots.len())
     }
 }
 
@@ -123,7 +147,7 @@ const SHORTCUTS: [(&str, Command); 6] = [
 #[component]
 pub fn RunPanel() -> Html {
     let ctx = use_context::<AppContext>().expect("AppContext");
-    let player = use_mut_ref(|| Player::new(&ctx.program));
+    let player = use_mut_ref(|| Player::new(ctx.program.clone()));
     let tick = use_state(|| 0u32);
     let redraw = {
         let tick = tick.clone();
@@ -134,20 +158,18 @@ pub fn RunPanel() -> Html {
         let player = player.clone();
         let redraw = redraw.clone();
         use_effect_with(ctx.program.clone(), move |program| {
-            *player.borrow_mut() = Player::new(program);
+            *player.borrow_mut() = Player::new(program.clone());
             redraw();
         });
     }
     let command = {
         let player = player.clone();
         let redraw = redraw.clone();
-        let program = ctx.program.clone();
-        Callback::from(move |command: Command| {
-            run_command(&player, command, &program, redraw.clone())
-        })
+        Callback::from(move |command: Command| run_command(&player, command, redraw.clone()))
     };
     use_run_shortcuts(command.clone());
 
+    let shown = player.borrow_mut().shown();
     let p = player.borrow();
     let speed = p.control.speed.get();
     let on_speed = {
@@ -169,7 +191,7 @@ pub fn RunPanel() -> Html {
                 .value();
             if let Ok(i) = value.parse::<usize>() {
                 let mut p = player.borrow_mut();
-                p.cursor = if i + 1 >= p.recording.snapshots.len() {
+                p.cursor = if i + 1 >= p.recording.marks.len() {
                     None
                 } else {
                     Some(i)
@@ -187,8 +209,7 @@ pub fn RunPanel() -> Html {
             </button>
         }
     };
-    let shown = p.shown().cloned();
-    let count = p.recording.snapshots.len();
+    let count = p.recording.marks.len();
     let index = p.cursor.unwrap_or(count.saturating_sub(1));
     let status = p.status();
     let speeds: Vec<(String, String)> = [0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0]
@@ -211,34 +232,23 @@ pub fn RunPanel() -> Html {
                 <span class="shortcuts">{ ctx.t("run.shortcuts") }</span>
             </div>
             <label class="field cursor">
-                <span class="field-label">{ format!("{} t={}", ctx.t("run.moment"), shown.as_ref().map_or("0.0".into(), |s| py_float_repr(s.time))) }</span>
+                <span class="field-label">{ format!("{} t={}", ctx.t("run.moment"), shown.as_ref().map_or("0.0".into(), |(_, s)| py_float_repr(s.time))) }</span>
                 <input type="range" min="0" max={count.saturating_sub(1).to_string()} value={index.to_string()} oninput={on_cursor} />
             </label>
-            if let Some(snapshot) = shown {
+            if let Some((mark, snapshot)) = shown {
                 <LoopView snapshot={snapshot.clone()} status={status.clone()} latest={p.at_latest()} player={PlayerHandle(player.clone(), redraw.clone())} />
-                <Timeline lanes={lanes(&p.recording)} cursor={snapshot.time} end={p.recording.end_time()} />
-                <OutputView lines={p.lines[..snapshot.printed.min(p.lines.len())].to_vec()} log={p.log[..log_len(&p.log, snapshot.events)].to_vec()} status={status} />
+                <Timeline lanes={p.lanes.clone()} cursor={snapshot.time} end={p.recording.end_time()} />
+                <OutputView lines={p.lines[..mark.printed.min(p.lines.len())].to_vec()} log={p.log[..mark.events.min(p.log.len())].to_vec()} status={status} />
             }
         </div>
     }
 }
 
-/// The number of log lines for the first `events` trace events (the text
-/// trace has one line per event, except task futures, which it skips).
-fn log_len(log: &[String], events: usize) -> usize {
-    events.min(log.len())
-}
-
-fn run_command(
-    player: &Rc<RefCell<Player>>,
-    command: Command,
-    program: &Program,
-    redraw: Rc<dyn Fn()>,
-) {
+fn run_command(player: &Rc<RefCell<Player>>, command: Command, redraw: Rc<dyn Fn()>) {
     let mut p = player.borrow_mut();
     let Some(sim) = p.sim.clone() else { return };
     match command {
-        Command::Reset => p.reset(program),
+        Command::Reset => p.reset(),
         Command::Pause => {
             p.control.paused.set(true);
             p.live = false;
@@ -323,8 +333,12 @@ fn LoopView(props: &LoopViewProps) -> Html {
         Callback::from(move |_| {
             let sim = player.borrow().sim.clone();
             if let Some(sim) = sim {
+                let done = sim.borrow().with_loop(|l| l.iteration);
                 sim.borrow_mut().cancel_now(task);
-                player.borrow_mut().snap();
+                let mut p = player.borrow_mut();
+                p.cancels.push((done, task));
+                p.snap();
+                drop(p);
                 redraw();
             }
         })
@@ -398,15 +412,20 @@ struct TimelineProps {
     end: f64,
 }
 
+/// Lanes drawn at most: more cannot be read, and would slow the page.
+const MAX_LANES: usize = 200;
+
 /// One lane per task; states drawn by fill and by pattern, with a legend,
 /// so colour is never the only cue.
 #[component]
 fn Timeline(props: &TimelineProps) -> Html {
     let ctx = use_context::<AppContext>().expect("AppContext");
+    let hidden = props.lanes.len().saturating_sub(MAX_LANES);
+    let shown = &props.lanes[..props.lanes.len().min(MAX_LANES)];
     let (width, lane_h, label_w) = (800.0, 22.0, 120.0);
     let span = props.end.max(1e-9);
     let x = |t: f64| label_w + (t / span) * (width - label_w - 10.0);
-    let height = lane_h * props.lanes.len() as f64 + 24.0;
+    let height = lane_h * shown.len() as f64 + 24.0;
     html! {
         <div class="timeline-view">
             <svg viewBox={format!("0 0 {width} {height}")} role="img" aria-label={ctx.t("region.timeline")} class="timeline-svg">
@@ -424,7 +443,7 @@ fn Timeline(props: &TimelineProps) -> Html {
                         <path d="M0 0L8 8M8 0L0 8" stroke="#999" stroke-width="1" />
                     </pattern>
                 </defs>
-                { for props.lanes.iter().enumerate().map(|(i, lane)| {
+                { for shown.iter().enumerate().map(|(i, lane)| {
                     let y = 4.0 + i as f64 * lane_h;
                     html! {
                         <g class="lane" data-task={lane.name.clone()}>
@@ -447,6 +466,9 @@ fn Timeline(props: &TimelineProps) -> Html {
                 <text x={label_w.to_string()} y={(height - 4.0).to_string()} class="axis">{ "t=0" }</text>
                 <text x={(width - 60.0).to_string()} y={(height - 4.0).to_string()} class="axis">{ format!("t={}", py_float_repr(props.end)) }</text>
             </svg>
+            if hidden > 0 {
+                <p class="status">{ format!("{} {hidden}", ctx.t("run.more_lanes")) }</p>
+            }
             <ul class="legend">
                 { for ["not-started", "running", "waiting", "ready", "returned", "raised", "cancelled"].iter().map(|key| {
                     let (fill, extra) = segment_style(key);

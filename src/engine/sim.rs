@@ -236,15 +236,20 @@ impl Simulation {
         rt.enter(|| rt.with(|l| task.index() < l.tasks.len() && l.cancel_task(task, None)))
     }
 
-    /// Runs to the end, snapshotting before every iteration and at the end.
+    /// Runs to the end, marking where every iteration begins.
     pub fn record(&mut self) -> super::snapshot::Recording {
         let mut recording = super::snapshot::Recording::default();
         while self.is_running() {
-            recording.snapshots.push(self.snapshot());
+            self.rt.with(|l| recording.mark(l));
             self.run_once();
         }
-        recording.snapshots.push(self.snapshot());
+        self.rt.with(|l| recording.mark(l));
         recording
+    }
+
+    /// Adds the current moment to a recording.
+    pub fn mark(&self, recording: &mut super::snapshot::Recording) {
+        self.rt.with(|l| recording.mark(l));
     }
 
     /// Runs until `asyncio.run` returns, a deadlock, or a budget stops it.

@@ -159,25 +159,77 @@ impl Loop {
     }
 }
 
-/// Snapshots of a run, one taken before each iteration and one at the end.
+/// Where each iteration of a run begins: small marks, one per iteration
+/// (and one at the end), so a time cursor can find any moment. The full
+/// snapshot of an earlier moment comes from replaying the deterministic
+/// run to it ([`snapshot_at`]), never from storing one per iteration.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Recording {
-    pub snapshots: Vec<Snapshot>,
+    pub marks: Vec<Mark>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Mark {
+    /// Iterations completed when the mark was taken.
+    pub iteration: u32,
+    pub time: f64,
+    /// Trace events and printed lines so far.
+    pub events: usize,
+    pub printed: usize,
 }
 
 impl Recording {
-    /// The last snapshot at or before virtual time `t`.
-    pub fn at_time(&self, t: f64) -> Option<&Snapshot> {
-        self.snapshots
+    pub fn mark(&mut self, l: &Loop) {
+        let mark = Mark {
+            iteration: l.iteration,
+            time: l.now,
+            events: l.trace.len(),
+            printed: l.output.len(),
+        };
+        if self.marks.last() != Some(&mark) {
+            self.marks.push(mark);
+        }
+    }
+
+    /// The last mark at or before virtual time `t`.
+    pub fn at_time(&self, t: f64) -> Option<&Mark> {
+        self.marks
             .iter()
             .rev()
-            .find(|s| s.time <= t)
-            .or(self.snapshots.first())
+            .find(|m| m.time <= t)
+            .or(self.marks.first())
     }
 
     pub fn end_time(&self) -> f64 {
-        self.snapshots.last().map_or(0.0, |s| s.time)
+        self.marks.last().map_or(0.0, |m| m.time)
     }
+}
+
+/// The loop as it was after `iterations` iterations of `program`, by
+/// replaying the run (it is deterministic, so this is that moment exactly).
+pub fn snapshot_at(program: &crate::engine::Program, iterations: u32) -> Option<Snapshot> {
+    snapshot_at_with(program, iterations, &[])
+}
+
+/// The same, re-applying cancellations requested from outside the program
+/// (`(after this many iterations, task)`), as the live run had them.
+pub fn snapshot_at_with(
+    program: &crate::engine::Program,
+    iterations: u32,
+    cancels: &[(u32, TaskId)],
+) -> Option<Snapshot> {
+    let mut sim = crate::engine::Simulation::new(program.clone()).ok()?;
+    loop {
+        let done = sim.with_loop(|l| l.iteration);
+        for (_, task) in cancels.iter().filter(|(at, _)| *at == done) {
+            sim.cancel_now(*task);
+        }
+        if !sim.is_running() || done >= iterations {
+            break;
+        }
+        sim.run_once();
+    }
+    Some(sim.snapshot())
 }
 
 /// A lane of the timeline: one task's states over virtual time.
@@ -191,41 +243,63 @@ pub struct Lane {
     pub cancels: Vec<f64>,
 }
 
-/// The timeline's lanes, built from a recording.
-pub fn lanes(recording: &Recording) -> Vec<Lane> {
-    let mut lanes: Vec<Lane> = Vec::new();
-    let end = recording.end_time();
-    for snap in &recording.snapshots {
-        for task in &snap.tasks {
-            let i = task.id.index();
-            if lanes.len() <= i {
+/// The timeline's lanes, read from the trace in one pass.
+pub fn lanes(l: &Loop) -> Vec<Lane> {
+    use super::trace::Event;
+    let mut lanes: Vec<Lane> = Vec::with_capacity(l.tasks.len());
+    let mut now = 0.0;
+    let set = |lanes: &mut Vec<Lane>, task: TaskId, now: f64, key: &'static str| {
+        let Some(lane) = lanes.get_mut(task.index()) else {
+            return;
+        };
+        match lane.segments.last_mut() {
+            Some(last) if last.2 == key => {}
+            Some(last) => {
+                last.1 = now;
+                lane.segments.push((now, now, key));
+            }
+            None => lane.segments.push((now, now, key)),
+        }
+    };
+    for event in &l.trace {
+        match *event {
+            Event::Clock(t) => now = t,
+            Event::TaskCreated { task, .. } => {
                 lanes.push(Lane {
-                    task: task.id,
-                    name: task.name.clone(),
-                    segments: Vec::new(),
+                    task,
+                    name: l.task(task).name.to_string(),
+                    segments: vec![(now, now, "not-started")],
                     cancels: Vec::new(),
                 });
             }
-            let lane = &mut lanes[i];
-            let key = task.state.key();
-            match lane.segments.last_mut() {
-                Some(last) if last.2 == key => last.1 = snap.time,
-                Some(last) => {
-                    last.1 = snap.time;
-                    lane.segments.push((snap.time, snap.time, key));
+            Event::TaskRunning(t) => set(&mut lanes, t, now, "running"),
+            Event::TaskSuspended { task, .. } => set(&mut lanes, task, now, "waiting"),
+            Event::TaskYielded(t) => set(&mut lanes, t, now, "ready"),
+            Event::TaskFinished(t) => {
+                let key = match &l.fut(l.task(t).fut).outcome {
+                    Some(Outcome::Returned(_)) => "returned",
+                    Some(Outcome::Raised(_)) => "raised",
+                    _ => "cancelled",
+                };
+                set(&mut lanes, t, now, key);
+            }
+            Event::CancelRequested { task, .. } => {
+                if let Some(lane) = lanes.get_mut(task.index()) {
+                    lane.cancels.push(now);
                 }
-                None => lane.segments.push((snap.time, snap.time, key)),
             }
-            if task.cancel_pending && lane.cancels.last() != Some(&snap.time) {
-                lane.cancels.push(snap.time);
-            }
+            _ => {}
         }
     }
     for lane in &mut lanes {
         if let Some(last) = lane.segments.last_mut() {
-            last.1 = last.1.max(end);
+            last.1 = last.1.max(now);
         }
-        lane.segments.retain(|s| s.1 > s.0 || s.2 != "running");
+        // A step, and an end, that took no virtual time still show as thin
+        // marks; other zero-length states were passed through at once.
+        lane.segments.retain(|s| {
+            s.1 > s.0 || matches!(s.2, "running" | "returned" | "raised" | "cancelled")
+        });
     }
     lanes
 }
@@ -300,18 +374,28 @@ mod tests {
     use crate::engine::Simulation;
     use crate::examples::tutorial_examples;
 
-    fn recording(name: &str) -> Recording {
-        let (_, program) = tutorial_examples()
+    fn program(name: &str) -> crate::engine::Program {
+        tutorial_examples()
             .into_iter()
             .find(|(n, _)| *n == name)
-            .unwrap();
-        Simulation::new(program).unwrap().record()
+            .unwrap()
+            .1
+    }
+
+    /// A snapshot before every iteration and one at the end.
+    fn snapshots(name: &str) -> Vec<Snapshot> {
+        let mut sim = Simulation::new(program(name)).unwrap();
+        let mut all = vec![sim.snapshot()];
+        while sim.is_running() {
+            sim.run_once();
+            all.push(sim.snapshot());
+        }
+        all
     }
 
     #[test]
     fn before_the_first_iteration_only_mains_first_step_is_ready() {
-        let r = recording("01_gather");
-        let first = &r.snapshots[0];
+        let first = &snapshots("01_gather")[0];
         assert_eq!((first.iteration, first.time), (0, 0.0));
         assert_eq!(first.ready, ["step Task-1"]);
         assert_eq!(first.tasks[0].state, TaskState::NotStarted);
@@ -319,8 +403,8 @@ mod tests {
 
     #[test]
     fn while_gather_waits_the_timers_hold_each_sleep_in_deadline_order() {
-        let r = recording("01_gather");
-        let s = r.at_time(1.0).unwrap();
+        let all = snapshots("01_gather");
+        let s = all.iter().rev().find(|s| s.time <= 1.0).unwrap();
         let deadlines: Vec<f64> = s.timers.iter().map(|t| t.0).collect();
         assert_eq!(deadlines, [3.0, 4.0, 5.0]);
         assert_eq!(
@@ -329,10 +413,10 @@ mod tests {
                 on: "gather".into()
             }
         );
-        assert!(s.tasks[1..]
+        assert!(s.tasks[1..4]
             .iter()
             .all(|t| t.state == TaskState::Waiting { on: "sleep".into() }));
-        let end = r.snapshots.last().unwrap();
+        let end = all.last().unwrap();
         assert_eq!(end.time, 5.0);
         assert_eq!(
             end.tasks[1].state,
@@ -343,9 +427,8 @@ mod tests {
     #[test]
     fn the_await_tree_puts_a_task_under_the_task_it_awaits() {
         // 14_task_states: main (Task-1) awaits Task-2 from t=1 to t=3.
-        let r = recording("14_task_states");
-        let s = r
-            .snapshots
+        let all = snapshots("14_task_states");
+        let s = all
             .iter()
             .find(|s| s.time == 1.0 && s.tasks[0].awaits_task.is_some())
             .unwrap();
@@ -357,27 +440,40 @@ mod tests {
 
     #[test]
     fn lanes_follow_each_task_from_creation_to_its_end() {
-        let r = recording("08_cancel_all");
-        let lanes = lanes(&r);
+        let mut sim = Simulation::new(program("08_cancel_all")).unwrap();
+        sim.run_to_end();
+        let lanes = sim.with_loop(lanes);
         let func5 = lanes.iter().find(|l| l.name == "func1-5").unwrap();
-        let last = func5.segments.last().unwrap();
-        assert_eq!(last.2, "cancelled");
+        assert_eq!(func5.segments.last().unwrap().2, "cancelled");
         assert!(func5
             .segments
             .iter()
             .any(|s| s.2 == "waiting" && s.0 == 0.0 && s.1 == 3.5));
+        assert_eq!(func5.cancels, [3.5]);
         let func3 = lanes.iter().find(|l| l.name == "func1-3").unwrap();
         assert_eq!(func3.segments.last().unwrap().2, "returned");
         assert!(func3.cancels.is_empty(), "func1-3 was done when cancelled");
     }
 
     #[test]
+    fn replaying_to_an_iteration_gives_that_moments_snapshot() {
+        let all = snapshots("08_cancel_all");
+        for (i, expected) in all.iter().enumerate().step_by(3) {
+            assert_eq!(
+                snapshot_at(&program("08_cancel_all"), i as u32).as_ref(),
+                Some(expected),
+                "iteration {i}"
+            );
+        }
+        let mut sim = Simulation::new(program("08_cancel_all")).unwrap();
+        let recording = sim.record();
+        assert_eq!(recording.marks.len(), all.len());
+        assert_eq!(recording.end_time(), 3.5);
+    }
+
+    #[test]
     fn cancelling_from_outside_reaches_the_task_at_its_await() {
-        let (_, program) = tutorial_examples()
-            .into_iter()
-            .find(|(n, _)| *n == "01_gather")
-            .unwrap();
-        let mut sim = Simulation::new(program).unwrap();
+        let mut sim = Simulation::new(program("01_gather")).unwrap();
         while sim.now() < 3.0 {
             sim.run_once();
         }

@@ -2,7 +2,11 @@
 //! visible labels and buttons by their accessible names, and act on them
 //! the way a person does (events bubble, as real ones do).
 
-use asyncio_playground::app::App;
+// Each browser test file includes this module and uses a different part
+// of it, so what one file leaves unused is not dead.
+#![allow(dead_code)]
+
+use asyncio_playground::app::{App, AppProps};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, HtmlInputElement, HtmlSelectElement};
 
@@ -10,13 +14,39 @@ pub fn document() -> web_sys::Document {
     web_sys::window().unwrap().document().unwrap()
 }
 
-/// Mounts a fresh app in `lang` and waits for it to render.
+/// Mounts a fresh app in `lang` that leaves the page's address alone (the
+/// test page is shared by every test).
 pub async fn mount(lang: &str) -> Element {
+    mount_with(lang, false).await
+}
+
+/// Mounts a fresh app that opens the link in the address bar, as a page
+/// opened from a link does.
+pub async fn open(lang: &str) -> Element {
+    mount_with(lang, true).await
+}
+
+/// Replaces the address bar's fragment, as opening a link would.
+pub fn set_hash(fragment: &str) {
+    let url = if fragment.is_empty() {
+        " ".to_string()
+    } else {
+        format!("#{fragment}")
+    };
+    web_sys::window()
+        .unwrap()
+        .history()
+        .unwrap()
+        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(url.trim()))
+        .unwrap();
+}
+
+async fn mount_with(lang: &str, follow_address: bool) -> Element {
     let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
     storage.set_item("asyncio-playground.lang", lang).unwrap();
     let root = document().create_element("div").unwrap();
     document().body().unwrap().append_child(&root).unwrap();
-    yew::Renderer::<App>::with_root(root.clone()).render();
+    yew::Renderer::<App>::with_root_and_props(root.clone(), AppProps { follow_address }).render();
     yew::scheduler::flush().await;
     root
 }

@@ -1,0 +1,117 @@
+//! Share links and autosave in the page: a link opens exactly its state; a
+//! damaged link says so, keeps the user's autosaved work, and leaves the app
+//! usable; edits keep the address bar and the autosave current.
+#![cfg(target_arch = "wasm32")]
+
+mod browser;
+
+use asyncio_playground::examples::tutorial_examples;
+use asyncio_playground::link::{decode, encode, Shared};
+use browser::{all, click, field, one, open, set, set_hash};
+use wasm_bindgen_test::*;
+use web_sys::Element;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn output(root: &Element) -> String {
+    all(root, ".output-view .output-lines samp")
+        .iter()
+        .map(|s| s.text_content().unwrap_or_default() + "\n")
+        .collect()
+}
+
+fn storage() -> web_sys::Storage {
+    web_sys::window().unwrap().local_storage().unwrap().unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn every_example_opened_from_its_link_prints_its_output() {
+    for (name, program) in tutorial_examples() {
+        set_hash(&encode(&Shared {
+            program: program.clone(),
+            lang: Some("zh-CN".into()),
+            cursor: None,
+        }));
+        let root = open("en").await;
+        // The link's language wins over the remembered one.
+        assert_eq!(
+            one(&root, "h1").text_content().unwrap(),
+            "asyncio 演练场",
+            "{name}"
+        );
+        let mut sim = asyncio_playground::engine::Simulation::new(program).unwrap();
+        sim.run_to_end();
+        assert_eq!(output(&root), sim.output_text(), "{name}");
+        root.remove();
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_damaged_link_keeps_the_autosaved_work_and_the_app_usable() {
+    let (_, mine) = tutorial_examples()
+        .into_iter()
+        .find(|(n, _)| *n == "14_task_states")
+        .unwrap();
+    let good = encode(&Shared {
+        program: tutorial_examples().remove(0).1,
+        lang: None,
+        cursor: None,
+    });
+    for bad in [&good[..good.len() / 2], "v9.zzzz", "v1.%%%", "nonsense"] {
+        // The user's own work, autosaved before they open the bad link.
+        storage()
+            .set_item(
+                "asyncio-playground.autosave",
+                &serde_json::to_string(&mine).unwrap(),
+            )
+            .unwrap();
+        set_hash(bad);
+        let root = open("en").await;
+        let notice = one(&root, ".notice").text_content().unwrap();
+        assert!(
+            notice.contains("This link could not be opened")
+                && notice.contains("your own work is kept"),
+            "{bad}: {notice}"
+        );
+        assert!(
+            output(&root).starts_with("done? False\n"),
+            "{bad}: the autosaved work is shown"
+        );
+        // Still usable: an edit works and runs.
+        set(&field(&root, "Example"), "12_call_later").await;
+        assert!(output(&root).contains("call_soon"));
+        root.remove();
+    }
+}
+
+#[wasm_bindgen_test]
+async fn editing_keeps_the_address_bar_and_the_autosave_current() {
+    set_hash(&encode(&Shared {
+        program: tutorial_examples().remove(0).1,
+        lang: Some("en".into()),
+        cursor: None,
+    }));
+    let root = open("en").await;
+    set(&field(&root, "Example"), "09_future_set_result").await;
+    let hash = web_sys::window().unwrap().location().hash().unwrap();
+    let shared = decode(&hash).expect("the address bar holds a valid link");
+    assert_eq!(
+        shared.program,
+        tutorial_examples()
+            .into_iter()
+            .find(|(n, _)| *n == "09_future_set_result")
+            .unwrap()
+            .1
+    );
+    assert_eq!(shared.lang.as_deref(), Some("en"));
+    let saved = storage()
+        .get_item("asyncio-playground.autosave")
+        .unwrap()
+        .unwrap();
+    assert!(saved.contains("set_after"));
+    assert!(all(&root, "button")
+        .iter()
+        .any(|b| b.text_content().as_deref() == Some("Copy link")));
+    click(&root, "Copy link").await;
+    root.remove();
+}

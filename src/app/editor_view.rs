@@ -666,7 +666,13 @@ fn message_field(
     html! { <Text label={ctx.t("label.message")} value={message.clone().unwrap_or_default()} {on_change} /> }
 }
 
-/// A list of items, each chosen from `options`, with add and remove.
+/// Items a list shows for editing; a longer list (made by a link, say)
+/// says how many more it holds rather than drawing thousands of fields.
+const MAX_LISTED_ITEMS: usize = 100;
+
+/// A list of items, each chosen from `options`, with add and remove. The
+/// items are shared by every item's callbacks, so a long list costs one
+/// copy, not one per item.
 fn item_list(
     ctx: &AppContext,
     values: Vec<String>,
@@ -674,41 +680,44 @@ fn item_list(
     set: impl Fn(Vec<String>) -> Step + Clone + 'static,
     replace: Callback<Step>,
 ) -> Html {
+    let values = std::rc::Rc::new(values);
+    let options = std::rc::Rc::new(options);
     let first = options.first().map(|o| o.0.clone()).unwrap_or_default();
-    let add = {
+    let edit = {
         let (values, set, replace) = (values.clone(), set.clone(), replace.clone());
-        Callback::from(move |_| {
-            let mut v = values.clone();
-            v.push(first.clone());
-            replace.emit(set(v));
-        })
+        move |change: &dyn Fn(&mut Vec<String>)| {
+            let mut all = (*values).clone();
+            change(&mut all);
+            replace.emit(set(all));
+        }
     };
+    let edit = std::rc::Rc::new(edit);
+    let add = {
+        let edit = edit.clone();
+        Callback::from(move |_| edit(&|all| all.push(first.clone())))
+    };
+    let hidden = values.len().saturating_sub(MAX_LISTED_ITEMS);
     html! {
         <div class="items">
-            { for values.iter().enumerate().map(|(i, value)| {
+            { for values.iter().take(MAX_LISTED_ITEMS).enumerate().map(|(i, value)| {
                 let change = {
-                    let (values, set, replace) = (values.clone(), set.clone(), replace.clone());
-                    Callback::from(move |v: String| {
-                        let mut all = values.clone();
-                        all[i] = v;
-                        replace.emit(set(all));
-                    })
+                    let edit = edit.clone();
+                    Callback::from(move |v: String| edit(&|all| all[i] = v.clone()))
                 };
                 let remove = {
-                    let (values, set, replace) = (values.clone(), set.clone(), replace.clone());
-                    Callback::from(move |_| {
-                        let mut all = values.clone();
-                        all.remove(i);
-                        replace.emit(set(all));
-                    })
+                    let edit = edit.clone();
+                    Callback::from(move |_| edit(&|all| { all.remove(i); }))
                 };
                 html! {
                     <div class="item">
-                        <Select label={format!("{} {}", ctx.t("label.item"), i + 1)} value={value.clone()} options={options.clone()} on_change={change} />
+                        <Select label={format!("{} {}", ctx.t("label.item"), i + 1)} value={value.clone()} options={(*options).clone()} on_change={change} />
                         <button onclick={remove} aria-label={format!("{} {}", ctx.t("action.remove_item"), i + 1)}>{ "−" }</button>
                     </div>
                 }
             }) }
+            if hidden > 0 {
+                <span class="status">{ format!("… +{hidden}") }</span>
+            }
             <button onclick={add}>{ ctx.t("action.add_item") }</button>
         </div>
     }

@@ -32,8 +32,9 @@ pub struct Player {
     /// Cancellations asked for from outside, `(after iterations, task)`,
     /// so replaying an earlier moment replays them too.
     cancels: Vec<(u32, TaskId)>,
-    /// The last replayed moment, by mark index.
-    replayed: Option<(usize, Snapshot)>,
+    /// Replayed moments by mark index, oldest first, within a budget of
+    /// task views (see `REPLAY_CACHE_TASKS`).
+    replayed: Vec<(usize, Snapshot)>,
     pub control: Rc<LiveControl>,
     pub live: bool,
     lines: Vec<(f64, String)>,
@@ -49,7 +50,7 @@ impl Player {
             recording: Recording::default(),
             cursor: None,
             cancels: Vec::new(),
-            replayed: None,
+            replayed: Vec::new(),
             control: Rc::new(LiveControl::default()),
             live: false,
             lines: Vec::new(),
@@ -72,7 +73,7 @@ impl Player {
         self.recording = Recording::default();
         self.cursor = None;
         self.cancels.clear();
-        self.replayed = None;
+        self.replayed.clear();
         self.live = false;
         self.snap();
     }
@@ -112,11 +113,22 @@ impl Player {
         }
         let i = self.cursor?;
         let mark = *self.recording.marks.get(i)?;
-        if self.replayed.as_ref().is_none_or(|(j, _)| *j != i) {
-            let snapshot = snapshot_at_with(&self.program, mark.iteration, &self.cancels)?;
-            self.replayed = Some((i, snapshot));
+        if let Some((_, snapshot)) = self.replayed.iter().find(|(j, _)| *j == i) {
+            return Some((mark, snapshot.clone()));
         }
-        self.replayed.as_ref().map(|(_, s)| (mark, s.clone()))
+        let snapshot = snapshot_at_with(&self.program, mark.iteration, &self.cancels)?;
+        self.replayed.push((i, snapshot.clone()));
+        while self
+            .replayed
+            .iter()
+            .map(|(_, s)| s.tasks.len())
+            .sum::<usize>()
+            > REPLAY_CACHE_TASKS
+            && self.replayed.len() > 1
+        {
+            self.replayed.remove(0);
+        }
+        Some((mark, snapshot))
     }
 
     pub fn status(&self) -> Option<Status> {
@@ -238,7 +250,7 @@ pub fn RunPanel() -> Html {
             if let Some((mark, snapshot)) = shown {
                 <LoopView snapshot={snapshot.clone()} status={status.clone()} latest={p.at_latest()} player={PlayerHandle(player.clone(), redraw.clone())} />
                 <Timeline lanes={p.lanes.clone()} cursor={snapshot.time} end={p.recording.end_time()} />
-                <OutputView lines={p.lines[..mark.printed.min(p.lines.len())].to_vec()} log={p.log[..mark.events.min(p.log.len())].to_vec()} status={status} />
+                <OutputView lines={p.lines[..mark.printed.min(p.lines.len())].to_vec()} log={recent_log(&p.log, mark.events)} status={status} />
             }
         </div>
     }
@@ -302,6 +314,21 @@ fn run_command(player: &Rc<RefCell<Player>>, command: Command, redraw: Rc<dyn Fn
     }
     drop(p);
     redraw();
+}
+
+/// Replayed moments kept, counted in task views: dragging back and forth
+/// over a big run then costs a lookup, and memory stays bounded.
+const REPLAY_CACHE_TASKS: usize = 400_000;
+
+/// Log lines shown: the last ones up to the cursor (a long run's whole log
+/// would be megabytes of text to redraw on every move).
+const LOG_LINES: usize = 300;
+/// Task rows shown in the loop panel.
+const TASK_ROWS: usize = 200;
+
+fn recent_log(log: &[String], events: usize) -> Vec<String> {
+    let end = events.min(log.len());
+    log[end.saturating_sub(LOG_LINES)..end].to_vec()
 }
 
 /// The player and a way to redraw, for views that act on the run.
@@ -374,7 +401,7 @@ fn LoopView(props: &LoopViewProps) -> Html {
             <table class="tasks">
                 <thead><tr><th>{ ctx.t("label.task") }</th><th>{ ctx.t("run.state") }</th><th></th></tr></thead>
                 <tbody>
-                    { for s.tasks.iter().map(|t| html! {
+                    { for s.tasks.iter().take(TASK_ROWS).map(|t| html! {
                         <tr class={classes!("task-row", t.state.key())} data-task={t.name.clone()}>
                             <td>{ &t.name }</td>
                             <td class="state">{ state_text(&ctx, &t.state) }{ if t.cancel_pending { format!(" · {}", ctx.t("run.cancel_pending")) } else { String::new() } }</td>
@@ -387,6 +414,9 @@ fn LoopView(props: &LoopViewProps) -> Html {
                     }) }
                 </tbody>
             </table>
+            if s.tasks.len() > TASK_ROWS {
+                <p class="status">{ format!("… +{}", s.tasks.len() - TASK_ROWS) }</p>
+            }
             <h3>{ ctx.t("run.await_tree") }</h3>
             <pre class="await-tree">{ await_tree(s).join("\n") }</pre>
         </div>

@@ -77,6 +77,9 @@ pub struct AppContext {
     pub problems: Rc<Vec<Problem>>,
     pub lang: Lang,
     pub dispatch: UseReducerDispatcher<AppState>,
+    /// Where the unfinished tasks are at the moment the run view shows,
+    /// `(coroutine, pre-order step)`: the Python view marks those lines.
+    pub positions: UseStateHandle<Vec<(u32, u32)>>,
 }
 
 impl AppContext {
@@ -283,11 +286,13 @@ pub fn App(props: &AppProps) -> Html {
             }
         });
     }
+    let positions = use_state(Vec::new);
     let ctx = AppContext {
         program: program.clone(),
         problems: Rc::new((*problems).clone()),
         lang: state.lang,
         dispatch: state.dispatcher(),
+        positions,
     };
     let errors = problems
         .iter()

@@ -45,13 +45,26 @@ pub fn identifier(name: &str) -> String {
 struct Exporter<'a> {
     program: &'a Program,
     out: String,
+    /// For each coroutine, the line (1-based) each step starts on, in
+    /// pre-order: the order `validate::visit_steps` walks them.
+    lines: Vec<Vec<u32>>,
+    /// The coroutine being written.
+    writing: Option<usize>,
 }
 
 /// The program as Python source.
 pub fn export(program: &Program) -> String {
+    export_with_lines(program).0
+}
+
+/// The program as Python source, with the line each step starts on:
+/// `lines[coroutine][pre-order index]`.
+pub fn export_with_lines(program: &Program) -> (String, Vec<Vec<u32>>) {
     let mut e = Exporter {
         program,
         out: String::new(),
+        lines: vec![Vec::new(); program.coroutines.len()],
+        writing: None,
     };
     e.header();
     for (i, callback) in program.callbacks.iter().enumerate() {
@@ -63,8 +76,10 @@ pub fn export(program: &Program) -> String {
         );
     }
     for (i, coro) in program.coroutines.iter().enumerate() {
+        e.writing = Some(i);
         e.coroutine(i as u32, &coro.body);
     }
+    e.writing = None;
     e.out.push_str("\nbegin = time.time()\n");
     if program.coroutines.is_empty() {
         e.out.push_str("\nasync def main():\n    pass\n\n");
@@ -78,7 +93,7 @@ pub fn export(program: &Program) -> String {
         let args = e.args(args);
         let _ = writeln!(e.out, "print({args})");
     }
-    e.out
+    (e.out, e.lines)
 }
 
 impl Exporter<'_> {
@@ -230,6 +245,10 @@ impl Exporter<'_> {
     }
 
     fn step(&mut self, step: &Step, d: usize) {
+        if let Some(c) = self.writing {
+            let line = self.out.matches('\n').count() as u32 + 1;
+            self.lines[c].push(line);
+        }
         match step {
             Step::Sleep { seconds } => self.line(
                 d,
@@ -538,6 +557,8 @@ pub fn expr_text(program: &Program, expr: &Expr) -> String {
     Exporter {
         program,
         out: String::new(),
+        lines: Vec::new(),
+        writing: None,
     }
     .expr(expr)
 }
@@ -547,6 +568,8 @@ pub fn args_text(program: &Program, args: &[Expr]) -> String {
     Exporter {
         program,
         out: String::new(),
+        lines: Vec::new(),
+        writing: None,
     }
     .args(args)
 }
@@ -734,6 +757,36 @@ mod tests {
                     Ok(&args),
                     "{name}: {text}"
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn each_steps_line_is_where_its_python_is() {
+        for (name, program) in crate::examples::tutorial_examples() {
+            let (source, lines) = export_with_lines(&program);
+            let text: Vec<&str> = source.lines().collect();
+            for (c, coro) in program.coroutines.iter().enumerate() {
+                let mut i = 0;
+                visit_steps(&coro.body, &mut |step| {
+                    let line = text[lines[c][i] as usize - 1].trim();
+                    let expected = match step {
+                        Step::Sleep { .. } => "await asyncio.sleep(",
+                        Step::Print { .. } => "print(",
+                        Step::Return { .. } => "return",
+                        Step::CreateTask { .. } => "_task = asyncio.create_task(",
+                        Step::Try { .. } => "try:",
+                        Step::ForEach { .. } => "for ",
+                        _ => "",
+                    };
+                    assert!(
+                        line.contains(expected),
+                        "{name}: step {i} of {} is on `{line}`",
+                        coro.name
+                    );
+                    i += 1;
+                });
+                assert_eq!(i, lines[c].len(), "{name}: {}", coro.name);
             }
         }
     }

@@ -87,6 +87,20 @@ async fn stepping_shows_the_ready_queue_and_task_states_of_each_iteration() {
         "5 before---func1----\n3 before---func1----\n4 before---func1----\n"
     );
 
+    // The Python view marks where each task is: main at its gather, the
+    // three tasks at their sleeps.
+    let current = texts(&root, ".python-view .line.current");
+    let current: Vec<&str> = current.iter().map(|l| l.trim()).collect();
+    assert_eq!(
+        current,
+        [
+            "results = await asyncio.gather(func1_5_task, func1_3_task, func1_4_task)",
+            "await asyncio.sleep(5.0)",
+            "await asyncio.sleep(3.0)",
+            "await asyncio.sleep(4.0)",
+        ]
+    );
+
     // Iteration 3: the clock jumps to the first timer.
     click(&root, "Step").await;
     assert_eq!(text(&root, "[data-testid=clock]"), "t=3.0");

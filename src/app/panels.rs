@@ -57,7 +57,12 @@ pub fn ProblemsPanel() -> Html {
 #[component]
 pub fn PythonPanel() -> Html {
     let ctx = use_context::<AppContext>().expect("AppContext");
-    let source = crate::python::export(&ctx.program);
+    let (source, lines) = crate::python::export_with_lines(&ctx.program);
+    let current: Vec<u32> = ctx
+        .positions
+        .iter()
+        .filter_map(|(c, i)| lines.get(*c as usize)?.get(*i as usize).copied())
+        .collect();
     let copied = use_state(|| false);
     let copy = {
         let source = source.clone();
@@ -72,7 +77,14 @@ pub fn PythonPanel() -> Html {
     html! {
         <div class="python-view">
             <button onclick={copy}>{ if *copied { ctx.t("action.copied") } else { ctx.t("action.copy") } }</button>
-            <pre><code class="language-python">{ source }</code></pre>
+            <pre><code class="language-python">
+                { for source.lines().enumerate().map(|(i, line)| {
+                    let here = current.contains(&(i as u32 + 1));
+                    html! {
+                        <span class={classes!("line", here.then_some("current"))} aria-current={here.then_some("step")}>{ line }{ "\n" }</span>
+                    }
+                }) }
+            </code></pre>
         </div>
     }
 }

@@ -222,6 +222,24 @@ pub fn RunPanel() -> Html {
         }
     };
     let count = p.recording.marks.len();
+    {
+        let positions: Vec<(u32, u32)> = shown
+            .as_ref()
+            .map(|(_, s)| {
+                s.tasks
+                    .iter()
+                    .filter(|t| !t.state.is_done())
+                    .filter_map(|t| t.at)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let handle = ctx.positions.clone();
+        use_effect_with(positions, move |positions| {
+            if *handle != *positions {
+                handle.set(positions.clone());
+            }
+        });
+    }
     let index = p.cursor.unwrap_or(count.saturating_sub(1));
     let status = p.status();
     let speeds: Vec<(String, String)> = [0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0]

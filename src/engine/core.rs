@@ -191,8 +191,9 @@ pub struct TaskSlot {
     pub fut_waiter: Option<FutId>,
     pub must_cancel: bool,
     pub started: bool,
-    /// Where the coroutine is suspended (a step index path the views show).
-    pub at: u32,
+    /// The step the coroutine is suspended at: `(coroutine, pre-order
+    /// index)` (see `Scenario::places`).
+    pub at: Option<(u32, u32)>,
     coro: Option<Coro>,
     /// The exception `__step` throws into the coroutine at its await point.
     throw: Option<PyExc>,
@@ -511,7 +512,7 @@ impl Loop {
             fut_waiter: None,
             must_cancel: false,
             started: false,
-            at: 0,
+            at: None,
             coro: Some(coro),
             throw: None,
             yielded: Yielded::Nothing,
@@ -597,15 +598,15 @@ pub struct Runtime(pub Rc<RefCell<Loop>>);
 
 thread_local! {
     static RUNNING: RefCell<Option<Rc<RefCell<Loop>>>> = const { RefCell::new(None) };
-    /// The step the running coroutine is at; `__step` copies it into the
-    /// task when the coroutine suspends. A plain cell, because it is set at
-    /// every step and a loop borrow each time would cost more than the step.
-    static CURRENT_STEP: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+    /// The address of the step the running coroutine is at; `__step`
+    /// records its place when the coroutine suspends. A plain cell, because
+    /// it is set at every step and a loop borrow each time would cost more.
+    static CURRENT_STEP: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 /// Records which step the running coroutine is executing.
-pub fn set_current_step(index: u32) {
-    CURRENT_STEP.with(|c| c.set(index));
+pub fn set_current_step(step: usize) {
+    CURRENT_STEP.with(|c| c.set(step));
 }
 
 /// Runs `f` on the running loop. Only awaitables call it, and only while a
@@ -737,7 +738,10 @@ impl Loop {
             Poll::Pending => {
                 let slot = &mut self.tasks[task.index()];
                 slot.coro = Some(coro);
-                slot.at = CURRENT_STEP.with(|c| c.get());
+                if !self.scenario.places.is_empty() {
+                    let step = CURRENT_STEP.with(|c| c.get());
+                    slot.at = self.scenario.places.get(&step).copied();
+                }
                 slot.throw = None;
                 match std::mem::replace(&mut slot.yielded, Yielded::Nothing) {
                     Yielded::Bare | Yielded::Nothing => {

@@ -32,3 +32,5 @@ pub type FnvHashSet<T> = HashSet<T, BuildHasherDefault<Fnv>>;
 pub fn set_with_capacity<T>(capacity: usize) -> FnvHashSet<T> {
     HashSet::with_capacity_and_hasher(capacity, Default::default())
 }
+
+pub type FnvHashMap<K, V> = std::collections::HashMap<K, V, BuildHasherDefault<Fnv>>;

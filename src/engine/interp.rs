@@ -28,6 +28,24 @@ pub struct Scenario {
     pub task_of: Vec<Option<TaskId>>,
     /// The hand-made futures, by their index in the program.
     pub futures: Vec<FutId>,
+    /// Each step's place, by the step's address in the (immutable, shared)
+    /// program: `(coroutine, index in pre-order)`, the order the exporter
+    /// writes steps in, so views can show the line a task is at.
+    pub places: super::fnv::FnvHashMap<usize, (u32, u32)>,
+}
+
+impl Scenario {
+    pub fn index_places(&mut self) {
+        let program = self.program.clone();
+        for (c, coro) in program.coroutines.iter().enumerate() {
+            let mut n = 0u32;
+            super::validate::visit_steps(&coro.body, &mut |step| {
+                self.places
+                    .insert(step as *const Step as usize, (c as u32, n));
+                n += 1;
+            });
+        }
+    }
 }
 
 /// How a block of steps ended, when it did not raise.
@@ -141,8 +159,8 @@ fn exec<'a>(
 }
 
 async fn exec_block(program: &Program, frame: &mut Frame, steps: &[Step]) -> PyResult<Flow> {
-    for (index, step) in steps.iter().enumerate() {
-        super::core::set_current_step(index as u32);
+    for step in steps {
+        super::core::set_current_step(step as *const Step as usize);
         if let Flow::Return(v) = exec_step(program, frame, step).await? {
             return Ok(Flow::Return(v));
         }

@@ -102,6 +102,7 @@ impl Simulation {
                     task_of: vec![None; program.coroutines.len()],
                     futures,
                     program: program.clone(),
+                    places: Default::default(),
                 };
                 let main = if program.coroutines.is_empty() {
                     // Nothing to run: a main that returns at once.
@@ -221,6 +222,13 @@ impl Simulation {
             }
         }
         self.is_running()
+    }
+
+    /// Records, from now on, which step each task suspends at (the views
+    /// show it as a line of the Python). Off unless asked for: it costs a
+    /// lookup per suspension and an index of every step.
+    pub fn track_positions(&mut self) {
+        self.rt.with(|l| l.scenario.index_places());
     }
 
     /// What the loop looks like now.

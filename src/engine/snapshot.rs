@@ -56,8 +56,8 @@ pub struct TaskView {
     pub awaits_task: Option<TaskId>,
     /// A cancellation requested and not yet delivered.
     pub cancel_pending: bool,
-    /// The step it is at (index into its coroutine's body).
-    pub at: u32,
+    /// The step it is at: `(coroutine, pre-order index)`.
+    pub at: Option<(u32, u32)>,
     pub coro: Option<u32>,
 }
 
@@ -219,6 +219,7 @@ pub fn snapshot_at_with(
     cancels: &[(u32, TaskId)],
 ) -> Option<Snapshot> {
     let mut sim = crate::engine::Simulation::new(program.clone()).ok()?;
+    sim.track_positions();
     loop {
         let done = sim.with_loop(|l| l.iteration);
         for (_, task) in cancels.iter().filter(|(at, _)| *at == done) {

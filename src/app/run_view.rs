@@ -67,9 +67,11 @@ impl Player {
 
     fn reset(&mut self) {
         self.control.paused.set(true);
-        self.sim = Simulation::new((*self.program).clone())
-            .ok()
-            .map(|s| Rc::new(RefCell::new(s)));
+        self.sim = Simulation::new((*self.program).clone()).ok().map(|mut s| {
+            // The Python view marks the line each task is at.
+            s.track_positions();
+            Rc::new(RefCell::new(s))
+        });
         self.recording = Recording::default();
         self.cursor = None;
         self.cancels.clear();

@@ -386,6 +386,7 @@ mod tests {
     /// A snapshot before every iteration and one at the end.
     fn snapshots(name: &str) -> Vec<Snapshot> {
         let mut sim = Simulation::new(program(name)).unwrap();
+        sim.track_positions();
         let mut all = vec![sim.snapshot()];
         while sim.is_running() {
             sim.run_once();

@@ -80,6 +80,9 @@ pub struct AppContext {
     /// Where the unfinished tasks are at the moment the run view shows,
     /// `(coroutine, pre-order step)`: the Python view marks those lines.
     pub positions: UseStateHandle<Vec<(u32, u32)>>,
+    /// The moment the time cursor points at, when not at the run's end; a
+    /// link carries it, so a teacher can share "look at t=3.5".
+    pub moment: UseStateHandle<Option<f64>>,
 }
 
 impl AppContext {
@@ -149,7 +152,7 @@ fn autosaved() -> Option<Program> {
 
 /// What the page opens with: the link's scenario, else the autosaved work,
 /// else the first example; and a message about the link, if there was one.
-fn starting_state(follow_address: bool) -> (Program, Option<String>, Option<Lang>) {
+fn starting_state(follow_address: bool) -> (Program, Option<String>, Option<Lang>, Option<f64>) {
     let hash = web_sys::window()
         .filter(|_| follow_address)
         .and_then(|w| w.location().hash().ok())
@@ -159,16 +162,21 @@ fn starting_state(follow_address: bool) -> (Program, Option<String>, Option<Lang
         match crate::link::decode(&hash) {
             Ok(shared) => {
                 let lang = shared.lang.as_deref().map(Lang::from_tag);
-                return (shared.program, Some("link.opened".into()), lang);
+                return (
+                    shared.program,
+                    Some("link.opened".into()),
+                    lang,
+                    shared.cursor,
+                );
             }
             Err(e) => {
                 // A bad link never replaces the user's work.
                 let note = format!("link.bad:{e}");
-                return (saved.unwrap_or_else(first_example), Some(note), None);
+                return (saved.unwrap_or_else(first_example), Some(note), None, None);
             }
         }
     }
-    (saved.unwrap_or_else(first_example), None, None)
+    (saved.unwrap_or_else(first_example), None, None, None)
 }
 
 fn storage() -> Option<web_sys::Storage> {
@@ -219,21 +227,26 @@ impl Default for AppProps {
 #[component]
 pub fn App(props: &AppProps) -> Html {
     let follow_address = props.follow_address;
-    let state = use_reducer(move || {
-        let (program, link_note, link_lang) = starting_state(follow_address);
-        let lang = link_lang.unwrap_or_else(initial_lang);
-        let notice = link_note.map(|note| match note.split_once(':') {
-            Some((_, error)) => {
-                format!("{}: {error}. {}", t(lang, "link.bad"), t(lang, "link.kept"))
+    let opened = use_memo((), move |_| starting_state(follow_address));
+    let state = use_reducer({
+        let opened = opened.clone();
+        move || {
+            let (program, link_note, link_lang, _) = (*opened).clone();
+            let lang = link_lang.unwrap_or_else(initial_lang);
+            let notice = link_note.map(|note| match note.split_once(':') {
+                Some((_, error)) => {
+                    format!("{}: {error}. {}", t(lang, "link.bad"), t(lang, "link.kept"))
+                }
+                None => t(lang, &note).to_string(),
+            });
+            AppState {
+                editor: Editor::new(program),
+                lang,
+                notice,
             }
-            None => t(lang, &note).to_string(),
-        });
-        AppState {
-            editor: Editor::new(program),
-            lang,
-            notice,
         }
     });
+    let moment = use_state(|| opened.3);
     let program = Rc::new(state.editor.program.clone());
     let problems = {
         let program = program.clone();
@@ -250,7 +263,7 @@ pub fn App(props: &AppProps) -> Html {
         let shared = crate::link::Shared {
             program: (*program).clone(),
             lang: Some(state.lang.code().to_string()),
-            cursor: None,
+            cursor: *moment,
         };
         use_effect_with(shared, move |shared| {
             let fragment = crate::link::encode(shared);
@@ -293,6 +306,7 @@ pub fn App(props: &AppProps) -> Html {
         lang: state.lang,
         dispatch: state.dispatcher(),
         positions,
+        moment: moment.clone(),
     };
     let errors = problems
         .iter()
@@ -409,7 +423,7 @@ fn CopyLink() -> Html {
     let length = crate::link::encode(&crate::link::Shared {
         program: (*ctx.program).clone(),
         lang: Some(ctx.lang.code().to_string()),
-        cursor: None,
+        cursor: *ctx.moment,
     })
     .len();
     let onclick = {

@@ -115,3 +115,29 @@ async fn editing_keeps_the_address_bar_and_the_autosave_current() {
     click(&root, "Copy link").await;
     root.remove();
 }
+
+#[wasm_bindgen_test]
+async fn a_link_can_point_at_a_moment() {
+    let program = tutorial_examples().remove(0).1;
+    set_hash(&encode(&Shared {
+        program,
+        lang: Some("en".into()),
+        cursor: Some(3.0),
+    }));
+    let root = open("en").await;
+    // The views open where the clock first reaches t=3.0: only the lines
+    // printed at t=0 so far, and func1(3)'s timer is the one due.
+    assert_eq!(
+        one(&root, "[data-testid=clock]").text_content().unwrap(),
+        "t=3.0"
+    );
+    let printed: Vec<String> = all(&root, ".run-lines samp")
+        .iter()
+        .filter_map(|s| s.text_content())
+        .collect();
+    assert_eq!(printed.len(), 3, "{printed:?}");
+    // And the address keeps pointing at that moment.
+    let hash = web_sys::window().unwrap().location().hash().unwrap();
+    assert_eq!(decode(&hash).unwrap().cursor, Some(3.0));
+    root.remove();
+}

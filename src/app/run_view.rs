@@ -65,6 +65,16 @@ impl Player {
         player
     }
 
+    /// A player showing the first moment the clock reaches `moment`, or
+    /// following the end when there is none.
+    fn at_moment(program: Rc<Program>, moment: Option<f64>) -> Player {
+        let mut player = Player::new(program);
+        if let Some(t) = moment {
+            player.cursor = player.recording.marks.iter().position(|m| m.time >= t);
+        }
+        player
+    }
+
     fn reset(&mut self) {
         self.control.paused.set(true);
         self.sim = Simulation::new((*self.program).clone()).ok().map(|mut s| {
@@ -161,7 +171,7 @@ const SHORTCUTS: [(&str, Command); 6] = [
 #[component]
 pub fn RunPanel() -> Html {
     let ctx = use_context::<AppContext>().expect("AppContext");
-    let player = use_mut_ref(|| Player::new(ctx.program.clone()));
+    let player = use_mut_ref(|| Player::at_moment(ctx.program.clone(), *ctx.moment));
     let tick = use_state(|| 0u32);
     let redraw = {
         let tick = tick.clone();
@@ -171,8 +181,10 @@ pub fn RunPanel() -> Html {
         // Every edit: record the new program to its end at once.
         let player = player.clone();
         let redraw = redraw.clone();
+        // A link may point at a moment, and an edit keeps the moment shown.
+        let moment = *ctx.moment;
         use_effect_with(ctx.program.clone(), move |program| {
-            *player.borrow_mut() = Player::new(program.clone());
+            *player.borrow_mut() = Player::at_moment(program.clone(), moment);
             redraw();
         });
     }
@@ -239,6 +251,19 @@ pub fn RunPanel() -> Html {
         use_effect_with(positions, move |positions| {
             if *handle != *positions {
                 handle.set(positions.clone());
+            }
+        });
+        // The moment a link would point at: none while following the end.
+        let moment = if p_at_latest(&player) {
+            None
+        } else {
+            shown.as_ref().map(|(_, s)| s.time)
+        };
+        let handle = ctx.moment.clone();
+        use_effect_with(moment.map(f64::to_bits), move |bits| {
+            let moment = bits.map(f64::from_bits);
+            if *handle != moment {
+                handle.set(moment);
             }
         });
     }
@@ -334,6 +359,10 @@ fn run_command(player: &Rc<RefCell<Player>>, command: Command, redraw: Rc<dyn Fn
     }
     drop(p);
     redraw();
+}
+
+fn p_at_latest(player: &Rc<RefCell<Player>>) -> bool {
+    player.borrow().at_latest()
 }
 
 /// Replayed moments kept, counted in task views: dragging back and forth

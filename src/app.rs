@@ -36,6 +36,9 @@ pub struct AppState {
     pub lang: Lang,
     /// Why the last edit was refused, if it was.
     pub notice: Option<String>,
+    /// The user's autosaved work, when a link opened something else: the
+    /// page offers to go back to it.
+    pub set_aside: Option<Program>,
 }
 
 pub enum Action {
@@ -43,6 +46,8 @@ pub enum Action {
     Undo,
     Redo,
     SetLang(Lang),
+    /// Go back to the work a link set aside (or dismiss the offer).
+    BackToMyWork(bool),
 }
 
 impl Reducible for AppState {
@@ -64,6 +69,14 @@ impl Reducible for AppState {
                 next.editor.redo();
             }
             Action::SetLang(lang) => next.lang = lang,
+            Action::BackToMyWork(go_back) => {
+                if let (true, Some(program)) = (go_back, next.set_aside.take()) {
+                    if let Err(e) = next.editor.apply(Edit::Load(program)) {
+                        next.notice = Some(e.to_string());
+                    }
+                }
+                next.set_aside = None;
+            }
         }
         Rc::new(next)
     }
@@ -152,7 +165,17 @@ fn autosaved() -> Option<Program> {
 
 /// What the page opens with: the link's scenario, else the autosaved work,
 /// else the first example; and a message about the link, if there was one.
-fn starting_state(follow_address: bool) -> (Program, Option<String>, Option<Lang>, Option<f64>) {
+/// What the page opens with: the program, a message about the link, the
+/// link's language and moment, and the autosaved work a link set aside.
+type Opening = (
+    Program,
+    Option<String>,
+    Option<Lang>,
+    Option<f64>,
+    Option<Program>,
+);
+
+fn starting_state(follow_address: bool) -> Opening {
     let hash = web_sys::window()
         .filter(|_| follow_address)
         .and_then(|w| w.location().hash().ok())
@@ -162,21 +185,29 @@ fn starting_state(follow_address: bool) -> (Program, Option<String>, Option<Lang
         match crate::link::decode(&hash) {
             Ok(shared) => {
                 let lang = shared.lang.as_deref().map(Lang::from_tag);
+                let set_aside = saved.filter(|s| *s != shared.program);
                 return (
                     shared.program,
                     Some("link.opened".into()),
                     lang,
                     shared.cursor,
+                    set_aside,
                 );
             }
             Err(e) => {
                 // A bad link never replaces the user's work.
                 let note = format!("link.bad:{e}");
-                return (saved.unwrap_or_else(first_example), Some(note), None, None);
+                return (
+                    saved.unwrap_or_else(first_example),
+                    Some(note),
+                    None,
+                    None,
+                    None,
+                );
             }
         }
     }
-    (saved.unwrap_or_else(first_example), None, None, None)
+    (saved.unwrap_or_else(first_example), None, None, None, None)
 }
 
 fn storage() -> Option<web_sys::Storage> {
@@ -231,7 +262,7 @@ pub fn App(props: &AppProps) -> Html {
     let state = use_reducer({
         let opened = opened.clone();
         move || {
-            let (program, link_note, link_lang, _) = (*opened).clone();
+            let (program, link_note, link_lang, _, set_aside) = (*opened).clone();
             let lang = link_lang.unwrap_or_else(initial_lang);
             let notice = link_note.map(|note| match note.split_once(':') {
                 Some((_, error)) => {
@@ -243,6 +274,7 @@ pub fn App(props: &AppProps) -> Html {
                 editor: Editor::new(program),
                 lang,
                 notice,
+                set_aside,
             }
         }
     });
@@ -318,6 +350,14 @@ pub fn App(props: &AppProps) -> Html {
                 <Header can_undo={state.editor.can_undo()} can_redo={state.editor.can_redo()} />
                 if let Some(notice) = &state.notice {
                     <p class="notice" role="status">{ notice }</p>
+                }
+                if state.set_aside.is_some() {
+                    <p class="notice" role="status">
+                        { t(state.lang, "link.set_aside") }{ " " }
+                        <button onclick={ let d = state.dispatcher(); Callback::from(move |_| d.dispatch(Action::BackToMyWork(true))) }>{ t(state.lang, "link.back") }</button>
+                        { " " }
+                        <button onclick={ let d = state.dispatcher(); Callback::from(move |_| d.dispatch(Action::BackToMyWork(false))) }>{ t(state.lang, "link.keep") }</button>
+                    </p>
                 }
                 <main class="regions">
                     <section id="editor" class="region editor" aria-label={ctx.t("region.editor")}>

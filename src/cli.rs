@@ -17,6 +17,7 @@ COMMANDS:
     examples            List the built-in examples
     export-json EXAMPLE Print a scenario as a JSON scenario file
     link SCENARIO       Print a share link's fragment for a scenario
+    link-report         Print every example's link length (goal: under 600)
     check SCENARIO      Run a scenario in the engine and under CPython; print
                         \"identical\" or where they first differ
     conform [--count N] [--seed S]
@@ -73,6 +74,26 @@ pub fn run(args: &[String]) -> i32 {
                     }
                 }
             })
+        }
+        ["link-report"] => {
+            for (name, program) in tutorial_examples() {
+                let length = crate::link::encode(&crate::link::Shared {
+                    program,
+                    lang: Some("zh-CN".into()),
+                    cursor: None,
+                })
+                .len()
+                    + 1;
+                let note = if length > 2000 {
+                    "  (over 2000: the page warns)"
+                } else if length > 600 {
+                    "  (over the 600 goal)"
+                } else {
+                    ""
+                };
+                println!("{name:<32} {length:>5}{note}");
+            }
+            0
         }
         ["link", name] => with_scenario(name, |program| {
             let fragment = crate::link::encode(&crate::link::Shared {

@@ -141,3 +141,33 @@ async fn a_link_can_point_at_a_moment() {
     assert_eq!(decode(&hash).unwrap().cursor, Some(3.0));
     root.remove();
 }
+
+#[wasm_bindgen_test]
+async fn opening_a_link_offers_to_go_back_to_the_autosaved_work() {
+    let (_, mine) = tutorial_examples()
+        .into_iter()
+        .find(|(n, _)| *n == "14_task_states")
+        .unwrap();
+    storage()
+        .set_item(
+            "asyncio-playground.autosave",
+            &serde_json::to_string(&mine).unwrap(),
+        )
+        .unwrap();
+    set_hash(&encode(&Shared {
+        program: tutorial_examples().remove(0).1,
+        lang: Some("en".into()),
+        cursor: None,
+    }));
+    let root = open("en").await;
+    assert_eq!(output(&root), include_str!("expected/01_gather.out"));
+    click(&root, "Back to my work").await;
+    assert!(
+        output(&root).starts_with("done? False\n"),
+        "back to the autosaved scenario"
+    );
+    assert!(all(&root, "button")
+        .iter()
+        .all(|b| b.text_content().as_deref() != Some("Back to my work")));
+    root.remove();
+}

@@ -17,7 +17,6 @@ use yew::prelude::*;
 
 use crate::editor::{Edit, Editor};
 use crate::engine::{validate, Problem, Program, Severity, Simulation, Status};
-use crate::examples::tutorial_examples;
 use crate::i18n::{t, Lang};
 
 /// The playground's main regions, in reading order: ids and label keys.
@@ -144,10 +143,10 @@ impl RunView {
 const AUTOSAVE_KEY: &str = "asyncio-playground.autosave";
 
 fn first_example() -> Program {
-    tutorial_examples()
+    crate::gallery::presets()
         .into_iter()
         .next()
-        .map(|(_, p)| p)
+        .map(|p| p.program)
         .unwrap_or_default()
 }
 
@@ -410,8 +409,10 @@ fn Header(props: &HeaderProps) -> Html {
                     coroutines: vec![crate::engine::Coroutine::new("main", vec![])],
                     ..Program::default()
                 }));
-            } else if let Some((_, p)) = tutorial_examples().into_iter().find(|(n, _)| *n == name) {
-                ctx.edit(Edit::Load(p));
+            } else if let Some(preset) =
+                crate::gallery::presets().into_iter().find(|p| p.id == name)
+            {
+                ctx.edit(Edit::Load(preset.program));
             }
         })
     };
@@ -427,11 +428,16 @@ fn Header(props: &HeaderProps) -> Html {
         (String::new(), ctx.t("example.choose")),
         ("new".to_string(), ctx.t("example.new")),
     ];
+    let presets = crate::gallery::presets();
     examples.extend(
-        tutorial_examples()
-            .into_iter()
-            .map(|(n, _)| (n.to_string(), n.to_string())),
+        presets
+            .iter()
+            .map(|p| (p.id.to_string(), p.title(ctx.lang).to_string())),
     );
+    let explanation = presets
+        .iter()
+        .find(|p| p.program == *ctx.program)
+        .map(|p| (p.title(ctx.lang), p.explanation(ctx.lang)));
     html! {
         <header class="app-header">
             <div class="titles">
@@ -450,6 +456,9 @@ fn Header(props: &HeaderProps) -> Html {
                 <CopyLink />
                 <span class="shortcuts">{ ctx.t("shortcuts") }</span>
             </div>
+            if let Some((title, text)) = explanation {
+                <p class="explanation"><strong>{ title }</strong>{ " — " }{ text }</p>
+            }
         </header>
     }
 }

@@ -75,8 +75,14 @@ pub fn run(args: &[String]) -> i32 {
                 }
             })
         }
+        #[cfg(not(target_arch = "wasm32"))]
+        ["gallery-links"] => {
+            print!("{}", crate::gallery::links_file());
+            0
+        }
         ["link-report"] => {
-            for (name, program) in tutorial_examples() {
+            for preset in crate::gallery::presets() {
+                let (name, program) = (preset.id, preset.program);
                 let length = crate::link::encode(&crate::link::Shared {
                     program,
                     lang: Some("zh-CN".into()),

@@ -11,6 +11,7 @@ pub mod conform;
 pub mod editor;
 pub mod engine;
 pub mod examples;
+pub mod gallery;
 pub mod i18n;
 pub mod link;
 #[cfg(not(target_arch = "wasm32"))]

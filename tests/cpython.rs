@@ -33,3 +33,17 @@ fn exported_programs_print_under_cpython_what_the_engine_predicts() {
         assert_eq!(run.stdout, engine_output(program), "{name}");
     }
 }
+
+#[test]
+fn every_gallery_preset_prints_what_cpython_prints() {
+    use asyncio_playground::conform::{compare, Verdict};
+    let presets = asyncio_playground::gallery::presets();
+    let sources: Vec<String> = presets.iter().map(|p| python::export(&p.program)).collect();
+    let runs = oracle::run_batch(&sources).expect("CPython (python3) must be installed");
+    for (preset, run) in presets.iter().zip(runs) {
+        match compare(&preset.program, &run) {
+            Verdict::Identical => {}
+            Verdict::Different(kind, report) => panic!("{} ({kind:?}):\n{report}", preset.id),
+        }
+    }
+}

@@ -25,10 +25,10 @@ fn storage() -> web_sys::Storage {
 }
 
 #[wasm_bindgen_test]
-async fn every_example_opened_from_its_link_prints_its_output() {
-    for (name, program) in tutorial_examples() {
+async fn every_preset_opened_from_its_link_prints_its_output() {
+    for preset in asyncio_playground::gallery::presets() {
         set_hash(&encode(&Shared {
-            program: program.clone(),
+            program: preset.program.clone(),
             lang: Some("zh-CN".into()),
             cursor: None,
         }));
@@ -37,11 +37,14 @@ async fn every_example_opened_from_its_link_prints_its_output() {
         assert_eq!(
             one(&root, "h1").text_content().unwrap(),
             "asyncio 演练场",
-            "{name}"
+            "{}",
+            preset.id
         );
-        let mut sim = asyncio_playground::engine::Simulation::new(program).unwrap();
+        let explanation = one(&root, ".explanation").text_content().unwrap();
+        assert!(explanation.contains(preset.explanation[1]), "{}", preset.id);
+        let mut sim = asyncio_playground::engine::Simulation::new(preset.program).unwrap();
         sim.run_to_end();
-        assert_eq!(output(&root), sim.output_text(), "{name}");
+        assert_eq!(output(&root), sim.output_text(), "{}", preset.id);
         root.remove();
     }
 }

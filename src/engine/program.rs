@@ -17,15 +17,22 @@ pub type ObjId = u32;
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Program {
     pub coroutines: Vec<Coroutine>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub callbacks: Vec<CallbackFn>,
     /// Hand-made futures (`loop.create_future()`), created before `main` runs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub futures: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub locks: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub semaphores: Vec<(String, u32)>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub events: Vec<String>,
     /// Queues with their `maxsize` (0 means unbounded).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub queues: Vec<(String, u32)>,
     /// Prints after `asyncio.run()` returns, such as the elapsed time.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub epilogue: Vec<Vec<Expr>>,
 }
 
@@ -34,6 +41,7 @@ pub struct Program {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Coroutine {
     pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub task_name: Option<String>,
     pub body: Vec<Step>,
 }
@@ -95,6 +103,7 @@ pub enum Step {
     /// `raise Kind(message)`.
     Raise {
         kind: ExcKind,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         message: Option<String>,
     },
     /// `t = asyncio.create_task(coro(), name=...)`.
@@ -104,43 +113,54 @@ pub enum Step {
     /// `bind = await target`.
     Await {
         target: Awaitable,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         bind: Option<String>,
     },
     /// `bind = await asyncio.gather(*items, return_exceptions=...)`.
     Gather {
         items: Vec<Awaitable>,
         return_exceptions: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         bind: Option<String>,
     },
     /// `done, pending = await asyncio.wait(tasks, timeout=..., return_when=...)`.
     Wait {
         items: Vec<CoroId>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         timeout: Option<f64>,
         return_when: ReturnWhen,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         done: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pending: Option<String>,
     },
     /// `for aw in asyncio.as_completed(tasks, timeout=...): bind = await aw; body`.
     AsCompleted {
         items: Vec<CoroId>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         timeout: Option<f64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         bind: Option<String>,
         body: Vec<Step>,
     },
     /// `bind = await asyncio.wait_for(target, timeout)`.
     WaitFor {
         target: Awaitable,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         timeout: Option<f64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         bind: Option<String>,
     },
     /// `bind = await asyncio.shield(target)`.
     Shield {
         target: Awaitable,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         bind: Option<String>,
     },
     /// `bind = task.cancel()`.
     Cancel {
         task: CoroId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         bind: Option<String>,
     },
     /// `try: body / except Kind: handler / finally: finally`.
@@ -190,6 +210,7 @@ pub enum Step {
     /// `bind = await queue.get()`.
     QueueGet {
         queue: ObjId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         bind: Option<String>,
     },
     QueueTaskDone {
@@ -208,6 +229,7 @@ pub enum Step {
     SetException {
         future: ObjId,
         kind: ExcKind,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         message: Option<String>,
     },
     /// `task.add_done_callback(callback)`.

@@ -101,6 +101,17 @@ async fn stepping_shows_the_ready_queue_and_task_states_of_each_iteration() {
         ]
     );
 
+    // The loop's story, up to this moment, in plain words.
+    let story = texts(&root, ".story li");
+    assert!(
+        story.iter().any(|l| l == "t=0.0 Task-2 sleeps until t=5.0"),
+        "{story:?}"
+    );
+    assert!(
+        !story.iter().any(|l| l.contains("returns")),
+        "nothing has returned yet: {story:?}"
+    );
+
     // Iteration 3: the clock jumps to the first timer.
     click(&root, "Step").await;
     assert_eq!(text(&root, "[data-testid=clock]"), "t=3.0");

@@ -38,7 +38,8 @@ pub struct Player {
     pub control: Rc<LiveControl>,
     pub live: bool,
     lines: Vec<(f64, String)>,
-    log: Vec<String>,
+    /// What the loop did, in plain words: `(trace event, time, sentence)`.
+    log: Vec<(usize, f64, String)>,
     lanes: Vec<Lane>,
 }
 
@@ -104,8 +105,8 @@ impl Player {
             sim.with_loop(|l| {
                 self.lines = l.output.iter().map(|o| (o.time, o.text.clone())).collect();
                 self.lanes = lanes(l);
+                self.log = l.narrative();
             });
-            self.log = sim.trace_text().lines().map(str::to_string).collect();
         }
     }
 
@@ -375,9 +376,12 @@ const LOG_LINES: usize = 300;
 /// Task rows shown in the loop panel.
 const TASK_ROWS: usize = 200;
 
-fn recent_log(log: &[String], events: usize) -> Vec<String> {
-    let end = events.min(log.len());
-    log[end.saturating_sub(LOG_LINES)..end].to_vec()
+fn recent_log(log: &[(usize, f64, String)], events: usize) -> Vec<String> {
+    let end = log.partition_point(|(i, _, _)| *i < events);
+    log[end.saturating_sub(LOG_LINES)..end]
+        .iter()
+        .map(|(_, t, text)| format!("t={} {text}", py_float_repr(*t)))
+        .collect()
 }
 
 /// The player and a way to redraw, for views that act on the run.
@@ -598,9 +602,9 @@ fn OutputView(props: &OutputViewProps) -> Html {
             if !status.is_empty() {
                 <p class="status" role="status">{ status }</p>
             }
-            <details class="loop-log">
+            <details class="loop-log" open=true>
                 <summary>{ ctx.t("run.log") }</summary>
-                <pre>{ props.log.join("\n") }</pre>
+                <ol class="story">{ for props.log.iter().map(|line| html! { <li>{ line }</li> }) }</ol>
             </details>
         </div>
     }

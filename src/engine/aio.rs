@@ -155,6 +155,15 @@ pub struct Shield {
     outer: FutId,
 }
 
+impl AioState {
+    /// The children of gather number `index`, in argument order.
+    pub fn gather_children(&self, index: u32) -> &[FutId] {
+        self.gathers
+            .get(index as usize)
+            .map_or(&[], |g| &g.children)
+    }
+}
+
 #[derive(Default)]
 pub struct AioState {
     pub gathers: Vec<Gather>,

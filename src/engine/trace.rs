@@ -127,3 +127,218 @@ impl Loop {
         out
     }
 }
+
+impl Loop {
+    /// What the loop did, in plain words, for learners: one sentence per
+    /// event worth telling, with the index of the trace event it comes from
+    /// (so a view can stop at the moment it shows) and the virtual time.
+    pub fn narrative(&self) -> Vec<(usize, f64, String)> {
+        let mut lines = Vec::new();
+        let mut now = 0.0;
+        let mut last_armed = None;
+        let mut started = vec![false; self.tasks.len()];
+        // As of the event being told: which task waits on each future, and
+        // which futures are done.
+        let mut waiting_on: super::fnv::FnvHashMap<FutId, TaskId> = Default::default();
+        let mut done = vec![false; self.futures.len()];
+        let name = |t: TaskId| self.task(t).name.to_string();
+        for (i, event) in self.trace.iter().enumerate() {
+            match *event {
+                Event::TaskSuspended { task, on } => {
+                    waiting_on.insert(on, task);
+                }
+                Event::FutureDone(f) => done[f.index()] = true,
+                _ => {}
+            }
+            let line = match *event {
+                Event::Clock(t) if t > now => {
+                    now = t;
+                    Some(format!(
+                        "the clock moves to t={}",
+                        super::value::py_float_repr(t)
+                    ))
+                }
+                Event::Clock(_)
+                | Event::Iteration(_)
+                | Event::TimerDue(_)
+                | Event::TimerCancelled(_)
+                | Event::Print(_) => None,
+                Event::TimerArmed { when, .. } => {
+                    last_armed = Some(when);
+                    None
+                }
+                Event::Blocked(t) => Some(format!(
+                    "{} blocks the whole loop (time.sleep): nothing else can run",
+                    name(t)
+                )),
+                Event::TaskCreated { task, by } => Some(match by {
+                    Some(by) => format!(
+                        "{} creates {}; it starts when {} yields",
+                        name(by),
+                        name(task),
+                        name(by)
+                    ),
+                    None => format!("{} is created", name(task)),
+                }),
+                Event::TaskRunning(t) => {
+                    let first = !std::mem::replace(&mut started[t.index()], true);
+                    first.then(|| format!("{} starts running", name(t)))
+                }
+                Event::TaskYielded(t) => Some(format!(
+                    "{} gives the loop one iteration (sleep(0))",
+                    name(t)
+                )),
+                Event::TaskSuspended { task, on } => Some(match self.fut(on).kind {
+                    FutKind::Sleep => match last_armed {
+                        Some(when) => format!(
+                            "{} sleeps until t={}",
+                            name(task),
+                            super::value::py_float_repr(when)
+                        ),
+                        None => format!("{} sleeps", name(task)),
+                    },
+                    _ => format!("{} waits for {}", name(task), self.describe_future(on)),
+                }),
+                Event::TaskFinished(t) => Some(match &self.fut(self.task(t).fut).outcome {
+                    Some(Outcome::Returned(v)) => format!("{} returns {}", name(t), v.py_repr()),
+                    Some(Outcome::Raised(e)) => format!("{} raises {}", name(t), e.py_repr()),
+                    _ => format!("{} is cancelled", name(t)),
+                }),
+                Event::CancelRequested { task, by } => Some(match by {
+                    Some(by) => format!(
+                        "{} asks {} to cancel: CancelledError will land at its current await",
+                        name(by),
+                        name(task)
+                    ),
+                    None => format!("{} is asked to cancel", name(task)),
+                }),
+                Event::FutureDone(f) => self.gather_story(f, waiting_on.get(&f).copied(), &done),
+            };
+            if let Some(text) = line {
+                lines.push((i, now, text));
+            }
+        }
+        lines
+    }
+
+    /// "gather passes X on to main; A and B keep running", when a gather
+    /// ends with an exception while some of its children still run
+    /// (`awaiter` and `done` as of that moment).
+    fn gather_story(&self, fut: FutId, awaiter: Option<TaskId>, done: &[bool]) -> Option<String> {
+        let FutKind::Gather(index) = self.fut(fut).kind else {
+            return None;
+        };
+        let Some(Outcome::Raised(e)) = &self.fut(fut).outcome else {
+            return None;
+        };
+        let awaiter = awaiter.map_or("its awaiter".to_string(), |t| self.task(t).name.to_string());
+        let running: Vec<String> = self
+            .aio
+            .gather_children(index)
+            .iter()
+            .filter(|c| !done[c.index()])
+            .map(|c| {
+                self.describe_future(*c)
+                    .trim_start_matches("task ")
+                    .to_string()
+            })
+            .collect();
+        let rest = match running.len() {
+            0 => String::new(),
+            1 => format!("; {} keeps running", running[0]),
+            _ => format!("; {} keep running", running.join(" and ")),
+        };
+        Some(format!(
+            "gather passes {} on to {awaiter}{rest}",
+            e.py_repr()
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::Simulation;
+    use crate::examples::tutorial_examples;
+
+    fn story(name: &str) -> Vec<String> {
+        let program = tutorial_examples()
+            .into_iter()
+            .find(|(n, _)| *n == name)
+            .unwrap()
+            .1;
+        let mut sim = Simulation::new(program).unwrap();
+        sim.run_to_end();
+        sim.with_loop(|l| {
+            l.narrative()
+                .into_iter()
+                .map(|(_, t, s)| format!("t={t} {s}"))
+                .collect()
+        })
+    }
+
+    #[test]
+    fn the_story_of_gather_tells_who_sleeps_until_when() {
+        let s = story("01_gather");
+        for expected in [
+            "t=0 Task-1 creates Task-2; it starts when Task-1 yields",
+            "t=0 Task-1 waits for gather",
+            "t=0 Task-2 sleeps until t=5.0",
+            "t=3 Task-3 returns 'recv num 3'",
+        ] {
+            assert!(s.iter().any(|l| l == expected), "no {expected:?} in {s:#?}");
+        }
+    }
+
+    #[test]
+    fn the_story_of_a_failing_gather_says_the_others_keep_running() {
+        use crate::engine::{Awaitable, Coroutine, ExcKind, Program, Step};
+        let program = Program {
+            coroutines: vec![
+                Coroutine::new(
+                    "main",
+                    vec![Step::try_except(
+                        vec![Step::Gather {
+                            items: vec![Awaitable::Coro(1), Awaitable::Coro(2), Awaitable::Coro(3)],
+                            return_exceptions: false,
+                            bind: None,
+                        }],
+                        ExcKind::ValueError,
+                        vec![Step::sleep(3.0)],
+                    )],
+                ),
+                Coroutine::new("a", vec![Step::sleep(1.0)]),
+                Coroutine::new(
+                    "b",
+                    vec![
+                        Step::sleep(0.5),
+                        Step::Raise {
+                            kind: ExcKind::ValueError,
+                            message: Some("bad".into()),
+                        },
+                    ],
+                ),
+                Coroutine::new("c", vec![Step::sleep(2.0)]),
+            ],
+            ..Program::default()
+        };
+        let mut sim = Simulation::new(program).unwrap();
+        sim.run_to_end();
+        let s: Vec<String> = sim.with_loop(|l| {
+            l.narrative()
+                .into_iter()
+                .map(|(_, t, s)| format!("t={t} {s}"))
+                .collect()
+        });
+        assert!(
+            s.iter().any(|l| l == "t=0.5 gather passes ValueError('bad') on to Task-1; Task-2 and Task-4 keep running"),
+            "{s:#?}"
+        );
+    }
+
+    #[test]
+    fn the_story_of_a_cancellation_says_where_it_lands() {
+        let s = story("08_cancel_all");
+        assert!(s.iter().any(|l| l == "t=3.5 Task-1 asks func1-5 to cancel: CancelledError will land at its current await"));
+        assert!(s.iter().any(|l| l == "t=3.5 func1-5 is cancelled"));
+    }
+}

@@ -207,11 +207,6 @@ pub fn t(lang: Lang, key: &str) -> &str {
     }
 }
 
-/// Every key, for tests.
-pub fn keys() -> impl Iterator<Item = &'static str> {
-    TEXTS.iter().map(|(k, _, _)| *k)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -313,12 +313,6 @@ impl Loop {
             .min_by(f64::total_cmp)
     }
 
-    pub fn has_timers(&self) -> bool {
-        self.timers
-            .iter()
-            .any(|t| !self.handles[t.handle.index()].cancelled)
-    }
-
     /// The first half of `_run_once`: drop cancelled timers, jump the clock
     /// if nothing is ready (the virtual selector), and move due timers to
     /// the ready queue. Returns the callbacks to run this iteration, or

@@ -191,15 +191,6 @@ impl Recording {
         }
     }
 
-    /// The last mark at or before virtual time `t`.
-    pub fn at_time(&self, t: f64) -> Option<&Mark> {
-        self.marks
-            .iter()
-            .rev()
-            .find(|m| m.time <= t)
-            .or(self.marks.first())
-    }
-
     pub fn end_time(&self) -> f64 {
         self.marks.last().map_or(0.0, |m| m.time)
     }

@@ -288,16 +288,18 @@ pub fn App(props: &AppProps) -> Html {
         use_memo(program, |p| RunView::of(p))
     };
     use_undo_shortcuts(state.dispatcher());
+    // The page's share link, encoded once per change of what it carries.
+    let shared = crate::link::Shared {
+        program: (*program).clone(),
+        lang: Some(state.lang.code().to_string()),
+        cursor: *moment,
+    };
+    let fragment = use_memo(shared.clone(), crate::link::encode);
     {
         // Keep the address bar and the autosave current, without adding a
         // history entry per edit.
-        let shared = crate::link::Shared {
-            program: (*program).clone(),
-            lang: Some(state.lang.code().to_string()),
-            cursor: *moment,
-        };
+        let fragment = fragment.clone();
         use_effect_with(shared, move |shared| {
-            let fragment = crate::link::encode(shared);
             if let Some(w) = web_sys::window().filter(|_| follow_address) {
                 if let Ok(history) = w.history() {
                     let _ = history.replace_state_with_url(
@@ -346,7 +348,7 @@ pub fn App(props: &AppProps) -> Html {
     html! {
         <ContextProvider<AppContext> context={ctx.clone()}>
             <div class="playground">
-                <Header can_undo={state.editor.can_undo()} can_redo={state.editor.can_redo()} />
+                <Header can_undo={state.editor.can_undo()} can_redo={state.editor.can_redo()} link_length={fragment.len()} />
                 if let Some(notice) = &state.notice {
                     <p class="notice" role="status">{ notice }</p>
                 }
@@ -390,6 +392,8 @@ pub fn App(props: &AppProps) -> Html {
 struct HeaderProps {
     can_undo: bool,
     can_redo: bool,
+    /// The length of the page's share link.
+    link_length: usize,
 }
 
 #[component]
@@ -401,18 +405,19 @@ fn Header(props: &HeaderProps) -> Html {
             dispatch.dispatch(Action::SetLang(Lang::from_tag(&code)))
         })
     };
+    // Decoded once: the header re-renders on every slice of a live run.
+    let presets = use_memo((), |_| crate::gallery::presets());
     let on_example = {
         let ctx = ctx.clone();
+        let presets = presets.clone();
         Callback::from(move |name: String| {
             if name == "new" {
                 ctx.edit(Edit::Load(Program {
                     coroutines: vec![crate::engine::Coroutine::new("main", vec![])],
                     ..Program::default()
                 }));
-            } else if let Some(preset) =
-                crate::gallery::presets().into_iter().find(|p| p.id == name)
-            {
-                ctx.edit(Edit::Load(preset.program));
+            } else if let Some(preset) = presets.iter().find(|p| p.id == name) {
+                ctx.edit(Edit::Load(preset.program.clone()));
             }
         })
     };
@@ -428,7 +433,6 @@ fn Header(props: &HeaderProps) -> Html {
         (String::new(), ctx.t("example.choose")),
         ("new".to_string(), ctx.t("example.new")),
     ];
-    let presets = crate::gallery::presets();
     examples.extend(
         presets
             .iter()
@@ -453,7 +457,7 @@ fn Header(props: &HeaderProps) -> Html {
                     value={ctx.lang.code()}
                     options={Lang::ALL.iter().map(|l| (l.code().to_string(), l.native_name().to_string())).collect::<Vec<_>>()}
                     on_change={on_lang} />
-                <CopyLink />
+                <CopyLink length={props.link_length} />
                 <span class="shortcuts">{ ctx.t("shortcuts") }</span>
             </div>
             if let Some((title, text)) = explanation {
@@ -463,18 +467,19 @@ fn Header(props: &HeaderProps) -> Html {
     }
 }
 
+#[derive(Properties, PartialEq)]
+struct CopyLinkProps {
+    /// The length of the share link (the page's address fragment).
+    length: usize,
+}
+
 /// "Copy link": the page's address (kept current) to the clipboard, with a
 /// warning when it is long enough for chat apps to cut it.
 #[component]
-fn CopyLink() -> Html {
+fn CopyLink(props: &CopyLinkProps) -> Html {
     let ctx = use_context::<AppContext>().expect("AppContext");
     let copied = use_state(|| false);
-    let length = crate::link::encode(&crate::link::Shared {
-        program: (*ctx.program).clone(),
-        lang: Some(ctx.lang.code().to_string()),
-        cursor: *ctx.moment,
-    })
-    .len();
+    let length = props.length;
     let onclick = {
         let copied = copied.clone();
         Callback::from(move |_| {

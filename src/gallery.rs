@@ -96,15 +96,6 @@ const EXTRAS: [(&str, [&str; 2], [&str; 2]); 9] = [
     ("deadlock", ["A deadlock", "死锁"], ["main awaits a future that nothing will ever set, and no timer is left, so the loop would wait forever. The playground stops and shows who waits for what.", "main 等待一个永远不会被设置的 Future，而且没有剩余的定时器，事件循环会永远等下去。演练场会停下来并显示谁在等待什么。"]),
 ];
 
-/// The title and explanation of an extra preset.
-#[cfg(not(target_arch = "wasm32"))]
-fn extra(id: &str) -> ([&'static str; 2], [&'static str; 2]) {
-    EXTRAS
-        .iter()
-        .find(|e| e.0 == id)
-        .map_or((["", ""], ["", ""]), |e| (e.1, e.2))
-}
-
 #[cfg(not(target_arch = "wasm32"))]
 fn co(name: &str, body: Vec<Step>) -> Coroutine {
     Coroutine::new(name, body)
@@ -144,7 +135,8 @@ fn wait(items: Vec<u32>, return_when: ReturnWhen) -> Vec<Step> {
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-fn extras() -> Vec<Preset> {
+/// The extra presets' programs, in `EXTRAS` order.
+fn extras() -> Vec<Program> {
     let worker = |name: &str, seconds: f64| {
         co(
             name,
@@ -199,249 +191,204 @@ fn extras() -> Vec<Preset> {
         )
     };
     vec![
-        Preset {
-            id: "gather_return_exceptions",
-            title: extra("gather_return_exceptions").0,
-            explanation: extra("gather_return_exceptions").1,
-            program: program(vec![
+        program(vec![
+            co(
+                "main",
+                vec![
+                    Step::Gather {
+                        items: vec![Awaitable::Coro(1), Awaitable::Coro(2), Awaitable::Coro(3)],
+                        return_exceptions: true,
+                        bind: Step::bind("results"),
+                    },
+                    Step::print([E::str("results:"), E::var("results")]),
+                ],
+            ),
+            worker("fetch_a", 1.0),
+            failing("fetch_b", 0.5),
+            worker("fetch_c", 2.0),
+        ]),
+        program(vec![
+            co("main", main_wait_fc),
+            worker("fast", 1.0),
+            worker("slow", 3.0),
+        ]),
+        program(vec![
+            co("main", main_wait_fe),
+            worker("ok_quick", 0.5),
+            failing("broken", 1.0),
+            worker("ok_slow", 3.0),
+        ]),
+        program(vec![
+            co(
+                "main",
+                vec![Step::try_except(
+                    vec![Step::WaitFor {
+                        target: Awaitable::Coro(1),
+                        timeout: Some(1.0),
+                        bind: None,
+                    }],
+                    ExcKind::TimeoutError,
+                    vec![say("main got TimeoutError")],
+                )],
+            ),
+            co(
+                "download",
+                vec![
+                    say("download starts"),
+                    Step::try_except(
+                        vec![Step::sleep(10.0)],
+                        ExcKind::CancelledError,
+                        vec![
+                            say("download cleans up"),
+                            Step::sleep(0.5),
+                            say("download cleaned up"),
+                            Step::Reraise,
+                        ],
+                    ),
+                ],
+            ),
+        ]),
+        program(vec![
+            co(
+                "main",
+                vec![
+                    Step::CreateTask { coro: 1 },
+                    Step::CreateTask { coro: 2 },
+                    Step::sleep(1.0),
+                    Step::Cancel {
+                        task: 2,
+                        bind: None,
+                    },
+                    Step::Await {
+                        target: Awaitable::Task(1),
+                        bind: None,
+                    },
+                    say("main sees the save finished"),
+                ],
+            ),
+            co("save", vec![Step::sleep(2.0), say("save done")]),
+            co(
+                "caller",
+                vec![Step::try_except(
+                    vec![Step::Shield {
+                        target: Awaitable::Task(1),
+                        bind: None,
+                    }],
+                    ExcKind::CancelledError,
+                    vec![say("caller cancelled"), Step::Reraise],
+                )],
+            ),
+        ]),
+        Program {
+            semaphores: vec![("sem".into(), 2)],
+            ..program(vec![
                 co(
                     "main",
                     vec![
                         Step::Gather {
-                            items: vec![Awaitable::Coro(1), Awaitable::Coro(2), Awaitable::Coro(3)],
-                            return_exceptions: true,
-                            bind: Step::bind("results"),
-                        },
-                        Step::print([E::str("results:"), E::var("results")]),
-                    ],
-                ),
-                worker("fetch_a", 1.0),
-                failing("fetch_b", 0.5),
-                worker("fetch_c", 2.0),
-            ]),
-        },
-        Preset {
-            id: "wait_first_completed",
-            title: extra("wait_first_completed").0,
-            explanation: extra("wait_first_completed").1,
-            program: program(vec![
-                co("main", main_wait_fc),
-                worker("fast", 1.0),
-                worker("slow", 3.0),
-            ]),
-        },
-        Preset {
-            id: "wait_first_exception",
-            title: extra("wait_first_exception").0,
-            explanation: extra("wait_first_exception").1,
-            program: program(vec![
-                co("main", main_wait_fe),
-                worker("ok_quick", 0.5),
-                failing("broken", 1.0),
-                worker("ok_slow", 3.0),
-            ]),
-        },
-        Preset {
-            id: "wait_for_timeout_cleanup",
-            title: extra("wait_for_timeout_cleanup").0,
-            explanation: extra("wait_for_timeout_cleanup").1,
-            program: program(vec![
-                co(
-                    "main",
-                    vec![Step::try_except(
-                        vec![Step::WaitFor {
-                            target: Awaitable::Coro(1),
-                            timeout: Some(1.0),
+                            items: (1..=4).map(Awaitable::Coro).collect(),
+                            return_exceptions: false,
                             bind: None,
-                        }],
-                        ExcKind::TimeoutError,
-                        vec![say("main got TimeoutError")],
-                    )],
-                ),
-                co(
-                    "download",
-                    vec![
-                        say("download starts"),
-                        Step::try_except(
-                            vec![Step::sleep(10.0)],
-                            ExcKind::CancelledError,
-                            vec![
-                                say("download cleans up"),
-                                Step::sleep(0.5),
-                                say("download cleaned up"),
-                                Step::Reraise,
-                            ],
-                        ),
+                        },
+                        say("all done"),
                     ],
                 ),
-            ]),
+                sem_worker("job1"),
+                sem_worker("job2"),
+                sem_worker("job3"),
+                sem_worker("job4"),
+            ])
         },
-        Preset {
-            id: "shield",
-            title: extra("shield").0,
-            explanation: extra("shield").1,
-            program: program(vec![
+        Program {
+            events: vec!["ready".into()],
+            ..program(vec![
                 co(
                     "main",
                     vec![
                         Step::CreateTask { coro: 1 },
                         Step::CreateTask { coro: 2 },
                         Step::sleep(1.0),
-                        Step::Cancel {
-                            task: 2,
-                            bind: None,
-                        },
+                        say("main sets the event"),
+                        Step::EventSet { event: 0 },
                         Step::Await {
                             target: Awaitable::Task(1),
                             bind: None,
                         },
-                        say("main sees the save finished"),
+                        Step::Await {
+                            target: Awaitable::Task(2),
+                            bind: None,
+                        },
                     ],
                 ),
-                co("save", vec![Step::sleep(2.0), say("save done")]),
+                waiter("reader"),
+                waiter("writer"),
+            ])
+        },
+        Program {
+            queues: vec![("queue".into(), 1)],
+            ..program(vec![
                 co(
-                    "caller",
-                    vec![Step::try_except(
-                        vec![Step::Shield {
-                            target: Awaitable::Task(1),
-                            bind: None,
-                        }],
-                        ExcKind::CancelledError,
-                        vec![say("caller cancelled"), Step::Reraise],
-                    )],
-                ),
-            ]),
-        },
-        Preset {
-            id: "semaphore",
-            title: extra("semaphore").0,
-            explanation: extra("semaphore").1,
-            program: Program {
-                semaphores: vec![("sem".into(), 2)],
-                ..program(vec![
-                    co(
-                        "main",
-                        vec![
-                            Step::Gather {
-                                items: (1..=4).map(Awaitable::Coro).collect(),
-                                return_exceptions: false,
-                                bind: None,
-                            },
-                            say("all done"),
-                        ],
-                    ),
-                    sem_worker("job1"),
-                    sem_worker("job2"),
-                    sem_worker("job3"),
-                    sem_worker("job4"),
-                ])
-            },
-        },
-        Preset {
-            id: "event",
-            title: extra("event").0,
-            explanation: extra("event").1,
-            program: Program {
-                events: vec!["ready".into()],
-                ..program(vec![
-                    co(
-                        "main",
-                        vec![
-                            Step::CreateTask { coro: 1 },
-                            Step::CreateTask { coro: 2 },
-                            Step::sleep(1.0),
-                            say("main sets the event"),
-                            Step::EventSet { event: 0 },
-                            Step::Await {
-                                target: Awaitable::Task(1),
-                                bind: None,
-                            },
-                            Step::Await {
-                                target: Awaitable::Task(2),
-                                bind: None,
-                            },
-                        ],
-                    ),
-                    waiter("reader"),
-                    waiter("writer"),
-                ])
-            },
-        },
-        Preset {
-            id: "producer_consumer",
-            title: extra("producer_consumer").0,
-            explanation: extra("producer_consumer").1,
-            program: Program {
-                queues: vec![("queue".into(), 1)],
-                ..program(vec![
-                    co(
-                        "main",
-                        vec![
-                            Step::CreateTask { coro: 2 },
-                            Step::Await {
-                                target: Awaitable::Coro(1),
-                                bind: None,
-                            },
-                            Step::QueueJoin { queue: 0 },
-                            say("every item processed"),
-                        ],
-                    ),
-                    co(
-                        "producer",
-                        (1..=3)
-                            .flat_map(|i| {
-                                vec![
-                                    Step::QueuePut {
-                                        queue: 0,
-                                        value: E::int(i),
-                                    },
-                                    say(&format!("produced {i}")),
-                                ]
-                            })
-                            .collect(),
-                    ),
-                    co(
-                        "consumer",
-                        (0..3)
-                            .flat_map(|_| {
-                                vec![
-                                    Step::QueueGet {
-                                        queue: 0,
-                                        bind: Step::bind("item"),
-                                    },
-                                    Step::print([
-                                        E::str("consumed"),
-                                        E::var("item"),
-                                        E::str("at"),
-                                        E::Time,
-                                    ]),
-                                    Step::sleep(1.0),
-                                    Step::QueueTaskDone { queue: 0 },
-                                ]
-                            })
-                            .collect(),
-                    ),
-                ])
-            },
-        },
-        Preset {
-            id: "deadlock",
-            title: extra("deadlock").0,
-            explanation: extra("deadlock").1,
-            program: Program {
-                futures: vec!["answer".into()],
-                ..program(vec![co(
                     "main",
                     vec![
-                        say("main waits for the answer"),
+                        Step::CreateTask { coro: 2 },
                         Step::Await {
-                            target: Awaitable::Future(0),
-                            bind: Step::bind("value"),
+                            target: Awaitable::Coro(1),
+                            bind: None,
                         },
-                        say("never printed"),
+                        Step::QueueJoin { queue: 0 },
+                        say("every item processed"),
                     ],
-                )])
-            },
+                ),
+                co(
+                    "producer",
+                    (1..=3)
+                        .flat_map(|i| {
+                            vec![
+                                Step::QueuePut {
+                                    queue: 0,
+                                    value: E::int(i),
+                                },
+                                say(&format!("produced {i}")),
+                            ]
+                        })
+                        .collect(),
+                ),
+                co(
+                    "consumer",
+                    (0..3)
+                        .flat_map(|_| {
+                            vec![
+                                Step::QueueGet {
+                                    queue: 0,
+                                    bind: Step::bind("item"),
+                                },
+                                Step::print([
+                                    E::str("consumed"),
+                                    E::var("item"),
+                                    E::str("at"),
+                                    E::Time,
+                                ]),
+                                Step::sleep(1.0),
+                                Step::QueueTaskDone { queue: 0 },
+                            ]
+                        })
+                        .collect(),
+                ),
+            ])
+        },
+        Program {
+            futures: vec!["answer".into()],
+            ..program(vec![co(
+                "main",
+                vec![
+                    say("main waits for the answer"),
+                    Step::Await {
+                        target: Awaitable::Future(0),
+                        bind: Step::bind("value"),
+                    },
+                    say("never printed"),
+                ],
+            )])
         },
     ]
 }
@@ -461,7 +408,17 @@ pub fn built_presets() -> Vec<Preset> {
             program,
         })
         .collect();
-    all.extend(extras());
+    all.extend(
+        EXTRAS
+            .iter()
+            .zip(extras())
+            .map(|((id, title, explanation), program)| Preset {
+                id,
+                title: *title,
+                explanation: *explanation,
+                program,
+            }),
+    );
     all
 }
 

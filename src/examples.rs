@@ -33,6 +33,17 @@ pub fn tutorial_examples() -> Vec<(&'static str, Program)> {
 
 use Expr as E;
 
+/// `await asyncio.wait(tasks)`, keeping neither set.
+fn wait_all(items: Vec<u32>) -> Step {
+    Step::Wait {
+        items,
+        timeout: None,
+        return_when: ReturnWhen::AllCompleted,
+        done: None,
+        pending: None,
+    }
+}
+
 fn elapsed_epilogue() -> Vec<Vec<Expr>> {
     vec![vec![E::Time]]
 }
@@ -229,13 +240,7 @@ fn sequential_vs_concurrent() -> Program {
                     await_task(4),
                     Step::CreateTask { coro: 5 },
                     Step::CreateTask { coro: 6 },
-                    Step::Wait {
-                        items: vec![5, 6],
-                        timeout: None,
-                        return_when: ReturnWhen::AllCompleted,
-                        done: None,
-                        pending: None,
-                    },
+                    wait_all(vec![5, 6]),
                     Step::print([E::str("total"), E::Time]),
                 ],
             ),
@@ -265,16 +270,7 @@ fn nested_await() -> Program {
         coroutines: vec![
             Coroutine::new(
                 "main",
-                vec![
-                    Step::CreateTask { coro: 1 },
-                    Step::Wait {
-                        items: vec![1],
-                        timeout: None,
-                        return_when: ReturnWhen::AllCompleted,
-                        done: None,
-                        pending: None,
-                    },
-                ],
+                vec![Step::CreateTask { coro: 1 }, wait_all(vec![1])],
             ),
             Coroutine::new(
                 "hello3",
@@ -380,13 +376,7 @@ fn cancel_all() -> Program {
             E::var("cancelled"),
         ]));
     }
-    main.push(Step::Wait {
-        items: vec![1, 2, 3],
-        timeout: None,
-        return_when: ReturnWhen::AllCompleted,
-        done: None,
-        pending: None,
-    });
+    main.push(wait_all(vec![1, 2, 3]));
     for task in 1..=3 {
         main.push(Step::If {
             cond: E::Cancelled(task),
@@ -467,13 +457,7 @@ fn lock() -> Program {
                 vec![
                     Step::CreateTask { coro: 1 },
                     Step::CreateTask { coro: 2 },
-                    Step::Wait {
-                        items: vec![1, 2],
-                        timeout: None,
-                        return_when: ReturnWhen::AllCompleted,
-                        done: None,
-                        pending: None,
-                    },
+                    wait_all(vec![1, 2]),
                 ],
             ),
             caller("one", 3),
@@ -544,13 +528,7 @@ fn wait_timeout() -> Program {
                         E::str("at"),
                         E::Time,
                     ]),
-                    Step::Wait {
-                        items: vec![3],
-                        timeout: None,
-                        return_when: ReturnWhen::AllCompleted,
-                        done: None,
-                        pending: None,
-                    },
+                    wait_all(vec![3]),
                     Step::print([E::str("all finished at"), E::Time]),
                 ],
             ),

@@ -153,9 +153,7 @@ fn first_example() -> Program {
 /// The user's autosaved program, if it is still a valid one.
 fn autosaved() -> Option<Program> {
     let text = storage()?.get_item(AUTOSAVE_KEY).ok()??;
-    // The same decoding path as links (from bytes), so the page carries
-    // one JSON decoder for scenarios rather than two.
-    let program: Program = serde_json::from_slice(text.as_bytes()).ok()?;
+    let program = Program::from_json(&text).ok()?;
     let errors = validate(&program, crate::link::MAX_LINK_COROUTINES)
         .iter()
         .any(|p| p.severity == Severity::Error);
@@ -309,12 +307,8 @@ pub fn App(props: &AppProps) -> Html {
                     );
                 }
             }
-            // Bytes, as links encode them: one JSON encoder in the page.
-            let json = serde_json::to_vec(&shared.program)
-                .ok()
-                .and_then(|j| String::from_utf8(j).ok());
-            if let (Some(s), Some(json)) = (storage(), json) {
-                let _ = s.set_item(AUTOSAVE_KEY, &json);
+            if let Some(s) = storage() {
+                let _ = s.set_item(AUTOSAVE_KEY, &shared.program.to_json());
             }
         });
     }
@@ -509,7 +503,7 @@ fn use_undo_shortcuts(dispatch: UseReducerDispatcher<AppState>) {
         if !(e.ctrl_key() || e.meta_key()) || typing {
             return false;
         }
-        match (e.key().to_lowercase().as_str(), e.shift_key()) {
+        match (e.key().to_ascii_lowercase().as_str(), e.shift_key()) {
             ("z", false) => dispatch.dispatch(Action::Undo),
             ("z", true) | ("y", _) => dispatch.dispatch(Action::Redo),
             _ => return false,

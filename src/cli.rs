@@ -61,20 +61,10 @@ pub fn run(args: &[String]) -> i32 {
             print!("{}", crate::python::export(&program));
             0
         }),
-        ["export-json", name] => {
-            with_scenario(name, |program| {
-                match serde_json::to_string_pretty(&program) {
-                    Ok(json) => {
-                        println!("{json}");
-                        0
-                    }
-                    Err(e) => {
-                        eprintln!("cannot encode the scenario: {e}");
-                        1
-                    }
-                }
-            })
-        }
+        ["export-json", name] => with_scenario(name, |program| {
+            println!("{}", program.to_json_value().pretty());
+            0
+        }),
         #[cfg(not(target_arch = "wasm32"))]
         ["gallery-links"] => {
             print!("{}", crate::gallery::links_file());
@@ -116,16 +106,13 @@ pub fn run(args: &[String]) -> i32 {
         ["conform", rest @ ..] => conform_cli(rest),
         #[cfg(not(target_arch = "wasm32"))]
         ["generate", seed] => match seed.parse::<u64>() {
-            Ok(seed) => match serde_json::to_string_pretty(&crate::conform::generate(seed)) {
-                Ok(json) => {
-                    println!("{json}");
-                    0
-                }
-                Err(e) => {
-                    eprintln!("{e}");
-                    1
-                }
-            },
+            Ok(seed) => {
+                println!(
+                    "{}",
+                    crate::conform::generate(seed).to_json_value().pretty()
+                );
+                0
+            }
             Err(_) => usage_error(&format!(
                 "generate takes a seed (a whole number), not `{seed}`"
             )),
@@ -154,7 +141,7 @@ fn with_scenario(name: &str, f: impl FnOnce(Program) -> i32) -> i32 {
         };
     }
     match std::fs::read_to_string(name) {
-        Ok(text) => match serde_json::from_str::<Program>(&text) {
+        Ok(text) => match Program::from_json(&text) {
             Ok(program) => f(program),
             Err(e) => {
                 eprintln!("{name} is not a scenario file: {e}");

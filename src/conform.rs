@@ -635,12 +635,8 @@ pub fn run(count: u64, seed: u64, out: &std::path::Path) -> Result<Summary, Stri
                     )
                 });
                 let path = out.join(format!("seed-{s}.json"));
-                let saved = std::fs::create_dir_all(out).and_then(|_| {
-                    std::fs::write(
-                        &path,
-                        serde_json::to_string_pretty(&small).unwrap_or_default(),
-                    )
-                });
+                let saved = std::fs::create_dir_all(out)
+                    .and_then(|_| std::fs::write(&path, small.to_json_value().pretty()));
                 match saved {
                     Ok(()) => eprintln!("seed {s} differs; shrunk to {}\n{report}", path.display()),
                     Err(e) => eprintln!("seed {s} differs (not saved: {e})\n{report}"),

@@ -6,7 +6,8 @@
 //! Layers, bottom up: `heap` (CPython's heapq) and `value` (Python values
 //! as data); `core` (the loop, futures, tasks); `aio` and `sync` (asyncio's
 //! awaitables, combinators and primitives, written as `tasks.py` writes
-//! them); `interp` (runs a `program` as a task's coroutine); `sim` (what
+//! them); `interp` (runs a `program` as a task's coroutine; `program_json` is
+//! its text form); `sim` (what
 //! `asyncio.run` does, and the drivers' controls); `trace` (the record).
 
 pub mod aio;
@@ -16,6 +17,7 @@ pub mod heap;
 pub mod ids;
 pub mod interp;
 pub mod program;
+mod program_json;
 pub mod sim;
 pub mod snapshot;
 pub mod sync;

@@ -430,7 +430,7 @@ pub fn presets() -> Vec<Preset> {
         .chain(EXTRAS.iter())
         .zip(stored::PROGRAMS)
         .filter_map(|((id, title, explanation), json)| {
-            let program: Program = serde_json::from_slice(json.as_bytes()).ok()?;
+            let program = Program::from_json(json).ok()?;
             Some(Preset {
                 id,
                 title: *title,
@@ -449,7 +449,7 @@ pub fn links_file() -> String {
          pub const PROGRAMS: [&str; 23] = [\n",
     );
     for preset in built_presets() {
-        let json = serde_json::to_string(&preset.program).unwrap_or_default();
+        let json = preset.program.to_json();
         out.push_str(&format!("    {json:?},\n"));
     }
     out.push_str("];\n");

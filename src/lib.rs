@@ -13,6 +13,7 @@ pub mod engine;
 pub mod examples;
 pub mod gallery;
 pub mod i18n;
+pub mod json;
 pub mod link;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod oracle;

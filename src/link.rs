@@ -6,20 +6,47 @@
 //! made (test vectors in `tests/links.rs`). A change of format is a new
 //! version with a decoder of its own.
 
-use serde::{Deserialize, Serialize};
-
 use crate::engine::{validate, Program, Severity};
+use crate::json::Json;
 
-/// What a link carries.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// What a link carries: `{"program": ..., "lang": ..., "cursor": ...}`,
+/// the last two left out when absent.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Shared {
     pub program: Program,
     /// The interface language's code (`en`, `zh-CN`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lang: Option<String>,
     /// A moment to show, in virtual seconds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursor: Option<f64>,
+}
+
+impl Shared {
+    fn to_json(&self) -> String {
+        let mut members = vec![("program".to_string(), self.program.to_json_value())];
+        if let Some(lang) = &self.lang {
+            members.push(("lang".into(), Json::str(lang)));
+        }
+        if let Some(t) = self.cursor {
+            members.push(("cursor".into(), Json::float(t)));
+        }
+        Json::Obj(members).text()
+    }
+
+    fn from_json(text: &str) -> Result<Shared, String> {
+        let json = Json::parse(text)?;
+        let present = |key| json.get(key).filter(|j| **j != Json::Null);
+        Ok(Shared {
+            program: Program::from_json_value(present("program").ok_or("it lacks `program`")?)?,
+            lang: match present("lang") {
+                None => None,
+                Some(j) => Some(j.as_str().ok_or("`lang` should be a string")?.to_string()),
+            },
+            cursor: match present("cursor") {
+                None => None,
+                Some(j) => Some(j.as_f64().ok_or("the moment to show is not a time")?),
+            },
+        })
+    }
 }
 
 const PREFIX: &str = "v1.";
@@ -65,8 +92,7 @@ impl std::fmt::Display for DecodeError {
 
 /// The fragment (without `#`) for a state.
 pub fn encode(shared: &Shared) -> String {
-    let json = serde_json::to_vec(shared).unwrap_or_default();
-    let packed = miniz_oxide::deflate::compress_to_vec(&json, 9);
+    let packed = miniz_oxide::deflate::compress_to_vec(shared.to_json().as_bytes(), 9);
     format!("{PREFIX}{}", base64url_encode(&packed))
 }
 
@@ -101,8 +127,9 @@ pub fn decode(link: &str) -> Result<Shared, DecodeError> {
                 DecodeError::Corrupt
             }
         })?;
-    let shared: Shared =
-        serde_json::from_slice(&json).map_err(|e| DecodeError::NotAScenario(e.to_string()))?;
+    let text =
+        String::from_utf8(json).map_err(|_| DecodeError::NotAScenario("it is not text".into()))?;
+    let shared = Shared::from_json(&text).map_err(DecodeError::NotAScenario)?;
     let errors: Vec<String> = validate(&shared.program, MAX_LINK_COROUTINES)
         .into_iter()
         .filter(|p| p.severity == Severity::Error)

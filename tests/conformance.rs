@@ -37,7 +37,7 @@ fn saved_regression_cases_match_cpython() {
         if path.extension().is_some_and(|e| e == "json") {
             let text = std::fs::read_to_string(&path).unwrap();
             let program: Program =
-                serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                Program::from_json(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             cases.push((path.display().to_string(), program));
         }
     }

@@ -174,3 +174,58 @@ fn random_bytes_never_panic_the_decoder() {
         }
     }
 }
+
+#[test]
+fn scenario_text_round_trips_for_every_step_kind_and_damage_never_panics() {
+    use asyncio_playground::editor::StepKind;
+    let base = tutorial_examples().remove(0).1;
+    let every_kind = Program {
+        coroutines: vec![Coroutine::new(
+            "main",
+            StepKind::ALL.iter().map(|k| k.template(&base, 0)).collect(),
+        )],
+        ..base.clone()
+    };
+    let programs = std::iter::once(every_kind)
+        .chain(tutorial_examples().into_iter().map(|(_, p)| p))
+        .chain((1..=40).map(generate));
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    for program in programs {
+        let text = program.to_json();
+        assert_eq!(Program::from_json(&text).as_ref(), Ok(&program));
+        assert_eq!(
+            Program::from_json(&program.to_json_value().pretty()).as_ref(),
+            Ok(&program)
+        );
+        // Cut short anywhere, or with one byte changed: an error or some
+        // program, never a panic.
+        for cut in (0..text.len())
+            .filter(|i| text.is_char_boundary(*i))
+            .step_by(3)
+        {
+            assert!(Program::from_json(&text[..cut]).is_err());
+        }
+        let mut bytes = text.into_bytes();
+        for _ in 0..200 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let at = (state % bytes.len() as u64) as usize;
+            let old = bytes[at];
+            let damage = b"{}[]\":,0-.eE\\ux9nt";
+            bytes[at] = damage[(state >> 40) as usize % damage.len()];
+            let _ = Program::from_json(&String::from_utf8_lossy(&bytes));
+            bytes[at] = old;
+        }
+    }
+    assert!(
+        Program::from_json(r#"{"coroutines":[{"name":"main","body":[{"Teleport":{}}]}]}"#)
+            .unwrap_err()
+            .contains("unknown step kind `Teleport`")
+    );
+    assert!(
+        Program::from_json(r#"{"coroutines":[{"name":"main","body":[{"Sleep":{}}]}]}"#)
+            .unwrap_err()
+            .contains("lacks `seconds`")
+    );
+}

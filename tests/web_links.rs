@@ -63,10 +63,7 @@ async fn a_damaged_link_keeps_the_autosaved_work_and_the_app_usable() {
     for bad in [&good[..good.len() / 2], "v9.zzzz", "v1.%%%", "nonsense"] {
         // The user's own work, autosaved before they open the bad link.
         storage()
-            .set_item(
-                "asyncio-playground.autosave",
-                &serde_json::to_string(&mine).unwrap(),
-            )
+            .set_item("asyncio-playground.autosave", &mine.to_json())
             .unwrap();
         set_hash(bad);
         let root = open("en").await;
@@ -152,10 +149,7 @@ async fn opening_a_link_offers_to_go_back_to_the_autosaved_work() {
         .find(|(n, _)| *n == "14_task_states")
         .unwrap();
     storage()
-        .set_item(
-            "asyncio-playground.autosave",
-            &serde_json::to_string(&mine).unwrap(),
-        )
+        .set_item("asyncio-playground.autosave", &mine.to_json())
         .unwrap();
     set_hash(&encode(&Shared {
         program: tutorial_examples().remove(0).1,

@@ -622,7 +622,10 @@ fn use_run_shortcuts(command: Callback<Command>) {
         if e.ctrl_key() || e.meta_key() || e.alt_key() || typing || on_button {
             return false;
         }
-        match SHORTCUTS.iter().find(|(k, _)| e.key().to_lowercase() == *k) {
+        match SHORTCUTS
+            .iter()
+            .find(|(k, _)| e.key().to_ascii_lowercase() == *k)
+        {
             Some((_, c)) => {
                 command.emit(*c);
                 true

@@ -2,8 +2,6 @@
 //! data. The graph editor produces it, the engine interprets it, and the
 //! Python exporter prints it; it is a small, structured subset of Python.
 
-use serde::{Deserialize, Serialize};
-
 use super::value::{ExcKind, Value};
 
 /// Index of a coroutine function in [`Program::coroutines`].
@@ -14,48 +12,40 @@ pub type CallbackId = u32;
 pub type ObjId = u32;
 
 /// A whole scenario: `asyncio.run(main())` where `main` is `coroutines[0]`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Program {
     pub coroutines: Vec<Coroutine>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub callbacks: Vec<CallbackFn>,
     /// Hand-made futures (`loop.create_future()`), created before `main` runs.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub futures: Vec<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub locks: Vec<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub semaphores: Vec<(String, u32)>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub events: Vec<String>,
     /// Queues with their `maxsize` (0 means unbounded).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub queues: Vec<(String, u32)>,
     /// Prints after `asyncio.run()` returns, such as the elapsed time.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub epilogue: Vec<Vec<Expr>>,
 }
 
 /// `async def name(): body`. When made into a task, the task is called
 /// `task_name` if given (`create_task(..., name=...)`), else `Task-N`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Coroutine {
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub task_name: Option<String>,
     pub body: Vec<Step>,
 }
 
 /// `def name(fut): print(*args)`: a plain function for `call_soon`,
 /// `call_later` and `add_done_callback`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CallbackFn {
     pub name: String,
     pub print: Vec<Expr>,
 }
 
 /// What can be awaited or passed to a combinator.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Awaitable {
     /// The task made from this coroutine by an earlier `CreateTask`.
     Task(CoroId),
@@ -66,7 +56,7 @@ pub enum Awaitable {
     Future(ObjId),
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ReturnWhen {
     FirstCompleted,
     FirstException,
@@ -84,7 +74,7 @@ impl ReturnWhen {
 }
 
 /// One statement of a coroutine.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Step {
     /// `await asyncio.sleep(seconds)`.
     Sleep {
@@ -103,7 +93,6 @@ pub enum Step {
     /// `raise Kind(message)`.
     Raise {
         kind: ExcKind,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         message: Option<String>,
     },
     /// `t = asyncio.create_task(coro(), name=...)`.
@@ -113,54 +102,43 @@ pub enum Step {
     /// `bind = await target`.
     Await {
         target: Awaitable,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         bind: Option<String>,
     },
     /// `bind = await asyncio.gather(*items, return_exceptions=...)`.
     Gather {
         items: Vec<Awaitable>,
         return_exceptions: bool,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         bind: Option<String>,
     },
     /// `done, pending = await asyncio.wait(tasks, timeout=..., return_when=...)`.
     Wait {
         items: Vec<CoroId>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         timeout: Option<f64>,
         return_when: ReturnWhen,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         done: Option<String>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         pending: Option<String>,
     },
     /// `for aw in asyncio.as_completed(tasks, timeout=...): bind = await aw; body`.
     AsCompleted {
         items: Vec<CoroId>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         timeout: Option<f64>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         bind: Option<String>,
         body: Vec<Step>,
     },
     /// `bind = await asyncio.wait_for(target, timeout)`.
     WaitFor {
         target: Awaitable,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         timeout: Option<f64>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         bind: Option<String>,
     },
     /// `bind = await asyncio.shield(target)`.
     Shield {
         target: Awaitable,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         bind: Option<String>,
     },
     /// `bind = task.cancel()`.
     Cancel {
         task: CoroId,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         bind: Option<String>,
     },
     /// `try: body / except Kind: handler / finally: finally`.
@@ -210,7 +188,6 @@ pub enum Step {
     /// `bind = await queue.get()`.
     QueueGet {
         queue: ObjId,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         bind: Option<String>,
     },
     QueueTaskDone {
@@ -229,7 +206,6 @@ pub enum Step {
     SetException {
         future: ObjId,
         kind: ExcKind,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         message: Option<String>,
     },
     /// `task.add_done_callback(callback)`.
@@ -249,14 +225,14 @@ pub enum Step {
 }
 
 /// `except kind: body`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Handler {
     pub kind: ExcKind,
     pub body: Vec<Step>,
 }
 
 /// An expression: an argument to `print`, a value to return or put.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Expr {
     Lit(Value),
     Var(String),

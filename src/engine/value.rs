@@ -4,11 +4,9 @@
 use std::fmt::Write;
 use std::rc::Rc;
 
-use serde::{Deserialize, Serialize};
-
 /// A Python value a scenario can produce: what coroutines return, what
 /// `print` shows, what `gather` collects.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Value {
     None,
     Bool(bool),
@@ -21,7 +19,7 @@ pub enum Value {
 }
 
 /// The exception classes a scenario can raise or observe.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ExcKind {
     CancelledError,
     TimeoutError,
@@ -85,7 +83,7 @@ impl ExcKind {
 /// A Python exception instance: its class and its single argument, if any.
 /// `CancelledError()` and `CancelledError('')` differ in `repr`, so the
 /// argument is optional rather than an empty string.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct PyExc {
     pub kind: ExcKind,
     pub arg: Option<Rc<str>>,

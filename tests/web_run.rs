@@ -176,4 +176,59 @@ async fn cancelling_a_task_live_delivers_cancelled_error_at_its_await() {
     // leftover tasks on its way out (CPython 3.11 shows the same).
     assert_eq!(state_of(&root, "Task-4"), "cancelled");
     assert!(!printed(&root).contains("Task ret"));
+    // The timeline marks where CancelledError landed: in Task-2 at t=3.0.
+    let landed = all(&root, ".lane[data-task=\"Task-2\"] .landed-mark");
+    assert_eq!(landed.len(), 1);
+    assert!(landed[0].text_content().unwrap().contains("CancelledError"));
+}
+
+#[wasm_bindgen_test]
+async fn the_results_panel_shows_gathers_list_waits_sets_and_as_completed_order() {
+    let root = mount_example("01_gather").await;
+    click(&root, "Reset").await;
+    while text(&root, "[data-testid=clock]") != "t=3.0" {
+        click(&root, "Next event").await;
+    }
+    // At t=3 only func1(3), the second argument, has finished.
+    assert_eq!(
+        texts(
+            &root,
+            ".result[data-kind=\"asyncio.gather\"] .result-items li"
+        ),
+        [
+            "Task-2 (pending)",
+            "Task-3 → 'recv num 3'",
+            "Task-4 (pending)"
+        ]
+    );
+    // main awaits the gather, under which its unfinished children wait.
+    assert_eq!(
+        text(&root, ".await-tree"),
+        "Task-1 (awaits gather)\n└── asyncio.gather\n    ├── Task-2 (awaits sleep)\n    └── Task-4 (awaits sleep)"
+    );
+    // The timeline draws main's await edges to its three children.
+    assert_eq!(all(&root, ".await-edges line").len(), 3);
+
+    set(&field(&root, "Example"), "03_as_completed").await;
+    assert_eq!(
+        texts(
+            &root,
+            ".result[data-kind=\"asyncio.as_completed\"] .result-items li"
+        ),
+        [
+            "Task-3 → 'recv num 3'",
+            "Task-4 → 'recv num 4'",
+            "Task-2 → 'recv num 5'"
+        ]
+    );
+
+    // wait(timeout=3): n1 and n2 done, n3 still pending when it returned.
+    set(&field(&root, "Example"), "11_wait_timeout").await;
+    let first_wait = &all(&root, ".result[data-kind=\"asyncio.wait\"]")[0];
+    assert_eq!(text(first_wait, ".done-set"), "done: {Task-2, Task-3}");
+    assert_eq!(text(first_wait, ".pending-set"), "pending: {Task-4}");
+    assert_eq!(
+        all(&root, ".lane[data-task=\"Task-1\"] .timeout-mark").len(),
+        1
+    );
 }

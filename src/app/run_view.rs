@@ -15,10 +15,13 @@ use yew::prelude::*;
 
 use super::fields::Select;
 use super::AppContext;
+use crate::engine::aio::CombKind;
+use crate::engine::snapshot::ResultView;
 use crate::engine::snapshot::{
     await_tree, lanes, snapshot_at_with, Lane, Mark, Recording, Snapshot, TaskState,
 };
 use crate::engine::value::py_float_repr;
+use crate::engine::ExcKind;
 use crate::engine::{Program, Simulation, Status, TaskId};
 use crate::live::{drive, LiveControl};
 
@@ -472,7 +475,67 @@ fn LoopView(props: &LoopViewProps) -> Html {
             }
             <h3>{ ctx.t("run.await_tree") }</h3>
             <pre class="await-tree">{ await_tree(s).join("\n") }</pre>
+            if !s.results.is_empty() {
+                <h3>{ ctx.t("run.results") }</h3>
+                <ul class="results">{ for s.results.iter().map(|r| result_view(&ctx, r)) }</ul>
+            }
         </div>
+    }
+}
+
+/// One gather / wait / as_completed call: its result list in argument
+/// order, its done and pending sets, or the order its tasks finished in.
+fn result_view(ctx: &AppContext, r: &ResultView) -> Html {
+    let outcome = |i: usize| {
+        let item = &r.items[i];
+        match &item.outcome {
+            Some(o) if item.done => format!("{} → {o}", item.name),
+            _ => format!("{} ({})", item.name, ctx.t("run.result_pending")),
+        }
+    };
+    let names = |done: bool| {
+        let names: Vec<&str> = r
+            .items
+            .iter()
+            .filter(|i| i.done == done)
+            .map(|i| i.name.as_str())
+            .collect();
+        format!("{{{}}}", names.join(", "))
+    };
+    let state = ctx.t(if r.finished {
+        "run.result_returned"
+    } else {
+        "run.result_waiting"
+    });
+    let body = match r.kind {
+        CombKind::Wait => html! {
+            <p>
+                <span class="done-set">{ format!("{}: {}", ctx.t("run.done_set"), names(true)) }</span>
+                { " · " }
+                <span class="pending-set">{ format!("{}: {}", ctx.t("run.pending_set"), names(false)) }</span>
+            </p>
+        },
+        CombKind::AsCompleted => html! {
+            <>
+                <span class="result-note">{ ctx.t("run.finish_order") }</span>
+                <ol class="result-items">{ for r.completion_order.iter().map(|i| html! { <li>{ outcome(*i) }</li> }) }</ol>
+            </>
+        },
+        _ => html! {
+            <>
+                <span class="result-note">{ ctx.t("run.result_list") }</span>
+                <ol class="result-items" start="0">{ for (0..r.items.len()).map(|i| html! { <li>{ outcome(i) }</li> }) }</ol>
+            </>
+        },
+    };
+    html! {
+        <li class="result" data-kind={r.kind.python_name()}>
+            <strong>{ format!("{} · {}", r.caller, r.kind.python_name()) }</strong>{ format!(" ({state})") }
+            { body }
+            if r.more > 0 {
+                <span class="result-note">{ format!("… {} {}", r.more, ctx.t("run.more_items")) }</span>
+            }
+        </li>
     }
 }
 
@@ -521,6 +584,9 @@ fn Timeline(props: &TimelineProps) -> Html {
                         <rect width="6" height="6" fill="#fff4cc" />
                         <circle cx="3" cy="3" r="1.2" fill="#b08900" />
                     </pattern>
+                    <marker id="arrow" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="6" markerHeight="6" orient="auto-start-reverse">
+                        <path d="M0 0L8 4L0 8z" fill="#6a4c93" />
+                    </marker>
                     <pattern id="cross" width="8" height="8" patternUnits="userSpaceOnUse">
                         <rect width="8" height="8" fill="#e4e4e4" />
                         <path d="M0 0L8 8M8 0L0 8" stroke="#999" stroke-width="1" />
@@ -539,12 +605,26 @@ fn Timeline(props: &TimelineProps) -> Html {
                                     <title>{ format!("{} {} → {}", key, py_float_repr(*from), py_float_repr(*to)) }</title>
                                 </rect> }
                             }) }
-                            { for lane.cancels.iter().map(|t| html! {
-                                <text x={(x(*t) - 4.0).to_string()} y={(y + 16.0).to_string()} class="cancel-mark">{ "✕" }</text>
+                            { for lane.cancels.iter().map(|t| mark(x(*t), y, "cancel-mark", "✕", ctx.t("mark.cancel_requested"))) }
+                            { for lane.thrown.iter().map(|(t, kind)| {
+                                let (class, symbol, key) = if *kind == ExcKind::CancelledError {
+                                    ("landed-mark", "◉", "mark.cancel_landed")
+                                } else {
+                                    ("thrown-mark", "!", "mark.exception_landed")
+                                };
+                                mark(x(*t), y, class, symbol, format!("{}: {}", ctx.t(key), kind.name()))
                             }) }
+                            { for lane.timeouts.iter().map(|t| mark(x(*t), y, "timeout-mark", "⏱", ctx.t("mark.timeout"))) }
                         </g>
                     }
                 }) }
+                <g class="await-edges">
+                    { for shown.iter().enumerate().flat_map(|(i, lane)| lane.awaits.iter().map(move |(t, to)| (i, *t, *to))).filter(|(_, _, to)| to.index() < shown.len()).map(|(from, t, to)| {
+                        let centre = |lane: usize| 4.0 + lane as f64 * lane_h + lane_h / 2.0;
+                        html! { <line x1={x(t).to_string()} x2={x(t).to_string()} y1={centre(from).to_string()} y2={centre(to.index()).to_string()}
+                                      class="await-edge" marker-end="url(#arrow)" /> }
+                    }) }
+                </g>
                 <line x1={x(props.cursor).to_string()} x2={x(props.cursor).to_string()} y1="0" y2={height.to_string()} class="cursor-line" stroke="#b3261e" stroke-width="2" />
                 <text x={label_w.to_string()} y={(height - 4.0).to_string()} class="axis">{ "t=0" }</text>
                 <text x={(width - 60.0).to_string()} y={(height - 4.0).to_string()} class="axis">{ format!("t={}", py_float_repr(props.end)) }</text>
@@ -558,8 +638,19 @@ fn Timeline(props: &TimelineProps) -> Html {
                     html! { <li><svg width="18" height="12" aria-hidden="true"><rect width="18" height="12" fill={fill} stroke="#555" stroke-width={extra} /></svg>
                         { ctx.t(&format!("state.{}", key.replace('-', "_"))) }</li> }
                 }) }
+                <li><svg width="18" height="12" aria-hidden="true"><line x1="9" x2="9" y1="0" y2="12" class="await-edge" /></svg>{ ctx.t("mark.awaits") }</li>
+                { for [("cancel-mark", "✕", "mark.cancel_requested"), ("landed-mark", "◉", "mark.cancel_landed"), ("thrown-mark", "!", "mark.exception_landed"), ("timeout-mark", "⏱", "mark.timeout")].iter().map(|(class, symbol, key)| html! {
+                    <li><span class={classes!("legend-mark", *class)} aria-hidden="true">{ *symbol }</span>{ ctx.t(key) }</li>
+                }) }
             </ul>
         </div>
+    }
+}
+
+/// A symbol on a lane at a moment, with its meaning as a tooltip.
+fn mark(x: f64, y: f64, class: &'static str, symbol: &'static str, title: String) -> Html {
+    html! {
+        <text x={(x - 4.0).to_string()} y={(y + 16.0).to_string()} class={class}>{ symbol }<title>{ title }</title></text>
     }
 }
 

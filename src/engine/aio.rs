@@ -9,9 +9,10 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use super::core::{with_loop, Callback, FutKind, Loop, PyResult};
-use super::ids::{FutId, HandleId};
+use super::ids::{FutId, HandleId, TaskId};
 use super::program::ReturnWhen;
 use super::sync::{self, Queue};
+use super::trace::Event;
 use super::value::{ExcKind, PyExc, Value};
 
 /// The distinct futures of `fs` in first-seen order: Python's `set(fs)`
@@ -164,8 +165,78 @@ impl AioState {
     }
 }
 
+/// What a task awaits through one step: a task or future, or a
+/// combinator over several. The views read these (who awaits whom, the
+/// results of gather, wait and as_completed); the semantics never do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CombKind {
+    Await,
+    Gather,
+    Wait,
+    AsCompleted,
+    WaitFor,
+    Shield,
+}
+
+impl CombKind {
+    pub fn python_name(self) -> &'static str {
+        match self {
+            CombKind::Await => "await",
+            CombKind::Gather => "asyncio.gather",
+            CombKind::Wait => "asyncio.wait",
+            CombKind::AsCompleted => "asyncio.as_completed",
+            CombKind::WaitFor => "asyncio.wait_for",
+            CombKind::Shield => "asyncio.shield",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Combination {
+    pub kind: CombKind,
+    pub caller: TaskId,
+    /// In argument order.
+    pub items: Vec<FutId>,
+    /// The trace length when the step stopped awaiting.
+    pub ended: Option<usize>,
+}
+
+impl Loop {
+    /// Records that the running task begins awaiting `items` through a
+    /// `kind` step; `None` outside a task.
+    pub fn begin_combination(&mut self, kind: CombKind, items: Vec<FutId>) -> Option<u32> {
+        let caller = self.current?;
+        let index = self.aio.combinations.len() as u32;
+        self.aio.combinations.push(Combination {
+            kind,
+            caller,
+            items,
+            ended: None,
+        });
+        self.trace.push(Event::Awaits {
+            task: caller,
+            combination: index,
+        });
+        Some(index)
+    }
+
+    pub fn end_combination(&mut self, index: Option<u32>) {
+        let now = self.trace.len();
+        if let Some(c) = index.and_then(|i| self.aio.combinations.get_mut(i as usize)) {
+            c.ended = Some(now);
+        }
+    }
+
+    fn timed_out(&mut self) {
+        if let Some(task) = self.current {
+            self.trace.push(Event::TimedOut(task));
+        }
+    }
+}
+
 #[derive(Default)]
 pub struct AioState {
+    pub combinations: Vec<Combination>,
     pub gathers: Vec<Gather>,
     pub waits: Vec<Wait>,
     pub as_completed: Vec<AsCompleted>,
@@ -312,7 +383,23 @@ pub async fn wait(
         }
     });
     result?;
-    Ok(with_loop(|l| unique.iter().partition(|f| l.is_done(**f))))
+    Ok(with_loop(|l| {
+        let (done, pending): (Vec<FutId>, Vec<FutId>) = unique.iter().partition(|f| l.is_done(**f));
+        let rule_met = match return_when {
+            ReturnWhen::AllCompleted => pending.is_empty(),
+            ReturnWhen::FirstCompleted => !done.is_empty(),
+            ReturnWhen::FirstException => {
+                pending.is_empty()
+                    || done
+                        .iter()
+                        .any(|f| !l.is_cancelled(*f) && l.exception(*f).is_some())
+            }
+        };
+        if !rule_met {
+            l.timed_out();
+        }
+        (done, pending)
+    }))
 }
 
 /// `_wait`'s `_on_completion(f)`.
@@ -366,7 +453,10 @@ pub async fn as_completed_next(index: u32) -> PyResult<Value> {
     let f =
         sync::queue_get(move |l: &mut Loop| &mut l.aio.as_completed[index as usize].done).await?;
     match f {
-        None => Err(PyExc::new(ExcKind::TimeoutError)),
+        None => {
+            with_loop(Loop::timed_out);
+            Err(PyExc::new(ExcKind::TimeoutError))
+        }
         Some(f) => with_loop(|l| l.result(f)),
     }
 }
@@ -406,6 +496,7 @@ pub async fn wait_for(
         if with_loop(|l| l.is_done(fut)) {
             return with_loop(|l| l.result(fut));
         }
+        with_loop(Loop::timed_out);
         cancel_and_wait(fut).await?;
         return with_loop(|l| l.result(fut)).map_err(timeout_if_cancelled);
     }
@@ -433,7 +524,11 @@ async fn wait_for_body(fut: FutId, waiter: FutId) -> PyResult<Value> {
     if with_loop(|l| l.is_done(fut)) {
         return with_loop(|l| l.result(fut));
     }
-    with_loop(|l| l.remove_done_callback(fut, Callback::ReleaseWaiter(waiter)));
+    // Released by the timer: the timeout ran out.
+    with_loop(|l| {
+        l.timed_out();
+        l.remove_done_callback(fut, Callback::ReleaseWaiter(waiter))
+    });
     cancel_and_wait(fut).await?;
     with_loop(|l| l.result(fut)).map_err(timeout_if_cancelled)
 }

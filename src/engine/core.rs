@@ -691,6 +691,9 @@ impl Runtime {
             slot.throw = exc.clone();
             l.current = Some(task);
             l.trace.push(Event::TaskRunning(task));
+            if let Some(e) = &exc {
+                l.trace.push(Event::Thrown { task, kind: e.kind });
+            }
             let coro = slot.coro.take();
             // `coro.throw(exc)` on a coroutine that never started raises at
             // once: none of its body runs.

@@ -7,7 +7,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 
-use super::aio;
+use super::aio::{self, CombKind};
 use super::core::{with_loop, Callback, Coro, Loop, PyResult};
 use super::ids::{FutId, TaskId};
 use super::program::{Awaitable, CoroId, Expr, Program, Step};
@@ -182,8 +182,10 @@ async fn exec_step(program: &Program, frame: &mut Frame, step: &Step) -> PyResul
             bind,
         } => {
             let fut = with_loop(|l| ensure_future(l, *target))?;
-            let value = aio::await_future(fut).await?;
-            frame.set(bind, Local::Value(value));
+            let c = with_loop(|l| l.begin_combination(CombKind::Await, vec![fut]));
+            let value = aio::await_future(fut).await;
+            with_loop(|l| l.end_combination(c));
+            frame.set(bind, Local::Value(value?));
             Ok(Flow::Next)
         }
         _ => match with_loop(|l| exec_sync(l, frame, step)) {
@@ -282,8 +284,10 @@ async fn exec_compound(program: &Program, frame: &mut Frame, step: &Step) -> PyR
                     .map(|aw| ensure_future(l, *aw))
                     .collect::<PyResult<Vec<_>>>()
             })?;
-            let value = Box::pin(aio::gather(children, *return_exceptions)).await?;
-            frame.set(bind, Local::Value(value));
+            let c = with_loop(|l| l.begin_combination(CombKind::Gather, children.clone()));
+            let value = Box::pin(aio::gather(children, *return_exceptions)).await;
+            with_loop(|l| l.end_combination(c));
+            frame.set(bind, Local::Value(value?));
         }
         Step::Wait {
             items,
@@ -293,7 +297,10 @@ async fn exec_compound(program: &Program, frame: &mut Frame, step: &Step) -> PyR
             pending,
         } => {
             let fs = with_loop(|l| task_futures(l, items))?;
-            let (d, p) = Box::pin(aio::wait(fs, *timeout, *return_when)).await?;
+            let c = with_loop(|l| l.begin_combination(CombKind::Wait, fs.clone()));
+            let result = Box::pin(aio::wait(fs, *timeout, *return_when)).await;
+            with_loop(|l| l.end_combination(c));
+            let (d, p) = result?;
             frame.set(done, Local::Futures(d.into()));
             frame.set(pending, Local::Futures(p.into()));
         }
@@ -304,13 +311,12 @@ async fn exec_compound(program: &Program, frame: &mut Frame, step: &Step) -> PyR
             body,
         } => {
             let fs = with_loop(|l| task_futures(l, items))?;
+            let c = with_loop(|l| l.begin_combination(CombKind::AsCompleted, fs.clone()));
             let (index, count) = aio::as_completed_start(fs, *timeout);
-            for _ in 0..count {
-                let value = Box::pin(aio::as_completed_next(index)).await?;
-                frame.set(bind, Local::Value(value));
-                if let Flow::Return(v) = exec(program, frame, body).await? {
-                    return Ok(Flow::Return(v));
-                }
+            let result = as_completed_loop(program, frame, index, count, bind, body).await;
+            with_loop(|l| l.end_combination(c));
+            if let Flow::Return(v) = result? {
+                return Ok(Flow::Return(v));
             }
         }
         Step::WaitFor {
@@ -322,16 +328,20 @@ async fn exec_compound(program: &Program, frame: &mut Frame, step: &Step) -> PyR
                 None => await_target(program, frame, *target).await?,
                 Some(t) => {
                     let mut failed = None;
+                    let mut c = None;
                     let value = Box::pin(aio::wait_for(
                         |l| {
-                            ensure_future(l, *target).unwrap_or_else(|e| {
+                            let fut = ensure_future(l, *target).unwrap_or_else(|e| {
                                 failed = Some(e);
                                 l.create_future(super::core::FutKind::Plain)
-                            })
+                            });
+                            c = l.begin_combination(CombKind::WaitFor, vec![fut]);
+                            fut
                         },
                         *t,
                     ))
                     .await;
+                    with_loop(|l| l.end_combination(c));
                     if let Some(e) = failed {
                         return Err(e);
                     }
@@ -341,10 +351,15 @@ async fn exec_compound(program: &Program, frame: &mut Frame, step: &Step) -> PyR
             frame.set(bind, Local::Value(value));
         }
         Step::Shield { target, bind } => {
-            let outer =
-                with_loop(|l| ensure_future(l, *target).map(|inner| aio::shield(l, inner)))?;
-            let value = aio::await_future(outer).await?;
-            frame.set(bind, Local::Value(value));
+            let (outer, c) = with_loop(|l| {
+                ensure_future(l, *target).map(|inner| {
+                    let c = l.begin_combination(CombKind::Shield, vec![inner]);
+                    (aio::shield(l, inner), c)
+                })
+            })?;
+            let value = aio::await_future(outer).await;
+            with_loop(|l| l.end_combination(c));
+            frame.set(bind, Local::Value(value?));
         }
         Step::Try {
             body,
@@ -443,9 +458,31 @@ async fn await_target(program: &Program, frame: &mut Frame, target: Awaitable) -
         }
         other => {
             let fut = with_loop(|l| ensure_future(l, other))?;
-            aio::await_future(fut).await
+            let c = with_loop(|l| l.begin_combination(CombKind::Await, vec![fut]));
+            let value = aio::await_future(fut).await;
+            with_loop(|l| l.end_combination(c));
+            value
         }
     }
+}
+
+/// `for aw in as_completed(...): bind = await aw; body`, after the start.
+async fn as_completed_loop(
+    program: &Program,
+    frame: &mut Frame,
+    index: u32,
+    count: usize,
+    bind: &Option<String>,
+    body: &[Step],
+) -> PyResult<Flow> {
+    for _ in 0..count {
+        let value = Box::pin(aio::as_completed_next(index)).await?;
+        frame.set(bind, Local::Value(value));
+        if let Flow::Return(v) = exec(program, frame, body).await? {
+            return Ok(Flow::Return(v));
+        }
+    }
+    Ok(Flow::Next)
 }
 
 /// `fut.set_result(v)` / `fut.set_exception(e)` on a hand-made future.

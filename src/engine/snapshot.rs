@@ -4,8 +4,11 @@
 //! iteration, so a time cursor can show any earlier moment by replaying
 //! the deterministic run instead of re-running it.
 
+use super::aio::CombKind;
 use super::core::{Callback, FutKind, Loop, Outcome};
-use super::ids::TaskId;
+use super::fnv::FnvHashMap;
+use super::ids::{FutId, TaskId};
+use super::value::ExcKind;
 
 /// A task's state as a learner reads it.
 #[derive(Clone, Debug, PartialEq)]
@@ -52,8 +55,11 @@ pub struct TaskView {
     pub id: TaskId,
     pub name: String,
     pub state: TaskState,
-    /// The task this one awaits, when it awaits a task (the await tree).
-    pub awaits_task: Option<TaskId>,
+    /// The tasks this one awaits right now, directly or through a
+    /// combinator (the await tree).
+    pub awaits: Vec<TaskId>,
+    /// What it awaits them through, when that is a combinator.
+    pub through: Option<CombKind>,
     /// A cancellation requested and not yet delivered.
     pub cancel_pending: bool,
     /// The step it is at: `(coroutine, pre-order index)`.
@@ -74,7 +80,41 @@ pub struct Snapshot {
     pub printed: usize,
     /// How many trace events so far.
     pub events: usize,
+    /// What each `gather`, `wait` and `as_completed` has given so far.
+    pub results: Vec<ResultView>,
 }
+
+/// One `gather`, `wait` or `as_completed` call and what it gave.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResultView {
+    pub kind: CombKind,
+    pub caller: String,
+    /// The call has returned (or raised) to its caller.
+    pub finished: bool,
+    /// In argument order (at most `RESULT_ITEMS`).
+    pub items: Vec<ResultItem>,
+    /// The order items finished in, as indexes into `items`: what
+    /// `as_completed` hands out (while it runs, the order so far).
+    pub completion_order: Vec<usize>,
+    /// Items left out past `RESULT_ITEMS`.
+    pub more: usize,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResultItem {
+    pub name: String,
+    /// `repr` of its result or exception; `None` while pending.
+    pub outcome: Option<String>,
+    /// Done when the call returned (a `wait`'s done set), or by now while
+    /// it runs.
+    pub done: bool,
+}
+
+/// Items shown per call: a gather of 10,000 tasks shows its first ones.
+pub const RESULT_ITEMS: usize = 50;
+
+/// Result calls shown: the newest ones.
+pub const RESULT_CALLS: usize = 20;
 
 impl Loop {
     fn describe_callback(&self, callback: Callback) -> String {
@@ -113,6 +153,7 @@ impl Loop {
             .filter_map(|h| h.when.map(|w| (w, self.describe_callback(h.callback))))
             .collect();
         timers.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let mut awaiting = self.awaiting();
         let tasks = self
             .tasks
             .iter()
@@ -132,14 +173,12 @@ impl Loop {
                         None => TaskState::Ready,
                     },
                 };
-                let awaits_task = t.fut_waiter.and_then(|f| match self.fut(f).kind {
-                    FutKind::Task(other) => Some(other),
-                    _ => None,
-                });
+                let (awaits, through) = awaiting.remove(&id).unwrap_or_default();
                 TaskView {
                     id,
                     name: t.name.to_string(),
-                    awaits_task,
+                    awaits,
+                    through,
                     cancel_pending: t.must_cancel,
                     at: t.at,
                     coro: t.coro_id,
@@ -155,7 +194,98 @@ impl Loop {
             tasks,
             printed: self.output.len(),
             events: self.trace.len(),
+            results: self.results(),
         }
+    }
+
+    /// For each task awaiting something now: the tasks behind it, and the
+    /// combinator when there is one.
+    fn awaiting(&self) -> FnvHashMap<TaskId, (Vec<TaskId>, Option<CombKind>)> {
+        let mut map: FnvHashMap<TaskId, (Vec<TaskId>, Option<CombKind>)> = Default::default();
+        for c in self.aio.combinations.iter().filter(|c| c.ended.is_none()) {
+            let entry = map.entry(c.caller).or_default();
+            entry
+                .0
+                .extend(c.items.iter().filter_map(|f| match self.fut(*f).kind {
+                    FutKind::Task(t) => Some(t),
+                    _ => None,
+                }));
+            if c.kind != CombKind::Await {
+                entry.1 = Some(c.kind);
+            }
+        }
+        map
+    }
+
+    fn results(&self) -> Vec<ResultView> {
+        let calls: Vec<_> = self
+            .aio
+            .combinations
+            .iter()
+            .filter(|c| {
+                matches!(
+                    c.kind,
+                    CombKind::Gather | CombKind::Wait | CombKind::AsCompleted
+                )
+            })
+            .collect();
+        let calls = &calls[calls.len().saturating_sub(RESULT_CALLS)..];
+        if calls.is_empty() {
+            return Vec::new();
+        }
+        // When each item finished, as a trace index, read in one pass.
+        let mut finished: FnvHashMap<FutId, usize> = calls
+            .iter()
+            .flat_map(|c| c.items.iter().map(|f| (*f, usize::MAX)))
+            .collect();
+        for (i, event) in self.trace.iter().enumerate() {
+            let fut = match *event {
+                super::trace::Event::TaskFinished(t) => self.task(t).fut,
+                super::trace::Event::FutureDone(f) => f,
+                _ => continue,
+            };
+            if let Some(at) = finished.get_mut(&fut) {
+                *at = (*at).min(i);
+            }
+        }
+        calls
+            .iter()
+            .map(|c| {
+                let cutoff = c.ended.unwrap_or(usize::MAX);
+                let done_at = |f: &FutId| finished.get(f).copied().filter(|at| *at < cutoff);
+                let mut order: Vec<usize> = (0..c.items.len())
+                    .filter(|i| done_at(&c.items[*i]).is_some())
+                    .collect();
+                order.sort_by_key(|i| done_at(&c.items[*i]));
+                order.retain(|i| *i < RESULT_ITEMS);
+                let items = c
+                    .items
+                    .iter()
+                    .take(RESULT_ITEMS)
+                    .map(|f| ResultItem {
+                        name: match self.fut(*f).kind {
+                            FutKind::Task(t) => self.task(t).name.to_string(),
+                            _ => self.describe_future(*f),
+                        },
+                        outcome: match &self.fut(*f).outcome {
+                            Some(Outcome::Returned(v)) => Some(v.py_repr()),
+                            Some(Outcome::Raised(e)) => Some(e.py_repr()),
+                            Some(Outcome::Cancelled(_)) => Some("CancelledError()".into()),
+                            None => None,
+                        },
+                        done: done_at(f).is_some(),
+                    })
+                    .collect();
+                ResultView {
+                    kind: c.kind,
+                    caller: self.task(c.caller).name.to_string(),
+                    finished: c.ended.is_some(),
+                    items,
+                    completion_order: order,
+                    more: c.items.len().saturating_sub(RESULT_ITEMS),
+                }
+            })
+            .collect()
     }
 }
 
@@ -233,7 +363,17 @@ pub struct Lane {
     pub segments: Vec<(f64, f64, &'static str)>,
     /// Moments a cancellation was requested.
     pub cancels: Vec<f64>,
+    /// Await edges: when this task began awaiting another.
+    pub awaits: Vec<(f64, TaskId)>,
+    /// Exceptions thrown into the task where it waited (a cancellation
+    /// landing, an error an awaited task passed on).
+    pub thrown: Vec<(f64, ExcKind)>,
+    /// Moments a timeout of this task's ran out.
+    pub timeouts: Vec<f64>,
 }
+
+/// Await edges kept per await: a gather of 10,000 tasks draws its first.
+const MAX_EDGES: usize = 200;
 
 /// The timeline's lanes, read from the trace in one pass.
 pub fn lanes(l: &Loop) -> Vec<Lane> {
@@ -262,6 +402,9 @@ pub fn lanes(l: &Loop) -> Vec<Lane> {
                     name: l.task(task).name.to_string(),
                     segments: vec![(now, now, "not-started")],
                     cancels: Vec::new(),
+                    awaits: Vec::new(),
+                    thrown: Vec::new(),
+                    timeouts: Vec::new(),
                 });
             }
             Event::TaskRunning(t) => set(&mut lanes, t, now, "running"),
@@ -280,6 +423,28 @@ pub fn lanes(l: &Loop) -> Vec<Lane> {
                     lane.cancels.push(now);
                 }
             }
+            Event::Awaits { task, combination } => {
+                let Some(c) = l.aio.combinations.get(combination as usize) else {
+                    continue;
+                };
+                if let Some(lane) = lanes.get_mut(task.index()) {
+                    for f in c.items.iter().take(MAX_EDGES) {
+                        if let FutKind::Task(other) = l.fut(*f).kind {
+                            lane.awaits.push((now, other));
+                        }
+                    }
+                }
+            }
+            Event::Thrown { task, kind } => {
+                if let Some(lane) = lanes.get_mut(task.index()) {
+                    lane.thrown.push((now, kind));
+                }
+            }
+            Event::TimedOut(task) => {
+                if let Some(lane) = lanes.get_mut(task.index()) {
+                    lane.timeouts.push(now);
+                }
+            }
             _ => {}
         }
     }
@@ -296,9 +461,11 @@ pub fn lanes(l: &Loop) -> Vec<Lane> {
     lanes
 }
 
-/// The await tree at a snapshot, one line per pending task, in the style
-/// of `python -m asyncio pstree`: a task's line is followed, indented, by
-/// the tasks awaiting it; roots are tasks that await no pending task.
+/// The await tree at a snapshot, in the style of CPython 3.14's
+/// `python -m asyncio pstree`: each pending task that nothing awaits is a
+/// root, and under a task come the tasks it awaits (through the combinator
+/// it awaits them with). A task awaited by two tasks shows under both; a
+/// cycle of tasks awaiting each other (a deadlock) is marked where it closes.
 pub fn await_tree(snapshot: &Snapshot) -> Vec<String> {
     let pending: Vec<&TaskView> = snapshot
         .tasks
@@ -306,57 +473,75 @@ pub fn await_tree(snapshot: &Snapshot) -> Vec<String> {
         .filter(|t| !t.state.is_done())
         .collect();
     let position = |id: TaskId| pending.iter().position(|t| t.id == id);
-    let mut awaited_by: Vec<Vec<usize>> = vec![Vec::new(); pending.len()];
-    let mut roots = Vec::new();
-    for (i, task) in pending.iter().enumerate() {
-        match task.awaits_task.and_then(position) {
-            Some(parent) => awaited_by[parent].push(i),
-            None => roots.push(i),
-        }
+    let awaits: Vec<Vec<usize>> = pending
+        .iter()
+        .map(|t| t.awaits.iter().filter_map(|id| position(*id)).collect())
+        .collect();
+    let mut awaited = vec![false; pending.len()];
+    for &child in awaits.iter().flatten() {
+        awaited[child] = true;
     }
-    let mut lines = Vec::new();
-    let mut seen = vec![false; pending.len()];
-    for root in roots {
-        walk(root, 0, &pending, &awaited_by, &mut seen, &mut lines);
+    let mut tree = Tree {
+        pending: &pending,
+        awaits: &awaits,
+        seen: vec![false; pending.len()],
+        lines: Vec::new(),
+    };
+    let mut path = Vec::new();
+    for root in (0..pending.len()).filter(|i| !awaited[*i]) {
+        tree.walk(root, "", "", &mut path);
     }
-    // Tasks left unseen await each other in a cycle: a deadlock.
-    for i in 0..pending.len() {
-        if !seen[i] {
-            lines.push(format!("cycle: {}", pending[i].name));
-            walk(i, 1, &pending, &awaited_by, &mut seen, &mut lines);
-        }
+    // Tasks never reached await each other in a cycle: a deadlock.
+    while let Some(i) = (0..pending.len()).find(|i| !tree.seen[*i]) {
+        tree.lines.push("cycle (deadlock):".into());
+        tree.walk(i, "", "", &mut path);
     }
-    lines
+    tree.lines
 }
 
-fn walk(
-    i: usize,
-    depth: usize,
-    pending: &[&TaskView],
-    awaited_by: &[Vec<usize>],
-    seen: &mut [bool],
-    lines: &mut Vec<String>,
-) {
-    let task = pending[i];
-    let what = match &task.state {
-        TaskState::Waiting { on } => format!(" (awaits {on})"),
-        TaskState::Ready => " (ready)".into(),
-        TaskState::NotStarted => " (not started)".into(),
-        TaskState::Running => " (running)".into(),
-        _ => String::new(),
-    };
-    let prefix = if depth == 0 {
-        String::new()
-    } else {
-        format!("{}└── ", "    ".repeat(depth - 1))
-    };
-    lines.push(format!("{prefix}{}{what}", task.name));
-    if seen[i] {
-        return;
-    }
-    seen[i] = true;
-    for &child in &awaited_by[i] {
-        walk(child, depth + 1, pending, awaited_by, seen, lines);
+struct Tree<'a> {
+    pending: &'a [&'a TaskView],
+    awaits: &'a [Vec<usize>],
+    seen: Vec<bool>,
+    lines: Vec<String>,
+}
+
+impl Tree<'_> {
+    /// `lead` starts this task's line; `indent` starts the lines under it.
+    fn walk(&mut self, i: usize, lead: &str, indent: &str, path: &mut Vec<usize>) {
+        let task = self.pending[i];
+        let what = match &task.state {
+            TaskState::Waiting { on } => format!(" (awaits {on})"),
+            TaskState::Ready => " (ready)".into(),
+            TaskState::NotStarted => " (not started)".into(),
+            TaskState::Running => " (running)".into(),
+            _ => String::new(),
+        };
+        if path.contains(&i) {
+            self.lines
+                .push(format!("{lead}{} ↺ awaits itself in a cycle", task.name));
+            return;
+        }
+        self.lines.push(format!("{lead}{}{what}", task.name));
+        self.seen[i] = true;
+        let children = &self.awaits[i];
+        if children.is_empty() {
+            return;
+        }
+        path.push(i);
+        let mut indent = indent.to_string();
+        if let Some(kind) = task.through {
+            self.lines
+                .push(format!("{indent}└── {}", kind.python_name()));
+            indent.push_str("    ");
+        }
+        for (n, &child) in children.iter().enumerate() {
+            let last = n + 1 == children.len();
+            let lead = format!("{indent}{}", if last { "└── " } else { "├── " });
+            let under = format!("{indent}{}", if last { "    " } else { "│   " });
+            self.walk(child, &lead, &under, path);
+        }
+        path.pop();
     }
 }
 
@@ -418,17 +603,148 @@ mod tests {
     }
 
     #[test]
-    fn the_await_tree_puts_a_task_under_the_task_it_awaits() {
+    fn the_await_tree_puts_the_awaited_task_under_its_awaiter() {
         // 14_task_states: main (Task-1) awaits Task-2 from t=1 to t=3.
         let all = snapshots("14_task_states");
         let s = all
             .iter()
-            .find(|s| s.time == 1.0 && s.tasks[0].awaits_task.is_some())
+            .find(|s| s.time == 1.0 && !s.tasks[0].awaits.is_empty())
             .unwrap();
         assert_eq!(
             await_tree(s),
-            ["Task-2 (awaits sleep)", "└── Task-1 (awaits task Task-2)"]
+            ["Task-1 (awaits task Task-2)", "└── Task-2 (awaits sleep)"]
         );
+    }
+
+    #[test]
+    fn the_await_tree_shows_gathers_children_under_the_gather() {
+        let all = snapshots("01_gather");
+        let s = all.iter().rev().find(|s| s.time == 3.0).unwrap();
+        assert_eq!(
+            await_tree(s),
+            [
+                "Task-1 (awaits gather)",
+                "└── asyncio.gather",
+                "    ├── Task-2 (awaits sleep)",
+                "    └── Task-4 (awaits sleep)",
+            ]
+        );
+    }
+
+    #[test]
+    fn the_await_tree_marks_a_cycle_of_tasks_awaiting_each_other() {
+        use crate::engine::{Awaitable, Coroutine, Program, Step};
+        // a awaits b and b awaits a: nothing can ever finish.
+        let program = Program {
+            coroutines: vec![
+                Coroutine::new(
+                    "main",
+                    vec![
+                        Step::CreateTask { coro: 1 },
+                        Step::CreateTask { coro: 2 },
+                        Step::sleep(1.0),
+                    ],
+                ),
+                Coroutine::new(
+                    "a",
+                    vec![Step::Await {
+                        target: Awaitable::Task(2),
+                        bind: None,
+                    }],
+                ),
+                Coroutine::new(
+                    "b",
+                    vec![Step::Await {
+                        target: Awaitable::Task(1),
+                        bind: None,
+                    }],
+                ),
+            ],
+            ..Default::default()
+        };
+        let mut sim = Simulation::new(program).unwrap();
+        while sim.now() < 0.5 {
+            sim.run_once();
+        }
+        let tree = await_tree(&sim.snapshot());
+        assert_eq!(
+            tree[1..],
+            [
+                "cycle (deadlock):",
+                "Task-2 (awaits task Task-3)",
+                "└── Task-3 (awaits task Task-2)",
+                "    └── Task-2 ↺ awaits itself in a cycle",
+            ]
+        );
+    }
+
+    fn items(view: &ResultView) -> Vec<(String, Option<String>, bool)> {
+        view.items
+            .iter()
+            .map(|i| (i.name.clone(), i.outcome.clone(), i.done))
+            .collect()
+    }
+
+    #[test]
+    fn gathers_results_fill_in_argument_order() {
+        let all = snapshots("01_gather");
+        let mid = all.iter().rev().find(|s| s.time == 3.0).unwrap();
+        let gather = &mid.results[0];
+        assert_eq!(
+            (gather.kind, gather.caller.as_str(), gather.finished),
+            (CombKind::Gather, "Task-1", false)
+        );
+        assert_eq!(
+            items(gather),
+            [
+                ("Task-2".into(), None, false),
+                ("Task-3".into(), Some("'recv num 3'".into()), true),
+                ("Task-4".into(), None, false),
+            ]
+        );
+        let end = &all.last().unwrap().results[0];
+        assert!(end.finished);
+        assert_eq!(end.completion_order, [1, 2, 0]);
+    }
+
+    #[test]
+    fn waits_sets_are_those_at_its_return_and_as_completed_keeps_finishing_order() {
+        let end = snapshots("03_as_completed").pop().unwrap();
+        let ac = &end.results[0];
+        assert_eq!(ac.kind, CombKind::AsCompleted);
+        // func1(5), func1(3), func1(4) finish 3, 4, 5.
+        assert_eq!(ac.completion_order, [1, 2, 0]);
+
+        let end = snapshots("11_wait_timeout").pop().unwrap();
+        let wait = &end.results[0];
+        assert_eq!(wait.kind, CombKind::Wait);
+        // At t=3 the timeout returned n1 and n2 done and n3 pending; n3
+        // finished at t=5, after, and stays in the pending set.
+        assert_eq!(
+            items(wait),
+            [
+                ("Task-2".into(), Some("'n1'".into()), true),
+                ("Task-3".into(), Some("'n2'".into()), true),
+                ("Task-4".into(), Some("'n3'".into()), false),
+            ]
+        );
+        assert!(wait.finished);
+    }
+
+    #[test]
+    fn lanes_mark_await_edges_landed_exceptions_and_timeouts() {
+        let mut sim = Simulation::new(program("08_cancel_all")).unwrap();
+        sim.run_to_end();
+        let all = sim.with_loop(lanes);
+        let func5 = all.iter().find(|l| l.name == "func1-5").unwrap();
+        assert_eq!(func5.thrown, [(3.5, ExcKind::CancelledError)]);
+        let main = &all[0];
+        assert!(main.awaits.len() >= 3, "{:?}", main.awaits);
+
+        let mut sim = Simulation::new(program("11_wait_timeout")).unwrap();
+        sim.run_to_end();
+        let all = sim.with_loop(lanes);
+        assert_eq!(all[0].timeouts.len(), 1, "{:?}", all[0]);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 use super::core::{FutKind, Loop, Outcome};
 use super::ids::{FutId, HandleId, TaskId};
+use super::value::ExcKind;
 use std::fmt::Write;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -44,6 +45,20 @@ pub enum Event {
     FutureDone(FutId),
     /// A line of output, by its index in `Loop::output`.
     Print(u32),
+    /// The task began awaiting what combination `index` of
+    /// `AioState::combinations` names (a task, a gather, a wait...).
+    Awaits {
+        task: TaskId,
+        combination: u32,
+    },
+    /// An exception was thrown into the task where it waits: a
+    /// cancellation landing, or an error an awaited task passed on.
+    Thrown {
+        task: TaskId,
+        kind: ExcKind,
+    },
+    /// A timeout ran out in the task's `wait_for`, `wait` or `as_completed`.
+    TimedOut(TaskId),
 }
 
 /// A line the program printed, with the virtual time and the task that printed it.
@@ -121,6 +136,12 @@ impl Loop {
                     _ => format!("{} {}", self.describe_future(f), self.describe_outcome(f)),
                 },
                 Event::Print(i) => format!("print {:?}", self.output[i as usize].text),
+                // Told by the `awaits` line that follows.
+                Event::Awaits { .. } => continue,
+                Event::Thrown { task, kind } => {
+                    format!("{} lands in {}", kind.name(), name(task))
+                }
+                Event::TimedOut(t) => format!("{} times out", name(t)),
             };
             let _ = writeln!(out, "{:>8} {line}", super::value::py_float_repr(now));
         }
@@ -162,7 +183,14 @@ impl Loop {
                 | Event::Iteration(_)
                 | Event::TimerDue(_)
                 | Event::TimerCancelled(_)
-                | Event::Print(_) => None,
+                | Event::Print(_)
+                | Event::Awaits { .. } => None,
+                Event::Thrown { task, kind } => Some(if kind == ExcKind::CancelledError {
+                    format!("CancelledError lands in {} at its await", name(task))
+                } else {
+                    format!("{} reaches {} at its await", kind.name(), name(task))
+                }),
+                Event::TimedOut(t) => Some(format!("{}'s timeout runs out", name(t))),
                 Event::TimerArmed { when, .. } => {
                     last_armed = Some(when);
                     None

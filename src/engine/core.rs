@@ -797,6 +797,18 @@ impl Loop {
             .iter()
             .map(|l| l.text.capacity() + size_of::<Line>())
             .sum::<usize>();
-        futures + tasks + handles + trace + output + self.timers.capacity() * size_of::<Timer>()
+        let awaits = self
+            .aio
+            .combinations
+            .iter()
+            .map(|c| size_of::<super::aio::Combination>() + c.items.capacity() * size_of::<FutId>())
+            .sum::<usize>();
+        futures
+            + tasks
+            + handles
+            + trace
+            + output
+            + awaits
+            + self.timers.capacity() * size_of::<Timer>()
     }
 }

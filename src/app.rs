@@ -89,6 +89,12 @@ pub struct AppContext {
     pub problems: Rc<Vec<Problem>>,
     pub lang: Lang,
     pub dispatch: UseReducerDispatcher<AppState>,
+}
+
+/// What follows the moment the run view shows. Apart from `AppContext`,
+/// so dragging the time cursor re-renders only the views that show it.
+#[derive(Clone, PartialEq)]
+pub struct RunContext {
     /// Where the unfinished tasks are at the moment the run view shows,
     /// `(coroutine, pre-order step)`: the Python view marks those lines.
     pub positions: UseStateHandle<Vec<(u32, u32)>>,
@@ -141,6 +147,20 @@ impl RunView {
 }
 
 const AUTOSAVE_KEY: &str = "asyncio-playground.autosave";
+
+/// How long the time cursor rests before the address follows it.
+const CURSOR_REST_MS: u32 = 250;
+
+/// Puts a share link in the address bar without a history entry.
+fn show_link(fragment: &str) {
+    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = history.replace_state_with_url(
+            &wasm_bindgen::JsValue::NULL,
+            "",
+            Some(&format!("#{fragment}")),
+        );
+    }
+}
 
 fn first_example() -> Program {
     crate::gallery::presets()
@@ -286,30 +306,45 @@ pub fn App(props: &AppProps) -> Html {
         use_memo(program, |p| RunView::of(p))
     };
     use_undo_shortcuts(state.dispatcher());
-    // The page's share link, encoded once per change of what it carries.
-    let shared = crate::link::Shared {
-        program: (*program).clone(),
-        lang: Some(state.lang.code().to_string()),
-        cursor: *moment,
+    // The share link, made on demand: encoding a big scenario costs
+    // milliseconds, too much to repeat on every move of the time cursor.
+    let link_of = {
+        let (program, lang, moment) = (program.clone(), state.lang, *moment);
+        Callback::from(move |()| {
+            crate::link::encode(&crate::link::Shared {
+                program: (*program).clone(),
+                lang: Some(lang.code().to_string()),
+                cursor: moment,
+            })
+        })
     };
-    let fragment = use_memo(shared.clone(), crate::link::encode);
+    let link_length = use_memo((program.clone(), state.lang), {
+        let link_of = link_of.clone();
+        move |_| link_of.emit(()).len()
+    });
     {
-        // Keep the address bar and the autosave current, without adding a
-        // history entry per edit.
-        let fragment = fragment.clone();
-        use_effect_with(shared, move |shared| {
-            if let Some(w) = web_sys::window().filter(|_| follow_address) {
-                if let Ok(history) = w.history() {
-                    let _ = history.replace_state_with_url(
-                        &wasm_bindgen::JsValue::NULL,
-                        "",
-                        Some(&format!("#{fragment}")),
-                    );
-                }
+        // An edit: the address bar (replaced, so no history entry per edit)
+        // and the autosave follow at once.
+        let link_of = link_of.clone();
+        use_effect_with((program.clone(), state.lang), move |(program, _)| {
+            if follow_address {
+                show_link(&link_of.emit(()));
             }
             if let Some(s) = storage() {
-                let _ = s.set_item(AUTOSAVE_KEY, &shared.program.to_json());
+                let _ = s.set_item(AUTOSAVE_KEY, &program.to_json());
             }
+        });
+    }
+    {
+        // A move of the time cursor: once the cursor rests.
+        let link_of = link_of.clone();
+        use_effect_with(moment.map(f64::to_bits), move |_| {
+            let pending = follow_address.then(|| {
+                gloo_timers::callback::Timeout::new(CURSOR_REST_MS, move || {
+                    show_link(&link_of.emit(()))
+                })
+            });
+            move || drop(pending)
         });
     }
     {
@@ -332,6 +367,8 @@ pub fn App(props: &AppProps) -> Html {
         problems: Rc::new((*problems).clone()),
         lang: state.lang,
         dispatch: state.dispatcher(),
+    };
+    let run_ctx = RunContext {
         positions,
         moment: moment.clone(),
     };
@@ -341,8 +378,9 @@ pub fn App(props: &AppProps) -> Html {
         .count();
     html! {
         <ContextProvider<AppContext> context={ctx.clone()}>
+        <ContextProvider<RunContext> context={run_ctx}>
             <div class="playground">
-                <Header can_undo={state.editor.can_undo()} can_redo={state.editor.can_redo()} link_length={fragment.len()} />
+                <Header can_undo={state.editor.can_undo()} can_redo={state.editor.can_redo()} link_length={*link_length} link_of={link_of.clone()} />
                 if let Some(notice) = &state.notice {
                     <p class="notice" role="status">{ notice }</p>
                 }
@@ -378,6 +416,7 @@ pub fn App(props: &AppProps) -> Html {
                     </section>
                 </main>
             </div>
+        </ContextProvider<RunContext>>
         </ContextProvider<AppContext>>
     }
 }
@@ -388,6 +427,8 @@ struct HeaderProps {
     can_redo: bool,
     /// The length of the page's share link.
     link_length: usize,
+    /// Makes the share link's fragment as of now.
+    link_of: Callback<(), String>,
 }
 
 #[component]
@@ -451,7 +492,7 @@ fn Header(props: &HeaderProps) -> Html {
                     value={ctx.lang.code()}
                     options={Lang::ALL.iter().map(|l| (l.code().to_string(), l.native_name().to_string())).collect::<Vec<_>>()}
                     on_change={on_lang} />
-                <CopyLink length={props.link_length} />
+                <CopyLink length={props.link_length} link_of={props.link_of.clone()} />
                 <span class="shortcuts">{ ctx.t("shortcuts") }</span>
             </div>
             if let Some((title, text)) = explanation {
@@ -465,9 +506,11 @@ fn Header(props: &HeaderProps) -> Html {
 struct CopyLinkProps {
     /// The length of the share link (the page's address fragment).
     length: usize,
+    link_of: Callback<(), String>,
 }
 
-/// "Copy link": the page's address (kept current) to the clipboard, with a
+/// "Copy link": the page's address with the link as of now (the address
+/// bar may still wait for the cursor to rest) to the clipboard, with a
 /// warning when it is long enough for chat apps to cut it.
 #[component]
 fn CopyLink(props: &CopyLinkProps) -> Html {
@@ -476,10 +519,13 @@ fn CopyLink(props: &CopyLinkProps) -> Html {
     let length = props.length;
     let onclick = {
         let copied = copied.clone();
+        let link_of = props.link_of.clone();
         Callback::from(move |_| {
             if let Some(w) = web_sys::window() {
                 if let Ok(href) = w.location().href() {
-                    let _ = w.navigator().clipboard().write_text(&href);
+                    let page = href.split('#').next().unwrap_or_default();
+                    let link = format!("{page}#{}", link_of.emit(()));
+                    let _ = w.navigator().clipboard().write_text(&link);
                     copied.set(true);
                 }
             }

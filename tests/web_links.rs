@@ -8,6 +8,7 @@ mod browser;
 use asyncio_playground::examples::tutorial_examples;
 use asyncio_playground::link::{decode, encode, Shared};
 use browser::{all, click, field, one, open, set, set_hash};
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::Element;
 
@@ -139,6 +140,15 @@ async fn a_link_can_point_at_a_moment() {
     // And the address keeps pointing at that moment.
     let hash = web_sys::window().unwrap().location().hash().unwrap();
     assert_eq!(decode(&hash).unwrap().cursor, Some(3.0));
+    // Dragged back to the start, it follows once the cursor rests.
+    let cursor = one(&root, ".field.cursor input")
+        .dyn_into::<web_sys::HtmlInputElement>()
+        .unwrap();
+    cursor.set_value("0");
+    browser::fire(&cursor, "input").await;
+    gloo_timers::future::TimeoutFuture::new(400).await;
+    let hash = web_sys::window().unwrap().location().hash().unwrap();
+    assert_eq!(decode(&hash).unwrap().cursor, Some(0.0));
     root.remove();
 }
 

@@ -57,8 +57,10 @@ pub fn ProblemsPanel() -> Html {
 #[component]
 pub fn PythonPanel() -> Html {
     let ctx = use_context::<AppContext>().expect("AppContext");
-    let (source, lines) = crate::python::export_with_lines(&ctx.program);
-    let current: Vec<u32> = ctx
+    let run_ctx = use_context::<super::RunContext>().expect("RunContext");
+    let exported = use_memo(ctx.program.clone(), |p| crate::python::export_with_lines(p));
+    let (source, lines) = (&exported.0, &exported.1);
+    let current: Vec<u32> = run_ctx
         .positions
         .iter()
         .filter_map(|(c, i)| lines.get(*c as usize)?.get(*i as usize).copied())

@@ -14,7 +14,7 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::fields::Select;
-use super::AppContext;
+use super::{AppContext, RunContext};
 use crate::engine::aio::CombKind;
 use crate::engine::snapshot::ResultView;
 use crate::engine::snapshot::{
@@ -37,13 +37,45 @@ pub struct Player {
     cancels: Vec<(u32, TaskId)>,
     /// Replayed moments by mark index, oldest first, within a budget of
     /// task views (see `REPLAY_CACHE_TASKS`).
-    replayed: Vec<(usize, Snapshot)>,
+    replayed: Vec<(usize, Same<Snapshot>)>,
+    /// The newest moment's snapshot, by the trace length it was taken at.
+    latest: Option<(usize, Same<Snapshot>)>,
     pub control: Rc<LiveControl>,
     pub live: bool,
     lines: Vec<(f64, String)>,
     /// What the loop did, in plain words: `(trace event, time, sentence)`.
     log: Vec<(usize, f64, String)>,
-    lanes: Vec<Lane>,
+    lanes: Same<Vec<Lane>>,
+}
+
+/// Shared, and equal only to itself: a prop that is cheap to pass and to
+/// compare, for values that are replaced rather than changed (a snapshot,
+/// the lanes of a run with 10,000 tasks).
+pub struct Same<T>(pub Rc<T>);
+
+impl<T> Clone for Same<T> {
+    fn clone(&self) -> Self {
+        Same(self.0.clone())
+    }
+}
+
+impl<T> PartialEq for Same<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl<T> std::ops::Deref for Same<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: Default> Default for Same<T> {
+    fn default() -> Self {
+        Same(Rc::default())
+    }
 }
 
 impl Player {
@@ -55,11 +87,12 @@ impl Player {
             cursor: None,
             cancels: Vec::new(),
             replayed: Vec::new(),
+            latest: None,
             control: Rc::new(LiveControl::default()),
             live: false,
             lines: Vec::new(),
             log: Vec::new(),
-            lanes: Vec::new(),
+            lanes: Same::default(),
         };
         player.reset();
         if let Some(sim) = &player.sim {
@@ -90,6 +123,7 @@ impl Player {
         self.cursor = None;
         self.cancels.clear();
         self.replayed.clear();
+        self.latest = None;
         self.live = false;
         self.snap();
     }
@@ -107,7 +141,7 @@ impl Player {
             let sim = sim.borrow();
             sim.with_loop(|l| {
                 self.lines = l.output.iter().map(|o| (o.time, o.text.clone())).collect();
-                self.lanes = lanes(l);
+                self.lanes = Same(Rc::new(lanes(l)));
                 self.log = l.narrative();
             });
         }
@@ -119,20 +153,32 @@ impl Player {
     }
 
     /// The moment shown: the live one, or an earlier one replayed.
-    fn shown(&mut self) -> Option<(Mark, Snapshot)> {
+    fn shown(&mut self) -> Option<(Mark, Same<Snapshot>)> {
         let sim = self.sim.clone()?;
         if self.at_latest() {
             let sim = sim.borrow();
             let mut mark = Recording::default();
             sim.mark(&mut mark);
-            return Some((mark.marks[0], sim.snapshot()));
+            let mark = mark.marks[0];
+            // Rebuilt only when the run moved on: a render for another
+            // reason reuses it.
+            let snapshot = match &self.latest {
+                Some((events, s)) if *events == mark.events => s.clone(),
+                _ => Same(Rc::new(sim.snapshot())),
+            };
+            self.latest = Some((mark.events, snapshot.clone()));
+            return Some((mark, snapshot));
         }
         let i = self.cursor?;
         let mark = *self.recording.marks.get(i)?;
         if let Some((_, snapshot)) = self.replayed.iter().find(|(j, _)| *j == i) {
             return Some((mark, snapshot.clone()));
         }
-        let snapshot = snapshot_at_with(&self.program, mark.iteration, &self.cancels)?;
+        let snapshot = Same(Rc::new(snapshot_at_with(
+            &self.program,
+            mark.iteration,
+            &self.cancels,
+        )?));
         self.replayed.push((i, snapshot.clone()));
         while self
             .replayed
@@ -175,7 +221,8 @@ const SHORTCUTS: [(&str, Command); 6] = [
 #[component]
 pub fn RunPanel() -> Html {
     let ctx = use_context::<AppContext>().expect("AppContext");
-    let player = use_mut_ref(|| Player::at_moment(ctx.program.clone(), *ctx.moment));
+    let run_ctx = use_context::<RunContext>().expect("RunContext");
+    let player = use_mut_ref(|| Player::at_moment(ctx.program.clone(), *run_ctx.moment));
     let tick = use_state(|| 0u32);
     let redraw = {
         let tick = tick.clone();
@@ -186,7 +233,7 @@ pub fn RunPanel() -> Html {
         let player = player.clone();
         let redraw = redraw.clone();
         // A link may point at a moment, and an edit keeps the moment shown.
-        let moment = *ctx.moment;
+        let moment = *run_ctx.moment;
         use_effect_with(ctx.program.clone(), move |program| {
             *player.borrow_mut() = Player::at_moment(program.clone(), moment);
             redraw();
@@ -251,7 +298,7 @@ pub fn RunPanel() -> Html {
                     .collect()
             })
             .unwrap_or_default();
-        let handle = ctx.positions.clone();
+        let handle = run_ctx.positions.clone();
         use_effect_with(positions, move |positions| {
             if *handle != *positions {
                 handle.set(positions.clone());
@@ -263,7 +310,7 @@ pub fn RunPanel() -> Html {
         } else {
             shown.as_ref().map(|(_, s)| s.time)
         };
-        let handle = ctx.moment.clone();
+        let handle = run_ctx.moment.clone();
         use_effect_with(moment.map(f64::to_bits), move |bits| {
             let moment = bits.map(f64::from_bits);
             if *handle != moment {
@@ -399,7 +446,7 @@ impl PartialEq for PlayerHandle {
 
 #[derive(Properties, PartialEq)]
 struct LoopViewProps {
-    snapshot: Snapshot,
+    snapshot: Same<Snapshot>,
     status: Option<Status>,
     /// Showing the newest moment (tasks can be cancelled only then).
     latest: bool,
@@ -553,7 +600,7 @@ fn state_text(ctx: &AppContext, state: &TaskState) -> String {
 
 #[derive(Properties, PartialEq)]
 struct TimelineProps {
-    lanes: Vec<crate::engine::snapshot::Lane>,
+    lanes: Same<Vec<Lane>>,
     cursor: f64,
     end: f64,
 }
@@ -561,19 +608,60 @@ struct TimelineProps {
 /// Lanes drawn at most: more cannot be read, and would slow the page.
 const MAX_LANES: usize = 200;
 
-/// One lane per task; states drawn by fill and by pattern, with a legend,
-/// so colour is never the only cue.
+/// The drawing's geometry: width, lane height, label width (SVG units).
+const TIMELINE_BOX: (f64, f64, f64) = (800.0, 22.0, 120.0);
+
+/// x of time `t` on a run ending at `end`.
+fn timeline_x(t: f64, end: f64) -> f64 {
+    let (width, _, label_w) = TIMELINE_BOX;
+    label_w + (t / end.max(1e-9)) * (width - label_w - 10.0)
+}
+
+fn timeline_height(lanes: usize) -> f64 {
+    TIMELINE_BOX.1 * lanes.min(MAX_LANES) as f64 + 24.0
+}
+
+/// The timeline: the run's drawing, and over it the time cursor. Moving
+/// the cursor redraws only the cursor; the lanes of a big run stay put.
 #[component]
 fn Timeline(props: &TimelineProps) -> Html {
     let ctx = use_context::<AppContext>().expect("AppContext");
     let hidden = props.lanes.len().saturating_sub(MAX_LANES);
-    let shown = &props.lanes[..props.lanes.len().min(MAX_LANES)];
-    let (width, lane_h, label_w) = (800.0, 22.0, 120.0);
-    let span = props.end.max(1e-9);
-    let x = |t: f64| label_w + (t / span) * (width - label_w - 10.0);
-    let height = lane_h * shown.len() as f64 + 24.0;
+    let (width, _, _) = TIMELINE_BOX;
+    let height = timeline_height(props.lanes.len());
+    let x = timeline_x(props.cursor, props.end).to_string();
     html! {
         <div class="timeline-view">
+            <div class="timeline-canvas">
+                <TimelineDrawing lanes={props.lanes.clone()} end={props.end} />
+                <svg viewBox={format!("0 0 {width} {height}")} class="timeline-cursor" aria-hidden="true">
+                    <line x1={x.clone()} x2={x} y1="0" y2={height.to_string()} class="cursor-line" stroke="#b3261e" stroke-width="2" />
+                </svg>
+            </div>
+            if hidden > 0 {
+                <p class="status">{ format!("{} {hidden}", ctx.t("run.more_lanes")) }</p>
+            }
+            <TimelineLegend />
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct TimelineDrawingProps {
+    lanes: Same<Vec<Lane>>,
+    end: f64,
+}
+
+/// One lane per task; states drawn by fill and by pattern, with a legend,
+/// so colour is never the only cue.
+#[component]
+fn TimelineDrawing(props: &TimelineDrawingProps) -> Html {
+    let ctx = use_context::<AppContext>().expect("AppContext");
+    let shown = &props.lanes[..props.lanes.len().min(MAX_LANES)];
+    let (width, lane_h, label_w) = TIMELINE_BOX;
+    let x = |t: f64| timeline_x(t, props.end);
+    let height = timeline_height(props.lanes.len());
+    html! {
             <svg viewBox={format!("0 0 {width} {height}")} role="img" aria-label={ctx.t("region.timeline")} class="timeline-svg">
                 <defs>
                     <pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
@@ -625,13 +713,16 @@ fn Timeline(props: &TimelineProps) -> Html {
                                       class="await-edge" marker-end="url(#arrow)" /> }
                     }) }
                 </g>
-                <line x1={x(props.cursor).to_string()} x2={x(props.cursor).to_string()} y1="0" y2={height.to_string()} class="cursor-line" stroke="#b3261e" stroke-width="2" />
                 <text x={label_w.to_string()} y={(height - 4.0).to_string()} class="axis">{ "t=0" }</text>
                 <text x={(width - 60.0).to_string()} y={(height - 4.0).to_string()} class="axis">{ format!("t={}", py_float_repr(props.end)) }</text>
             </svg>
-            if hidden > 0 {
-                <p class="status">{ format!("{} {hidden}", ctx.t("run.more_lanes")) }</p>
-            }
+    }
+}
+
+#[component]
+fn TimelineLegend() -> Html {
+    let ctx = use_context::<AppContext>().expect("AppContext");
+    html! {
             <ul class="legend">
                 { for ["not-started", "running", "waiting", "ready", "returned", "raised", "cancelled"].iter().map(|key| {
                     let (fill, extra) = segment_style(key);
@@ -643,7 +734,6 @@ fn Timeline(props: &TimelineProps) -> Html {
                     <li><span class={classes!("legend-mark", *class)} aria-hidden="true">{ *symbol }</span>{ ctx.t(key) }</li>
                 }) }
             </ul>
-        </div>
     }
 }
 

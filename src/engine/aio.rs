@@ -145,6 +145,8 @@ pub struct Wait {
 
 /// State of one `as_completed()` call: its `todo` set and `done` queue.
 pub struct AsCompleted {
+    /// The combination recording it, for the views.
+    combination: Option<u32>,
     todo: std::collections::BTreeSet<FutId>,
     done: Queue<Option<FutId>>,
     timeout: Option<HandleId>,
@@ -197,8 +199,12 @@ pub struct Combination {
     pub caller: TaskId,
     /// In argument order.
     pub items: Vec<FutId>,
-    /// The trace length when the step stopped awaiting.
-    pub ended: Option<usize>,
+    /// The step stopped awaiting (returned or raised).
+    pub ended: bool,
+    /// For `wait`: which items were done when it returned (its done set).
+    pub done_at_end: Vec<bool>,
+    /// For `as_completed`: the items in the order they finished.
+    pub finished_order: Vec<FutId>,
 }
 
 impl Loop {
@@ -211,7 +217,9 @@ impl Loop {
             kind,
             caller,
             items,
-            ended: None,
+            ended: false,
+            done_at_end: Vec::new(),
+            finished_order: Vec::new(),
         });
         self.trace.push(Event::Awaits {
             task: caller,
@@ -221,10 +229,16 @@ impl Loop {
     }
 
     pub fn end_combination(&mut self, index: Option<u32>) {
-        let now = self.trace.len();
-        if let Some(c) = index.and_then(|i| self.aio.combinations.get_mut(i as usize)) {
-            c.ended = Some(now);
-        }
+        let Some(c) = index.and_then(|i| self.aio.combinations.get(i as usize)) else {
+            return;
+        };
+        let done_at_end = match c.kind {
+            CombKind::Wait => c.items.iter().map(|f| self.is_done(*f)).collect(),
+            _ => Vec::new(),
+        };
+        let c = &mut self.aio.combinations[index.unwrap_or_default() as usize];
+        c.ended = true;
+        c.done_at_end = done_at_end;
     }
 
     fn timed_out(&mut self) {
@@ -425,7 +439,11 @@ fn wait_completion(l: &mut Loop, index: u32, f: FutId) {
 
 /// The first half of `as_completed(fs, timeout)`: registers the callbacks
 /// and the timeout. Returns the state's index and how many results to await.
-pub fn as_completed_start(fs: Vec<FutId>, timeout: Option<f64>) -> (u32, usize) {
+pub fn as_completed_start(
+    fs: Vec<FutId>,
+    timeout: Option<f64>,
+    combination: Option<u32>,
+) -> (u32, usize) {
     with_loop(|l| {
         let todo: std::collections::BTreeSet<FutId> = fs.into_iter().collect();
         let index = l.aio.as_completed.len() as u32;
@@ -440,6 +458,7 @@ pub fn as_completed_start(fs: Vec<FutId>, timeout: Option<f64>) -> (u32, usize) 
         };
         let count = todo.len();
         l.aio.as_completed.push(AsCompleted {
+            combination,
             todo,
             done: Queue::new(0),
             timeout,
@@ -469,6 +488,9 @@ fn as_completed_completion(l: &mut Loop, index: u32, f: FutId) {
     state.todo.remove(&f);
     let now_empty = state.todo.is_empty();
     let timeout = state.timeout;
+    if let Some(c) = state.combination {
+        l.aio.combinations[c as usize].finished_order.push(f);
+    }
     sync::queue_put_nowait(l, |l| &mut l.aio.as_completed[index as usize].done, Some(f));
     if now_empty {
         if let Some(h) = timeout {

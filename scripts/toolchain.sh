@@ -59,6 +59,23 @@ ensure_chromium() {
   fi
 }
 
+# Node.js and npm for the end-to-end tests, and their packages (pinned by
+# tests/e2e/package-lock.json): playwright-core, which drives Debian's
+# Chromium (it cannot download a browser here), and axe-core.
+ensure_e2e_packages() {
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    say "installing Node.js and npm (needs root)"
+    as_root apt-get update
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y nodejs npm
+  fi
+  # The stamp is the lock file the packages were installed from.
+  if ! cmp -s tests/e2e/package-lock.json tests/e2e/node_modules/.installed-from-lock 2>/dev/null; then
+    say "installing the end-to-end tests' npm packages"
+    (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error &&
+      cp package-lock.json node_modules/.installed-from-lock)
+  fi
+}
+
 ensure_python() {
   command -v python3 >/dev/null 2>&1 || {
     say "installing python3 (needs root)"

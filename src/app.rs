@@ -335,12 +335,16 @@ pub fn App(props: &AppProps) -> Html {
             }
         });
     }
+    // The newest way to make the link, for a timer set renders ago.
+    let latest_link_of = use_mut_ref(|| link_of.clone());
+    *latest_link_of.borrow_mut() = link_of.clone();
     {
-        // A move of the time cursor: once the cursor rests.
-        let link_of = link_of.clone();
+        // A move of the time cursor: once the cursor rests, with the state
+        // of that moment (the language may have changed meanwhile).
         use_effect_with(moment.map(f64::to_bits), move |_| {
             let pending = follow_address.then(|| {
                 gloo_timers::callback::Timeout::new(CURSOR_REST_MS, move || {
+                    let link_of = latest_link_of.borrow().clone();
                     show_link(&link_of.emit(()))
                 })
             });

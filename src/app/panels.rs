@@ -79,7 +79,7 @@ pub fn PythonPanel() -> Html {
     html! {
         <div class="python-view">
             <button onclick={copy}>{ if *copied { ctx.t("action.copied") } else { ctx.t("action.copy") } }</button>
-            <pre><code class="language-python">
+            <pre tabindex="0" aria-label={ctx.t("region.python")}><code class="language-python">
                 { for source.lines().enumerate().map(|(i, line)| {
                     let here = current.contains(&(i as u32 + 1));
                     html! {

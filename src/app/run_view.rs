@@ -521,7 +521,7 @@ fn LoopView(props: &LoopViewProps) -> Html {
                 <p class="status">{ format!("… +{}", s.tasks.len() - TASK_ROWS) }</p>
             }
             <h3>{ ctx.t("run.await_tree") }</h3>
-            <pre class="await-tree">{ await_tree(s).join("\n") }</pre>
+            <pre class="await-tree" tabindex="0">{ await_tree(s).join("\n") }</pre>
             if !s.results.is_empty() {
                 <h3>{ ctx.t("run.results") }</h3>
                 <ul class="results">{ for s.results.iter().map(|r| result_view(&ctx, r)) }</ul>
@@ -785,7 +785,7 @@ fn OutputView(props: &OutputViewProps) -> Html {
             }
             <details class="loop-log" open=true>
                 <summary>{ ctx.t("run.log") }</summary>
-                <ol class="story">{ for props.log.iter().map(|line| html! { <li>{ line }</li> }) }</ol>
+                <ol class="story" tabindex="0">{ for props.log.iter().map(|line| html! { <li>{ line }</li> }) }</ol>
             </details>
         </div>
     }

@@ -1,0 +1,334 @@
+// End-to-end tests: what a user does, in Debian's Chromium driven by
+// Playwright, against the release build served on 127.0.0.1.
+//
+//   node tests/e2e/run.mjs [DIST]     (scripts/test runs it after trunk build)
+//
+// Prints one line per test and ends with cargo's summary line
+// (`test result: ok. N passed; M failed`), which scripts/test counts.
+// Screenshots go to test-artifacts/e2e/.
+
+import { chromium } from "playwright-core";
+import http from "node:http";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import zlib from "node:zlib";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, "../..");
+const dist = path.resolve(process.argv[2] ?? path.join(root, "dist"));
+const artifacts = path.join(root, "test-artifacts", "e2e");
+fs.mkdirSync(artifacts, { recursive: true });
+
+const types = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm", ".css": "text/css", ".png": "image/png" };
+const server = http.createServer((req, res) => {
+  const url = new URL(req.url, "http://x");
+  const file = path.join(dist, url.pathname === "/" ? "index.html" : decodeURIComponent(url.pathname));
+  if (!file.startsWith(dist) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
+    res.writeHead(404).end();
+    return;
+  }
+  res.writeHead(200, { "content-type": types[path.extname(file)] ?? "application/octet-stream" });
+  fs.createReadStream(file).pipe(res);
+});
+await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+const site = `http://127.0.0.1:${server.address().port}/`;
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  args: [
+    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+  ],
+});
+
+/// A fresh browser context (its own localStorage) and page, with the
+/// page's console errors and uncaught exceptions collected.
+async function newPage({ width = 1280, height = 800, context } = {}) {
+  const ctx = context ?? (await browser.newContext({ viewport: { width, height }, locale: "en-US" }));
+  const page = await ctx.newPage();
+  page.errors = [];
+  page.on("console", (m) => m.type() === "error" && page.errors.push(m.text()));
+  page.on("pageerror", (e) => page.errors.push(String(e)));
+  return page;
+}
+
+async function open(page, hash = "") {
+  await page.goto(site + (hash ? `#${hash}` : ""));
+  await page.locator(".run-panel").waitFor();
+}
+
+const outputText = (page) =>
+  page.locator(".output-view .output-lines samp").allTextContents().then((lines) => lines.map((l) => l + "\n").join(""));
+const button = (page, name) => page.getByRole("button", { name, exact: true });
+const clock = (page) => page.getByTestId("clock").textContent();
+const stateOf = (page, task) => page.locator(`tr.task-row[data-task="${task}"] td.state`).textContent();
+
+function check(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+function equal(actual, expected, what) {
+  if (actual !== expected) {
+    throw new Error(`${what}:\n--- expected\n${expected}\n--- actual\n${actual}`);
+  }
+}
+
+async function until(fn, what, ms = 10000) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await fn()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/// A share link's state, decoded as the page encodes it (v1: base64url of
+/// raw-deflated JSON).
+function decodeLink(url) {
+  const fragment = new URL(url).hash.slice(1);
+  check(fragment.startsWith("v1."), `not a v1 link: ${fragment.slice(0, 20)}`);
+  const bytes = Buffer.from(fragment.slice(3), "base64url");
+  return JSON.parse(zlib.inflateRawSync(bytes).toString("utf8"));
+}
+
+const tests = [];
+const test = (name, fn) => tests.push([name, fn]);
+
+test("the site opens without console errors and renders in under a second", async () => {
+  const page = await newPage();
+  await open(page);
+  const ms = await page.evaluate(() => performance.now());
+  console.log(`    first render ${ms.toFixed(0)} ms after navigation`);
+  check(ms < 1000, `first render took ${ms.toFixed(0)} ms`);
+  for (const region of ["Task graph", "Python", "Event loop", "Output"]) {
+    await page.getByRole("region", { name: region }).waitFor();
+  }
+  equal(page.errors.join("\n"), "", "console errors");
+  await page.context().close();
+});
+
+test("every gallery example prints what CPython prints for the Python the page shows", async () => {
+  const page = await newPage();
+  await open(page);
+  const select = page.getByLabel("Example");
+  const ids = (await select.locator("option").evaluateAll((os) => os.map((o) => o.value))).filter((v) => v);
+  check(ids.length >= 20, `only ${ids.length} examples in the gallery`);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "e2e-"));
+  for (const id of ids) {
+    await select.selectOption(id);
+    await button(page, "Run to end").click();
+    const source = await page.locator(".python-view code").textContent();
+    const file = path.join(tmp, `${id}.py`);
+    fs.writeFileSync(file, source);
+    const cpython = spawnSync("python3", [path.join(root, "tests/oracle/vclock.py"), file], { encoding: "utf8" });
+    equal(await outputText(page), cpython.stdout, `${id}: the output panel against CPython`);
+    if (id.startsWith("01") || id === "deadlock") {
+      const printed = await page.locator(".run-lines samp").allTextContents();
+      check(printed.length > 0 || id === "deadlock", `${id}: the run view printed nothing`);
+    }
+  }
+  equal(page.errors.join("\n"), "", "console errors");
+  await page.context().close();
+});
+
+test("run live, pause, step, resume, drag the cursor back, cancel a task live", async () => {
+  const page = await newPage();
+  await open(page);
+  await page.getByLabel("Example").selectOption("01_gather");
+  await page.getByLabel("Speed").selectOption("10");
+  await button(page, "Reset").click();
+  equal(await clock(page), "t=0.0", "clock after Reset");
+  await button(page, "Run").click();
+  await until(async () => (await clock(page)) !== "t=0.0", "the live run to move the clock");
+  await button(page, "Pause").click();
+  const paused = await page.getByTestId("iteration").textContent();
+  await page.waitForTimeout(300);
+  equal(await page.getByTestId("iteration").textContent(), paused, "iteration while paused");
+  await button(page, "Step").click();
+  check((await page.getByTestId("iteration").textContent()) !== paused, "Step did not run an iteration");
+  await button(page, "Run").click();
+  await until(async () => (await clock(page)) === "t=5.0" && (await button(page, "Run").count()) > 0, "the run to end live");
+  equal(
+    (await page.locator(".run-lines samp").allTextContents()).map((l) => l + "\n").join(""),
+    fs.readFileSync(path.join(root, "tests/expected/01_gather.out"), "utf8"),
+    "the live run's output",
+  );
+  // Drag the time cursor back to the start: the views show t=0.
+  await page.locator(".field.cursor input").fill("0");
+  equal(await clock(page), "t=0.0", "clock after dragging back");
+  equal(await page.locator(".ready-queue li").allTextContents().then((l) => l.join("|")), "step Task-1", "ready queue at t=0");
+  // Cancel func1(5) live at t=3: CancelledError lands at its sleep.
+  await button(page, "Reset").click();
+  while ((await clock(page)) !== "t=3.0") await button(page, "Next event").click();
+  await button(page, "Cancel now Task-2").click();
+  await button(page, "Run to end").click();
+  equal(await stateOf(page, "Task-2"), "cancelled", "Task-2 after cancelling it");
+  equal(await page.locator('.lane[data-task="Task-2"] .landed-mark').count(), 1, "landed marks on Task-2's lane");
+  equal(page.errors.join("\n"), "", "console errors");
+  await page.context().close();
+});
+
+test("edit, undo and redo; build a scenario with the keyboard only", async () => {
+  const page = await newPage();
+  await open(page);
+  await page.getByLabel("Example").selectOption("01_gather");
+  const before = await outputText(page);
+  const seconds = page.getByLabel("Seconds").first();
+  await seconds.fill("7");
+  await seconds.press("Tab");
+  await until(async () => (await outputText(page)) !== before, "the output to follow the edit");
+  await page.locator("body").click({ position: { x: 1, y: 1 } });
+  await page.keyboard.press("Control+z");
+  await until(async () => (await outputText(page)) === before, "undo to restore the output");
+  await page.keyboard.press("Control+Shift+z");
+  await until(async () => (await outputText(page)) !== before, "redo to apply the edit again");
+
+  // A new scenario built with the keyboard alone: Tab to a control, arrow
+  // keys in pickers, Enter on buttons, typing in fields.
+  const keys = await newPage();
+  await open(keys);
+  const focusOn = async (locator, what) => {
+    for (let i = 0; i < 300; i++) {
+      if (await locator.evaluate((el) => el === document.activeElement)) return;
+      await keys.keyboard.press("Tab");
+    }
+    throw new Error(`Tab never reached ${what}`);
+  };
+  const pick = async (select, value, what) => {
+    await focusOn(select, what);
+    for (let i = 0; i < 60 && (await select.inputValue()) !== value; i++) {
+      await keys.keyboard.press("ArrowDown");
+    }
+    equal(await select.inputValue(), value, `${what} picked with arrow keys`);
+  };
+  await pick(keys.getByLabel("Example"), "new", "the Example picker");
+  await until(async () => (await keys.locator(".python-view code").textContent()).includes("async def main"), "an empty main");
+  await pick(keys.getByLabel("Step to add").first(), "print", "the step picker");
+  await focusOn(button(keys, "Add step").first(), "Add step");
+  await keys.keyboard.press("Enter");
+  const args = keys.getByLabel("Arguments").first();
+  await focusOn(args, "the print arguments");
+  await keys.keyboard.press("Control+a");
+  await keys.keyboard.type("'built by keyboard'");
+  await keys.keyboard.press("Tab");
+  await until(async () => (await outputText(keys)) === "built by keyboard\n", "the keyboard-built print to run");
+  equal(keys.errors.concat(page.errors).join("\n"), "", "console errors");
+  await keys.context().close();
+  await page.context().close();
+});
+
+test("copy a link and open it in a new page; damaged links keep the autosaved work", async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, permissions: ["clipboard-read", "clipboard-write"] });
+  const page = await newPage({ context });
+  await open(page);
+  await page.getByLabel("Example").selectOption("08_cancel_all");
+  await button(page, "Copy link").click();
+  const link = await page.evaluate(() => navigator.clipboard.readText());
+  const source = await page.locator(".python-view code").textContent();
+  const output = await outputText(page);
+  const other = await newPage({ context: await browser.newContext() });
+  await other.goto(link);
+  await other.locator(".run-panel").waitFor();
+  equal(await other.locator(".python-view code").textContent(), source, "Python in the opened link");
+  equal(await outputText(other), output, "output in the opened link");
+  await other.context().close();
+
+  // The autosaved work is 08_cancel_all; damaged links must not replace it.
+  for (const bad of ["v1.AAAA", "v1.not base64!", "v9.abc", "garbage", link.split("#")[1].slice(0, 40)]) {
+    // A fresh load, as when following a link (a hash change alone is not).
+    await page.goto("about:blank");
+    await page.goto(site + "#" + bad);
+    await page.locator(".run-panel").waitFor();
+    const notice = await page.locator(".notice").first().textContent();
+    check(/could not be opened|newer version/.test(notice), `no message for #${bad}: ${notice}`);
+    equal(await page.locator(".python-view code").textContent(), source, `the autosaved work after #${bad}`);
+    await button(page, "Run to end").click();
+    equal(await outputText(page), output, `the app still runs after #${bad}`);
+  }
+  equal(page.errors.join("\n"), "", "console errors");
+  await context.close();
+});
+
+test("switching the language changes the interface and the link carries it", async () => {
+  const page = await newPage();
+  await open(page);
+  await page.getByLabel("Language").selectOption("zh-CN");
+  await button(page, "运行到结束").waitFor();
+  await page.getByRole("region", { name: "事件循环" }).waitFor();
+  await until(async () => decodeLink(page.url()).lang === "zh-CN", "the link to carry zh-CN");
+  const fresh = await newPage();
+  await fresh.goto(page.url());
+  await button(fresh, "运行").first().waitFor();
+  await fresh.context().close();
+  equal(page.errors.join("\n"), "", "console errors");
+  await page.context().close();
+});
+
+for (const [name, width, height] of [["phone", 390, 844], ["desktop", 1280, 800]]) {
+  test(`${name} layout (${width}px): nothing overflows or overlaps`, async () => {
+    const page = await newPage({ width, height });
+    await open(page);
+    await page.getByLabel("Example").selectOption("01_gather");
+    await page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
+    const problems = await page.evaluate(() => {
+      const found = [];
+      const doc = document.documentElement;
+      if (doc.scrollWidth > window.innerWidth + 1) found.push(`page is ${doc.scrollWidth}px wide`);
+      const boxes = [...document.querySelectorAll("section.region, .app-header")].map((el) => [el.getAttribute("aria-label") ?? el.className, el.getBoundingClientRect()]);
+      for (let i = 0; i < boxes.length; i++) {
+        for (let j = i + 1; j < boxes.length; j++) {
+          const [a, ra] = boxes[i];
+          const [b, rb] = boxes[j];
+          const w = Math.min(ra.right, rb.right) - Math.max(ra.left, rb.left);
+          const h = Math.min(ra.bottom, rb.bottom) - Math.max(ra.top, rb.top);
+          if (w > 1 && h > 1) found.push(`${a} overlaps ${b}`);
+        }
+      }
+      for (const el of document.querySelectorAll("button, select, input, label")) {
+        const r = el.getBoundingClientRect();
+        if (r.width > 0 && (r.left < -1 || r.right > window.innerWidth + 1)) found.push(`${el.tagName} "${el.textContent.trim().slice(0, 30)}" sticks out (${r.left}..${r.right})`);
+      }
+      return found;
+    });
+    equal(problems.join("\n"), "", "layout problems");
+    await page.context().close();
+  });
+}
+
+test("an accessibility scan (axe-core) finds nothing serious or critical", async () => {
+  const page = await newPage();
+  await open(page);
+  await page.addScriptTag({ path: path.join(here, "node_modules/axe-core/axe.min.js") });
+  const violations = await page.evaluate(async () => {
+    const result = await window.axe.run(document);
+    return result.violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.length}x, e.g. ${v.nodes[0]?.target})`);
+  });
+  equal(violations.join("\n"), "", "serious or critical accessibility violations");
+  await page.context().close();
+});
+
+let passed = 0;
+let failed = 0;
+const only = process.env.E2E_ONLY;
+const started = Date.now();
+for (const [name, fn] of tests) {
+  if (only && !name.includes(only)) continue;
+  const t0 = Date.now();
+  try {
+    await fn();
+    passed++;
+    console.log(`test ${name} ... ok (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  } catch (e) {
+    failed++;
+    console.log(`test ${name} ... FAILED\n${String(e.stack ?? e).replace(/^/gm, "    ")}`);
+  }
+}
+await browser.close();
+server.close();
+console.log(`\ntest result: ${failed ? "FAILED" : "ok"}. ${passed} passed; ${failed} failed; finished in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+process.exit(failed ? 1 : 0);

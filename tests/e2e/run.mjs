@@ -167,6 +167,7 @@ test("run live, pause, step, resume, drag the cursor back, cancel a task live", 
   await button(page, "Run to end").click();
   equal(await stateOf(page, "Task-2"), "cancelled", "Task-2 after cancelling it");
   equal(await page.locator('.lane[data-task="Task-2"] .landed-mark').count(), 1, "landed marks on Task-2's lane");
+  await page.screenshot({ path: path.join(artifacts, "cancelled-live.png"), fullPage: true });
   equal(page.errors.join("\n"), "", "console errors");
   await page.context().close();
 });
@@ -259,6 +260,7 @@ test("switching the language changes the interface and the link carries it", asy
   await button(page, "运行到结束").waitFor();
   await page.getByRole("region", { name: "事件循环" }).waitFor();
   await until(async () => decodeLink(page.url()).lang === "zh-CN", "the link to carry zh-CN");
+  await page.screenshot({ path: path.join(artifacts, "desktop-zh.png"), fullPage: true });
   const fresh = await newPage();
   await fresh.goto(page.url());
   await button(fresh, "运行").first().waitFor();

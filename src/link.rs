@@ -1,10 +1,14 @@
 //! Share links: the whole playground state in the URL fragment, so nothing
-//! is sent to a server. A fragment is `v1.` followed by the base64url
-//! (no padding) of the raw-deflated JSON of [`Shared`].
+//! is sent to a server. A fragment is a version, a dot, and the base64url
+//! (no padding) of the raw-deflated JSON of [`Shared`]:
 //!
-//! Version 1 is frozen: its decoder must keep reading every v1 link ever
-//! made (test vectors in `tests/links.rs`). A change of format is a new
-//! version with a decoder of its own.
+//! - `v1.`: deflated as is.
+//! - `v2.` (made since): deflated after [`DICTIONARY`], text scenarios
+//!   share (field names, step kinds), so a small scenario's link is short.
+//!
+//! Both are frozen: their decoders must keep reading every link ever made
+//! (test vectors in `tests/links.rs`); `DICTIONARY` never changes. A change
+//! of format is a new version with a decoder of its own.
 
 use crate::engine::{validate, Program, Severity};
 use crate::json::Json;
@@ -49,7 +53,12 @@ impl Shared {
     }
 }
 
-const PREFIX: &str = "v1.";
+const V1: &str = "v1.";
+const V2: &str = "v2.";
+
+/// Version 2's preset dictionary: JSON every scenario repeats, the most
+/// common last (deflate reaches nearer text with shorter codes). Frozen.
+pub const DICTIONARY: &[u8] = br#"{"Raise":{"kind":"ValueError","message":"{"SetException":{"future":0,"kind":"{"AddDoneCallback":{"task":1,"callback":0}},{"CallLater":{"delay":{"CallSoon":{"callback":0}},"callbacks":[{"name":"callback","print":["futures":["fut"],"locks":["lock"],"semaphores":[["sem",2]],"events":["event"],"queues":[["queue",0]],{"QueuePut":{"queue":0,"value":{"QueueGet":{"queue":0,"bind":"item"}},{"EventSet":{"event":0}},{"EventWait":{"event":0}},{"WithLock":{"lock":0,"body":[{"WithSemaphore":{"semaphore":0,"body":[{"If":{"cond":{"then":[],"otherwise":[]}},{"Shield":{"target":{"WaitFor":{"target":{"Task":1},"timeout":1.0,"bind":"result"}},{"AsCompleted":{"items":[1,2,3],"timeout":"bind":"result","body":[{"Wait":{"items":[1,2,3],"timeout":"return_when":"FirstCompleted""FirstException""AllCompleted","done":"done","pending":"pending"}},{"Try":{"body":[],"handlers":[{"kind":"CancelledError","body":[{"Print":{"args":[{"Lit":{"Str":"cancelled"}}]}},"Reraise"]}],"finally":[]}},{"Cancel":{"task":1}},{"Block":{"seconds":1.0}},{"Await":{"target":{"Task":1},"bind":"result"}},{"Coro":1},{"Future":0},{"ForEach":{"var":"result","list":{"Var":"results"},"body":[{"Gather":{"items":[{"Task":1},{"Task":2},{"Task":3}],"return_exceptions":false,"bind":"results"}},"task_name":"{"Result":1},{"Done":1},{"Cancelled":1},{"Name":1},{"Len":"{"SortedResults":"done"},"ArgResult","LoopTime1","Time",{"Lit":{"Int":1}},{"Lit":{"Float":0.5}},{"Lit":"None"},"epilogue":[[{"Lit":{"Str":"elapsed"}},{"Time"}]],{"Return":{"value":{"Lit":{"Str":"done"}}}}]},{"name":"worker","body":[{"Print":{"args":[{"Lit":{"Str":"start"}}]}},{"Sleep":{"seconds":1.0}},{"Print":{"args":[{"Lit":{"Str":"end"}}]}}]},{"CreateTask":{"coro":1}},{"CreateTask":{"coro":2}},{"CreateTask":{"coro":3}},{"program":{"coroutines":[{"name":"main","body":[{"Print":{"args":[{"Lit":{"Str":"#;
 /// The longest fragment decoded; longer ones are not links the app made.
 const MAX_FRAGMENT: usize = 256 * 1024;
 /// The most a link may inflate to (a decompression bomb stops here).
@@ -75,7 +84,7 @@ impl std::fmt::Display for DecodeError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             DecodeError::Empty => write!(f, "the link holds no scenario"),
-            DecodeError::UnknownFormat => write!(f, "this is not a playground link (it should start with #v1.)"),
+            DecodeError::UnknownFormat => write!(f, "this is not a playground link (it should start with #v2. or #v1.)"),
             DecodeError::FutureVersion(v) => write!(
                 f,
                 "this link was made by a newer version of the playground ({v}); reload the page to update it"
@@ -90,10 +99,71 @@ impl std::fmt::Display for DecodeError {
     }
 }
 
-/// The fragment (without `#`) for a state.
+/// The fragment (without `#`) for a state, in the newest version.
 pub fn encode(shared: &Shared) -> String {
+    let packed = deflate_after_dictionary(shared.to_json().as_bytes());
+    format!("{V2}{}", base64url_encode(&packed))
+}
+
+/// The fragment in version 1, for the tests that keep old links working.
+pub fn encode_v1(shared: &Shared) -> String {
     let packed = miniz_oxide::deflate::compress_to_vec(shared.to_json().as_bytes(), 9);
-    format!("{PREFIX}{}", base64url_encode(&packed))
+    format!("{V1}{}", base64url_encode(&packed))
+}
+
+/// A compressor at level 9 that has taken in `DICTIONARY` and flushed it
+/// to a byte boundary (not a final block), with the bytes it wrote.
+fn after_dictionary() -> (miniz_oxide::deflate::core::CompressorOxide, Vec<u8>) {
+    use miniz_oxide::deflate::core::{
+        compress_to_output, create_comp_flags_from_zip_params, CompressorOxide, TDEFLFlush,
+    };
+    let mut compressor = CompressorOxide::new(create_comp_flags_from_zip_params(9, 0, 0));
+    let mut out = Vec::new();
+    compress_to_output(
+        &mut compressor,
+        DICTIONARY,
+        TDEFLFlush::Sync,
+        |b: &[u8]| {
+            out.extend_from_slice(b);
+            true
+        },
+    );
+    (compressor, out)
+}
+
+/// Deflates `data` as if it followed `DICTIONARY`, keeping only what `data`
+/// adds: its matches may reach back into the dictionary.
+fn deflate_after_dictionary(data: &[u8]) -> Vec<u8> {
+    use miniz_oxide::deflate::core::{compress_to_output, TDEFLFlush};
+    let (mut compressor, mut out) = after_dictionary();
+    let dictionary_bytes = out.len();
+    compress_to_output(&mut compressor, data, TDEFLFlush::Finish, |b: &[u8]| {
+        out.extend_from_slice(b);
+        true
+    });
+    out.split_off(dictionary_bytes)
+}
+
+/// Inflates a v2 body behind the compressed dictionary, then drops the
+/// dictionary from the text.
+fn inflate_after_dictionary(packed: &[u8]) -> Result<Vec<u8>, DecodeError> {
+    let (_, mut stream) = after_dictionary();
+    stream.extend_from_slice(packed);
+    let mut text = inflate(&stream, MAX_INFLATED + DICTIONARY.len())?;
+    if text.len() < DICTIONARY.len() {
+        return Err(DecodeError::Corrupt);
+    }
+    Ok(text.split_off(DICTIONARY.len()))
+}
+
+fn inflate(packed: &[u8], limit: usize) -> Result<Vec<u8>, DecodeError> {
+    miniz_oxide::inflate::decompress_to_vec_with_limit(packed, limit).map_err(|e| {
+        if matches!(e.status, miniz_oxide::inflate::TINFLStatus::HasMoreOutput) {
+            DecodeError::TooLarge
+        } else {
+            DecodeError::Corrupt
+        }
+    })
 }
 
 /// Opens a fragment (with or without `#`), or a whole URL ending in one.
@@ -110,23 +180,21 @@ pub fn decode(link: &str) -> Result<Shared, DecodeError> {
     if fragment.len() > MAX_FRAGMENT {
         return Err(DecodeError::TooLong(fragment.len()));
     }
-    let Some(body) = fragment.strip_prefix(PREFIX) else {
+    let json = if let Some(body) = fragment.strip_prefix(V2) {
+        inflate_after_dictionary(&base64url_decode(body).ok_or(DecodeError::NotBase64)?)?
+    } else if let Some(body) = fragment.strip_prefix(V1) {
+        inflate(
+            &base64url_decode(body).ok_or(DecodeError::NotBase64)?,
+            MAX_INFLATED,
+        )?
+    } else {
         return Err(match fragment.split_once('.') {
-            Some((v, _)) if v.starts_with('v') && v[1..].parse::<u32>().is_ok_and(|n| n > 1) => {
+            Some((v, _)) if v.starts_with('v') && v[1..].parse::<u32>().is_ok_and(|n| n > 2) => {
                 DecodeError::FutureVersion(v.to_string())
             }
             _ => DecodeError::UnknownFormat,
         });
     };
-    let packed = base64url_decode(body).ok_or(DecodeError::NotBase64)?;
-    let json =
-        miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_INFLATED).map_err(|e| {
-            if matches!(e.status, miniz_oxide::inflate::TINFLStatus::HasMoreOutput) {
-                DecodeError::TooLarge
-            } else {
-                DecodeError::Corrupt
-            }
-        })?;
     let text =
         String::from_utf8(json).map_err(|_| DecodeError::NotAScenario("it is not text".into()))?;
     let shared = Shared::from_json(&text).map_err(DecodeError::NotAScenario)?;

@@ -6,7 +6,7 @@
 use asyncio_playground::conform::generate;
 use asyncio_playground::engine::{Coroutine, Program, Simulation, Step};
 use asyncio_playground::examples::tutorial_examples;
-use asyncio_playground::link::{base64url_encode, decode, encode, DecodeError, Shared};
+use asyncio_playground::link::{base64url_encode, decode, encode, encode_v1, DecodeError, Shared};
 
 fn shared(program: Program) -> Shared {
     Shared {
@@ -30,7 +30,9 @@ fn every_example_and_random_scenario_round_trips() {
         .chain((1..=300).map(generate));
     for program in programs {
         let state = shared(program);
+        assert!(encode(&state).starts_with("v2."));
         assert_eq!(decode(&encode(&state)), Ok(state.clone()));
+        assert_eq!(decode(&encode_v1(&state)), Ok(state.clone()));
         assert_eq!(
             decode(&format!("https://example.org/play/#{}", encode(&state))),
             Ok(state)
@@ -49,6 +51,17 @@ fn a_frozen_v1_link_still_opens_with_the_same_output() {
     assert_eq!(sim.output_text(), "666 at 2.0\n");
 }
 
+/// Made by the first release with version 2 links; it must open forever.
+const FROZEN_V2_FUTURE_SET_RESULT: &str = "v2.nZa7DQAhCEB3ufqqK9jmYkjUBaR1dz9oIioW1hoS4D3gIqCez0E67X2QrQNukfBRysyy8Y93qjpWlRmaX4IQHBn0JFlY2_u19uaF1V0Sl8AePQBo5JW5NW3nGBM";
+
+#[test]
+fn a_frozen_v2_link_still_opens_with_the_same_output() {
+    let state = decode(FROZEN_V2_FUTURE_SET_RESULT).expect("v2 links decode forever");
+    let mut sim = Simulation::new(state.program).unwrap();
+    sim.run_to_end();
+    assert_eq!(sim.output_text(), "666 at 2.0\n");
+}
+
 /// Whether a decode error is the one a damaged link should give.
 type Expectation = fn(&DecodeError) -> bool;
 
@@ -60,16 +73,29 @@ fn damaged_links_say_what_is_wrong() {
         ("#".into(), |e| *e == DecodeError::Empty),
         ("hello".into(), |e| *e == DecodeError::UnknownFormat),
         (
-            "v2.AAAA".into(),
-            |e| matches!(e, DecodeError::FutureVersion(v) if v == "v2"),
+            "v3.AAAA".into(),
+            |e| matches!(e, DecodeError::FutureVersion(v) if v == "v3"),
         ),
         ("v1.not base64!".into(), |e| *e == DecodeError::NotBase64),
+        ("v2.not base64!".into(), |e| *e == DecodeError::NotBase64),
+        ("v2.AAAA".into(), |e| *e == DecodeError::Corrupt),
+        // Cut short: the data does not unpack, or its last character is
+        // half of one.
         (good[..good.len() / 2].to_string(), |e| {
-            *e == DecodeError::Corrupt
+            matches!(e, DecodeError::Corrupt | DecodeError::NotBase64)
         }),
-        (format!("{}A{}", &good[..40], &good[41..]), |e| {
-            matches!(e, DecodeError::Corrupt | DecodeError::NotAScenario(_))
+        (good[..good.len() / 2 + 1].to_string(), |e| {
+            matches!(e, DecodeError::Corrupt | DecodeError::NotBase64)
         }),
+        (
+            format!(
+                "{}{}{}",
+                &good[..40],
+                if &good[40..41] == "A" { "B" } else { "A" },
+                &good[41..]
+            ),
+            |e| matches!(e, DecodeError::Corrupt | DecodeError::NotAScenario(_)),
+        ),
         (format!("v1.{}", "A".repeat(300_000)), |e| {
             matches!(e, DecodeError::TooLong(_))
         }),

@@ -85,13 +85,19 @@ async function until(fn, what, ms = 10000) {
   throw new Error(`timed out waiting for ${what}`);
 }
 
-/// A share link's state, decoded as the page encodes it (v1: base64url of
-/// raw-deflated JSON).
+/// A share link's state, decoded as the page encodes it: base64url of
+/// raw-deflated JSON; version 2 deflates after a preset dictionary, read
+/// here from the Rust source that defines it.
+const dictionary = Buffer.from(
+  fs.readFileSync(path.join(root, "src/link.rs"), "utf8").match(/DICTIONARY: &\[u8\] = br#"([\s\S]*?)"#;/)[1],
+  "utf8",
+);
 function decodeLink(url) {
   const fragment = new URL(url).hash.slice(1);
-  check(fragment.startsWith("v1."), `not a v1 link: ${fragment.slice(0, 20)}`);
   const bytes = Buffer.from(fragment.slice(3), "base64url");
-  return JSON.parse(zlib.inflateRawSync(bytes).toString("utf8"));
+  if (fragment.startsWith("v1.")) return JSON.parse(zlib.inflateRawSync(bytes).toString("utf8"));
+  check(fragment.startsWith("v2."), `not a playground link: ${fragment.slice(0, 20)}`);
+  return JSON.parse(zlib.inflateRawSync(bytes, { dictionary }).toString("utf8"));
 }
 
 const tests = [];

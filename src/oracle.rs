@@ -5,6 +5,8 @@
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 
+use crate::json::Json;
+
 const HARNESS: &str = include_str!("../tests/oracle/vclock.py");
 
 /// What CPython printed for one program.
@@ -61,80 +63,26 @@ pub fn run_batch(sources: &[String]) -> Result<Vec<PythonRun>, String> {
 }
 
 fn json_request(id: usize, source: &str) -> String {
-    format!("{{\"id\": {id}, \"source\": {}}}", json_string(source))
-}
-
-fn json_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    Json::Obj(vec![
+        ("id".into(), Json::int(id as i64)),
+        ("source".into(), Json::str(source)),
+    ])
+    .text()
 }
 
 /// Parses `{"id": N, "stdout": "...", "error": null | "..."}` as the harness
 /// writes it (json.dumps: ASCII only, standard escapes).
 fn parse_response(line: &str) -> Result<PythonRun, String> {
-    let field = |name: &str| -> Result<Option<String>, String> {
-        let key = format!("\"{name}\": ");
-        let start = line.find(&key).ok_or(format!("no {name} in {line}"))? + key.len();
-        let rest = &line[start..];
-        if rest.starts_with("null") {
-            return Ok(None);
-        }
-        parse_json_string(rest).map(Some)
+    let json = Json::parse(line).map_err(|e| format!("{e} in {line}"))?;
+    let field = |name: &str| match json.get(name) {
+        Some(Json::Null) => Ok(None),
+        Some(Json::Str(s)) => Ok(Some(s.clone())),
+        _ => Err(format!("no {name} in {line}")),
     };
     Ok(PythonRun {
         stdout: field("stdout")?.unwrap_or_default(),
         error: field("error")?,
     })
-}
-
-fn parse_json_string(s: &str) -> Result<String, String> {
-    let mut chars = s.chars();
-    if chars.next() != Some('"') {
-        return Err(format!("expected a string at {s}"));
-    }
-    let mut out = String::new();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' => return Ok(out),
-            '\\' => match chars.next() {
-                Some('n') => out.push('\n'),
-                Some('t') => out.push('\t'),
-                Some('r') => out.push('\r'),
-                Some('b') => out.push('\u{8}'),
-                Some('f') => out.push('\u{c}'),
-                Some('u') => {
-                    let hex: String = chars.by_ref().take(4).collect();
-                    let unit = u32::from_str_radix(&hex, 16).map_err(|e| e.to_string())?;
-                    if (0xD800..0xDC00).contains(&unit) {
-                        // A surrogate pair: the low half follows as \uXXXX.
-                        let low: String = chars.by_ref().skip(2).take(4).collect();
-                        let low = u32::from_str_radix(&low, 16).map_err(|e| e.to_string())?;
-                        let c = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00);
-                        out.push(char::from_u32(c).unwrap_or('\u{fffd}'));
-                    } else {
-                        out.push(char::from_u32(unit).unwrap_or('\u{fffd}'));
-                    }
-                }
-                Some(other) => out.push(other),
-                None => break,
-            },
-            c => out.push(c),
-        }
-    }
-    Err("unterminated string".into())
 }
 
 #[cfg(test)]
@@ -144,11 +92,12 @@ mod tests {
     #[test]
     fn json_strings_round_trip_through_the_parser() {
         let text = "a \"quoted\" \\ line\nnext\ttab 协程 😀";
-        assert_eq!(parse_json_string(&json_string(text)).unwrap(), text);
+        let request = Json::parse(&json_request(7, text)).unwrap();
+        assert_eq!(request.get("source").and_then(Json::as_str), Some(text));
         // json.dumps escapes non-ASCII as \uXXXX, astral characters as pairs.
-        assert_eq!(
-            parse_json_string(r#""\u534f\u7a0b \ud83d\ude00""#).unwrap(),
-            "协程 😀"
-        );
+        let run =
+            parse_response(r#"{"id": 7, "stdout": "\u534f\u7a0b \ud83d\ude00", "error": null}"#)
+                .unwrap();
+        assert_eq!((run.stdout.as_str(), run.error), ("协程 😀", None));
     }
 }

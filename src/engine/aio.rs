@@ -236,9 +236,10 @@ impl Loop {
             CombKind::Wait => c.items.iter().map(|f| self.is_done(*f)).collect(),
             _ => Vec::new(),
         };
-        let c = &mut self.aio.combinations[index.unwrap_or_default() as usize];
-        c.ended = true;
-        c.done_at_end = done_at_end;
+        if let Some(c) = index.and_then(|i| self.aio.combinations.get_mut(i as usize)) {
+            c.ended = true;
+            c.done_at_end = done_at_end;
+        }
     }
 
     fn timed_out(&mut self) {

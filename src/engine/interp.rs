@@ -182,10 +182,8 @@ async fn exec_step(program: &Program, frame: &mut Frame, step: &Step) -> PyResul
             bind,
         } => {
             let fut = with_loop(|l| ensure_future(l, *target))?;
-            let c = with_loop(|l| l.begin_combination(CombKind::Await, vec![fut]));
-            let value = aio::await_future(fut).await;
-            with_loop(|l| l.end_combination(c));
-            frame.set(bind, Local::Value(value?));
+            let value = recorded(CombKind::Await, vec![fut], aio::await_future(fut)).await?;
+            frame.set(bind, Local::Value(value));
             Ok(Flow::Next)
         }
         _ => match with_loop(|l| exec_sync(l, frame, step)) {
@@ -284,10 +282,9 @@ async fn exec_compound(program: &Program, frame: &mut Frame, step: &Step) -> PyR
                     .map(|aw| ensure_future(l, *aw))
                     .collect::<PyResult<Vec<_>>>()
             })?;
-            let c = with_loop(|l| l.begin_combination(CombKind::Gather, children.clone()));
-            let value = Box::pin(aio::gather(children, *return_exceptions)).await;
-            with_loop(|l| l.end_combination(c));
-            frame.set(bind, Local::Value(value?));
+            let gather = aio::gather(children.clone(), *return_exceptions);
+            let value = Box::pin(recorded(CombKind::Gather, children, gather)).await?;
+            frame.set(bind, Local::Value(value));
         }
         Step::Wait {
             items,
@@ -297,10 +294,8 @@ async fn exec_compound(program: &Program, frame: &mut Frame, step: &Step) -> PyR
             pending,
         } => {
             let fs = with_loop(|l| task_futures(l, items))?;
-            let c = with_loop(|l| l.begin_combination(CombKind::Wait, fs.clone()));
-            let result = Box::pin(aio::wait(fs, *timeout, *return_when)).await;
-            with_loop(|l| l.end_combination(c));
-            let (d, p) = result?;
+            let wait = aio::wait(fs.clone(), *timeout, *return_when);
+            let (d, p) = Box::pin(recorded(CombKind::Wait, fs, wait)).await?;
             frame.set(done, Local::Futures(d.into()));
             frame.set(pending, Local::Futures(p.into()));
         }
@@ -458,12 +453,18 @@ async fn await_target(program: &Program, frame: &mut Frame, target: Awaitable) -
         }
         other => {
             let fut = with_loop(|l| ensure_future(l, other))?;
-            let c = with_loop(|l| l.begin_combination(CombKind::Await, vec![fut]));
-            let value = aio::await_future(fut).await;
-            with_loop(|l| l.end_combination(c));
-            value
+            recorded(CombKind::Await, vec![fut], aio::await_future(fut)).await
         }
     }
+}
+
+/// Awaits `awaited`, recording for the views that the task awaits `items`
+/// through `kind` until it is done.
+async fn recorded<T>(kind: CombKind, items: Vec<FutId>, awaited: impl Future<Output = T>) -> T {
+    let c = with_loop(|l| l.begin_combination(kind, items));
+    let result = awaited.await;
+    with_loop(|l| l.end_combination(c));
+    result
 }
 
 /// `for aw in as_completed(...): bind = await aw; body`, after the start.

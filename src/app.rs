@@ -318,17 +318,18 @@ pub fn App(props: &AppProps) -> Html {
             })
         })
     };
-    let link_length = use_memo((program.clone(), state.lang), {
+    // Encoded once per edit: for Copy link's length and the address bar.
+    let fragment = use_memo((program.clone(), state.lang), {
         let link_of = link_of.clone();
-        move |_| link_of.emit(()).len()
+        move |_| link_of.emit(())
     });
     {
         // An edit: the address bar (replaced, so no history entry per edit)
         // and the autosave follow at once.
-        let link_of = link_of.clone();
+        let fragment = fragment.clone();
         use_effect_with((program.clone(), state.lang), move |(program, _)| {
             if follow_address {
-                show_link(&link_of.emit(()));
+                show_link(&fragment);
             }
             if let Some(s) = storage() {
                 let _ = s.set_item(AUTOSAVE_KEY, &program.to_json());
@@ -384,7 +385,7 @@ pub fn App(props: &AppProps) -> Html {
         <ContextProvider<AppContext> context={ctx.clone()}>
         <ContextProvider<RunContext> context={run_ctx}>
             <div class="playground">
-                <Header can_undo={state.editor.can_undo()} can_redo={state.editor.can_redo()} link_length={*link_length} link_of={link_of.clone()} />
+                <Header can_undo={state.editor.can_undo()} can_redo={state.editor.can_redo()} link_length={fragment.len()} link_of={link_of.clone()} />
                 if let Some(notice) = &state.notice {
                     <p class="notice" role="status">{ notice }</p>
                 }

@@ -101,6 +101,9 @@ pub struct RunContext {
     /// The moment the time cursor points at, when not at the run's end; a
     /// link carries it, so a teacher can share "look at t=3.5".
     pub moment: UseStateHandle<Option<f64>>,
+    /// The live run's speed (virtual seconds per wall-clock second); a
+    /// link carries it, and an edit keeps it.
+    pub speed: UseStateHandle<f64>,
 }
 
 impl AppContext {
@@ -181,16 +184,18 @@ fn autosaved() -> Option<Program> {
 }
 
 /// What the page opens with: the link's scenario, else the autosaved work,
-/// else the first example; and a message about the link, if there was one.
-/// What the page opens with: the program, a message about the link, the
-/// link's language and moment, and the autosaved work a link set aside.
-type Opening = (
-    Program,
-    Option<String>,
-    Option<Lang>,
-    Option<f64>,
-    Option<Program>,
-);
+/// else the first example; with what the link asked for and set aside.
+#[derive(Clone)]
+struct Opening {
+    program: Program,
+    /// A message about the link: an i18n key, or `link.bad:` and the error.
+    note: Option<String>,
+    lang: Option<Lang>,
+    moment: Option<f64>,
+    speed: Option<f64>,
+    /// The autosaved work a link replaced, offered back.
+    set_aside: Option<Program>,
+}
 
 fn starting_state(follow_address: bool) -> Opening {
     let hash = web_sys::window()
@@ -198,33 +203,29 @@ fn starting_state(follow_address: bool) -> Opening {
         .and_then(|w| w.location().hash().ok())
         .unwrap_or_default();
     let saved = autosaved();
-    if hash.len() > 1 {
-        match crate::link::decode(&hash) {
-            Ok(shared) => {
-                let lang = shared.lang.as_deref().map(Lang::from_tag);
-                let set_aside = saved.filter(|s| *s != shared.program);
-                return (
-                    shared.program,
-                    Some("link.opened".into()),
-                    lang,
-                    shared.cursor,
-                    set_aside,
-                );
-            }
-            Err(e) => {
-                // A bad link never replaces the user's work.
-                let note = format!("link.bad:{e}");
-                return (
-                    saved.unwrap_or_else(first_example),
-                    Some(note),
-                    None,
-                    None,
-                    None,
-                );
-            }
-        }
+    let mine = |note| Opening {
+        program: saved.clone().unwrap_or_else(first_example),
+        note,
+        lang: None,
+        moment: None,
+        speed: None,
+        set_aside: None,
+    };
+    if hash.len() <= 1 {
+        return mine(None);
     }
-    (saved.unwrap_or_else(first_example), None, None, None, None)
+    match crate::link::decode(&hash) {
+        Ok(shared) => Opening {
+            set_aside: saved.clone().filter(|s| *s != shared.program),
+            program: shared.program,
+            note: Some("link.opened".into()),
+            lang: shared.lang.as_deref().map(Lang::from_tag),
+            moment: shared.cursor,
+            speed: shared.speed,
+        },
+        // A bad link never replaces the user's work.
+        Err(e) => mine(Some(format!("link.bad:{e}"))),
+    }
 }
 
 fn storage() -> Option<web_sys::Storage> {
@@ -279,9 +280,15 @@ pub fn App(props: &AppProps) -> Html {
     let state = use_reducer({
         let opened = opened.clone();
         move || {
-            let (program, link_note, link_lang, _, set_aside) = (*opened).clone();
-            let lang = link_lang.unwrap_or_else(initial_lang);
-            let notice = link_note.map(|note| match note.split_once(':') {
+            let Opening {
+                program,
+                note,
+                lang,
+                set_aside,
+                ..
+            } = (*opened).clone();
+            let lang = lang.unwrap_or_else(initial_lang);
+            let notice = note.map(|note| match note.split_once(':') {
                 Some((_, error)) => {
                     format!("{}: {error}. {}", t(lang, "link.bad"), t(lang, "link.kept"))
                 }
@@ -295,7 +302,8 @@ pub fn App(props: &AppProps) -> Html {
             }
         }
     });
-    let moment = use_state(|| opened.3);
+    let moment = use_state(|| opened.moment);
+    let speed = use_state(|| opened.speed.unwrap_or(1.0));
     let program = Rc::new(state.editor.program.clone());
     let problems = {
         let program = program.clone();
@@ -309,17 +317,19 @@ pub fn App(props: &AppProps) -> Html {
     // The share link, made on demand: encoding a big scenario costs
     // milliseconds, too much to repeat on every move of the time cursor.
     let link_of = {
-        let (program, lang, moment) = (program.clone(), state.lang, *moment);
+        let (program, lang, moment, speed) = (program.clone(), state.lang, *moment, *speed);
         Callback::from(move |()| {
             crate::link::encode(&crate::link::Shared {
                 program: (*program).clone(),
                 lang: Some(lang.code().to_string()),
                 cursor: moment,
+                // 1x goes without saying.
+                speed: (speed != 1.0).then_some(speed),
             })
         })
     };
     // Encoded once per edit: for Copy link's length and the address bar.
-    let fragment = use_memo((program.clone(), state.lang), {
+    let fragment = use_memo((program.clone(), state.lang, speed.to_bits()), {
         let link_of = link_of.clone();
         move |_| link_of.emit(())
     });
@@ -327,14 +337,17 @@ pub fn App(props: &AppProps) -> Html {
         // An edit: the address bar (replaced, so no history entry per edit)
         // and the autosave follow at once.
         let fragment = fragment.clone();
-        use_effect_with((program.clone(), state.lang), move |(program, _)| {
-            if follow_address {
-                show_link(&fragment);
-            }
-            if let Some(s) = storage() {
-                let _ = s.set_item(AUTOSAVE_KEY, &program.to_json());
-            }
-        });
+        use_effect_with(
+            (program.clone(), state.lang, speed.to_bits()),
+            move |(program, ..)| {
+                if follow_address {
+                    show_link(&fragment);
+                }
+                if let Some(s) = storage() {
+                    let _ = s.set_item(AUTOSAVE_KEY, &program.to_json());
+                }
+            },
+        );
     }
     // The newest way to make the link, for a timer set renders ago.
     let latest_link_of = use_mut_ref(|| link_of.clone());
@@ -376,6 +389,7 @@ pub fn App(props: &AppProps) -> Html {
     let run_ctx = RunContext {
         positions,
         moment: moment.clone(),
+        speed: speed.clone(),
     };
     let errors = problems
         .iter()

@@ -77,6 +77,7 @@ pub fn run(args: &[String]) -> i32 {
                     program,
                     lang: Some("zh-CN".into()),
                     cursor: None,
+                    speed: None,
                 })
                 .len()
                     + 1;
@@ -96,6 +97,7 @@ pub fn run(args: &[String]) -> i32 {
                 program,
                 lang: None,
                 cursor: None,
+                speed: None,
             });
             println!("#{fragment}");
             0

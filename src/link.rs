@@ -13,8 +13,8 @@
 use crate::engine::{validate, Program, Severity};
 use crate::json::Json;
 
-/// What a link carries: `{"program": ..., "lang": ..., "cursor": ...}`,
-/// the last two left out when absent.
+/// What a link carries: `{"program": ..., "lang": ..., "cursor": ...,
+/// "speed": ...}`, the last three left out when absent.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Shared {
     pub program: Program,
@@ -22,7 +22,14 @@ pub struct Shared {
     pub lang: Option<String>,
     /// A moment to show, in virtual seconds.
     pub cursor: Option<f64>,
+    /// The live run's speed, virtual seconds per wall-clock second, within
+    /// [`SPEED_RANGE`]; absent means 1x.
+    pub speed: Option<f64>,
 }
+
+/// The speeds a link may ask the live run for (the player offers these
+/// ends and steps between them).
+pub const SPEED_RANGE: std::ops::RangeInclusive<f64> = 0.1..=10.0;
 
 impl Shared {
     fn to_json(&self) -> String {
@@ -32,6 +39,9 @@ impl Shared {
         }
         if let Some(t) = self.cursor {
             members.push(("cursor".into(), Json::float(t)));
+        }
+        if let Some(speed) = self.speed {
+            members.push(("speed".into(), Json::float(speed)));
         }
         Json::Obj(members).text()
     }
@@ -48,6 +58,10 @@ impl Shared {
             cursor: match present("cursor") {
                 None => None,
                 Some(j) => Some(j.as_f64().ok_or("the moment to show is not a time")?),
+            },
+            speed: match present("speed") {
+                None => None,
+                Some(j) => Some(j.as_f64().ok_or("the speed is not a number")?),
             },
         })
     }
@@ -210,6 +224,13 @@ pub fn decode(link: &str) -> Result<Shared, DecodeError> {
         return Err(DecodeError::NotAScenario(
             "the moment to show is not a time".into(),
         ));
+    }
+    if let Some(speed) = shared.speed.filter(|s| !SPEED_RANGE.contains(s)) {
+        return Err(DecodeError::NotAScenario(format!(
+            "its speed ({speed}x) is not between {}x and {}x",
+            SPEED_RANGE.start(),
+            SPEED_RANGE.end()
+        )));
     }
     Ok(shared)
 }

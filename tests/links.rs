@@ -13,6 +13,7 @@ fn shared(program: Program) -> Shared {
         program,
         lang: Some("zh-CN".into()),
         cursor: Some(3.5),
+        speed: Some(2.0),
     }
 }
 
@@ -165,6 +166,29 @@ fn hostile_scenarios_are_refused_with_their_problems() {
     assert!(
         matches!(deep, Err(DecodeError::NotAScenario(_))),
         "{deep:?}"
+    );
+
+    for speed in [0.0, -1.0, 0.05, 10.5, 1e308] {
+        let too = Shared {
+            speed: Some(speed),
+            ..shared(tutorial_examples().remove(0).1)
+        };
+        match decode(&encode(&too)) {
+            Err(DecodeError::NotAScenario(e)) => assert!(
+                e.contains("speed") && e.contains("between 0.1x and 10x"),
+                "{speed}: {e}"
+            ),
+            other => panic!("{speed}: {other:?}"),
+        }
+    }
+    let words = decode(&craft(
+        r#"{"program":{"coroutines":[{"name":"main","task_name":null,"body":[]}]},"speed":"fast"}"#,
+    ));
+    assert_eq!(
+        words,
+        Err(DecodeError::NotAScenario(
+            "the speed is not a number".into()
+        ))
     );
 
     let bad_cursor = Shared {

@@ -32,6 +32,7 @@ async fn every_preset_opened_from_its_link_prints_its_output() {
             program: preset.program.clone(),
             lang: Some("zh-CN".into()),
             cursor: None,
+            speed: None,
         }));
         let root = open("en").await;
         // The link's language wins over the remembered one.
@@ -60,6 +61,7 @@ async fn a_damaged_link_keeps_the_autosaved_work_and_the_app_usable() {
         program: tutorial_examples().remove(0).1,
         lang: None,
         cursor: None,
+        speed: None,
     });
     for bad in [&good[..good.len() / 2], "v9.zzzz", "v1.%%%", "nonsense"] {
         // The user's own work, autosaved before they open the bad link.
@@ -91,6 +93,7 @@ async fn editing_keeps_the_address_bar_and_the_autosave_current() {
         program: tutorial_examples().remove(0).1,
         lang: Some("en".into()),
         cursor: None,
+        speed: None,
     }));
     let root = open("en").await;
     set(&field(&root, "Example"), "09_future_set_result").await;
@@ -124,6 +127,7 @@ async fn a_link_can_point_at_a_moment() {
         program,
         lang: Some("en".into()),
         cursor: Some(3.0),
+        speed: None,
     }));
     let root = open("en").await;
     // The views open where the clock first reaches t=3.0: only the lines
@@ -165,6 +169,7 @@ async fn opening_a_link_offers_to_go_back_to_the_autosaved_work() {
         program: tutorial_examples().remove(0).1,
         lang: Some("en".into()),
         cursor: None,
+        speed: None,
     }));
     let root = open("en").await;
     assert_eq!(output(&root), include_str!("expected/01_gather.out"));
@@ -176,5 +181,59 @@ async fn opening_a_link_offers_to_go_back_to_the_autosaved_work() {
     assert!(all(&root, "button")
         .iter()
         .all(|b| b.text_content().as_deref() != Some("Back to my work")));
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_link_carries_the_live_runs_speed_and_an_edit_keeps_it() {
+    set_hash(&encode(&Shared {
+        program: tutorial_examples().remove(0).1,
+        lang: Some("en".into()),
+        cursor: None,
+        speed: Some(5.0),
+    }));
+    let root = open("en").await;
+    let speed = || {
+        field(&root, "Speed")
+            .dyn_into::<web_sys::HtmlSelectElement>()
+            .unwrap()
+            .value()
+    };
+    assert_eq!(speed(), "5");
+    let address = || decode(&web_sys::window().unwrap().location().hash().unwrap()).unwrap();
+    assert_eq!(address().speed, Some(5.0));
+    // Chosen in the page: the address follows at once.
+    set(&field(&root, "Speed"), "0.25").await;
+    assert_eq!(address().speed, Some(0.25));
+    // An edit records a new run, at the same speed.
+    set(&field(&root, "Example"), "09_future_set_result").await;
+    assert_eq!(speed(), "0.25");
+    assert_eq!(address().speed, Some(0.25));
+    // 1x, the default, goes without saying.
+    set(&field(&root, "Speed"), "1").await;
+    assert_eq!(address().speed, None);
+    root.remove();
+
+    // A speed between the offered ones is shown as it is.
+    set_hash(&encode(&Shared {
+        program: tutorial_examples().remove(0).1,
+        lang: Some("en".into()),
+        cursor: None,
+        speed: Some(3.0),
+    }));
+    let root = open("en").await;
+    let select = field(&root, "Speed")
+        .dyn_into::<web_sys::HtmlSelectElement>()
+        .unwrap();
+    assert_eq!(select.value(), "3");
+    assert_eq!(
+        select
+            .selected_options()
+            .item(0)
+            .unwrap()
+            .text_content()
+            .unwrap(),
+        "3×"
+    );
     root.remove();
 }

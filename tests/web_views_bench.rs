@@ -57,6 +57,7 @@ async fn open_program(program: Program) -> web_sys::Element {
         program,
         lang: Some("en".into()),
         cursor: None,
+        speed: None,
     }));
     open("en").await
 }

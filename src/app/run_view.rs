@@ -103,9 +103,10 @@ impl Player {
     }
 
     /// A player showing the first moment the clock reaches `moment`, or
-    /// following the end when there is none.
-    fn at_moment(program: Rc<Program>, moment: Option<f64>) -> Player {
+    /// following the end when there is none, that runs live at `speed`.
+    fn at_moment(program: Rc<Program>, moment: Option<f64>, speed: f64) -> Player {
         let mut player = Player::new(program);
+        player.control.speed.set(speed);
         if let Some(t) = moment {
             player.cursor = player.recording.marks.iter().position(|m| m.time >= t);
         }
@@ -222,7 +223,8 @@ const SHORTCUTS: [(&str, Command); 6] = [
 pub fn RunPanel() -> Html {
     let ctx = use_context::<AppContext>().expect("AppContext");
     let run_ctx = use_context::<RunContext>().expect("RunContext");
-    let player = use_mut_ref(|| Player::at_moment(ctx.program.clone(), *run_ctx.moment));
+    let player =
+        use_mut_ref(|| Player::at_moment(ctx.program.clone(), *run_ctx.moment, *run_ctx.speed));
     let tick = use_state(|| 0u32);
     let redraw = {
         let tick = tick.clone();
@@ -232,10 +234,11 @@ pub fn RunPanel() -> Html {
         // Every edit: record the new program to its end at once.
         let player = player.clone();
         let redraw = redraw.clone();
-        // A link may point at a moment, and an edit keeps the moment shown.
-        let moment = *run_ctx.moment;
+        // A link may point at a moment, and an edit keeps the moment shown
+        // and the speed chosen.
+        let (moment, speed) = (*run_ctx.moment, *run_ctx.speed);
         use_effect_with(ctx.program.clone(), move |program| {
-            *player.borrow_mut() = Player::at_moment(program.clone(), moment);
+            *player.borrow_mut() = Player::at_moment(program.clone(), moment, speed);
             redraw();
         });
     }
@@ -248,14 +251,14 @@ pub fn RunPanel() -> Html {
 
     let shown = player.borrow_mut().shown();
     let p = player.borrow();
-    let speed = p.control.speed.get();
+    let speed = *run_ctx.speed;
     let on_speed = {
         let player = player.clone();
-        let redraw = redraw.clone();
+        let handle = run_ctx.speed.clone();
         Callback::from(move |v: String| {
             if let Ok(s) = v.parse::<f64>() {
                 player.borrow().control.speed.set(s);
-                redraw();
+                handle.set(s);
             }
         })
     };
@@ -320,7 +323,13 @@ pub fn RunPanel() -> Html {
     }
     let index = p.cursor.unwrap_or(count.saturating_sub(1));
     let status = p.status();
-    let speeds: Vec<(String, String)> = [0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0]
+    let mut speeds = vec![0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0];
+    // A link may ask for a speed between these.
+    if !speeds.contains(&speed) {
+        speeds.push(speed);
+        speeds.sort_by(f64::total_cmp);
+    }
+    let speeds: Vec<(String, String)> = speeds
         .iter()
         .map(|s| (s.to_string(), format!("{s}×")))
         .collect();

@@ -232,6 +232,7 @@ test("copy a link and open it in a new page; damaged links keep the autosaved wo
   const page = await newPage({ context });
   await open(page);
   await page.getByLabel("Example").selectOption("08_cancel_all");
+  await page.getByLabel("Speed").selectOption("5");
   await button(page, "Copy link").click();
   const link = await page.evaluate(() => navigator.clipboard.readText());
   const source = await page.locator(".python-view code").textContent();
@@ -241,6 +242,8 @@ test("copy a link and open it in a new page; damaged links keep the autosaved wo
   await other.locator(".run-panel").waitFor();
   equal(await other.locator(".python-view code").textContent(), source, "Python in the opened link");
   equal(await outputText(other), output, "output in the opened link");
+  equal(await other.getByLabel("Speed").inputValue(), "5", "the live run's speed in the opened link");
+  equal(decodeLink(link).speed, 5, "the speed in the copied link");
   await other.context().close();
 
   // The autosaved work is 08_cancel_all; damaged links must not replace it.

@@ -645,6 +645,7 @@ impl Runtime {
     pub fn run_ready(&self) -> bool {
         let next = self.with(|l| {
             let ready = l.ready.pop_front()?;
+            l.prefetch_ahead();
             if l.is_cancelled_handle(&ready) {
                 return Some(None);
             }
@@ -675,9 +676,10 @@ impl Runtime {
     pub fn step(&self, task: TaskId, exc: Option<PyExc>) {
         let prepared = self.with(|l| {
             let slot = &mut l.tasks[task.index()];
-            if slot.coro.is_none() || l.futures[slot.fut.index()].outcome.is_some() {
-                return None;
-            }
+            // A task's future is completed only by `finish_step`, after its
+            // coroutine is dropped: no coroutine means done (or running),
+            // without touching the future (a cache miss per step).
+            slot.coro.as_ref()?;
             let mut exc = exc;
             if slot.must_cancel {
                 if !exc.as_ref().is_some_and(PyExc::is_cancelled) {
@@ -708,6 +710,67 @@ impl Runtime {
         };
         self.with(|l| l.finish_step(task, coro, poll));
     }
+}
+
+/// How many ready callbacks ahead the loop asks the CPU for the memory a
+/// callback touches: far enough for the fetch to arrive in time, near
+/// enough that it is still cached when used.
+const PREFETCH_DISTANCE: usize = 8;
+
+impl Loop {
+    /// With thousands of tasks, stepping one is a chain of cache misses (its
+    /// slot, its coroutine frame, the future it waited on), taken in an
+    /// order no cache predicts; the ready queue knows the order, so the loop
+    /// fetches ahead: slots `PREFETCH_DISTANCE` callbacks ahead, coroutine
+    /// frames (whose address is in the slot) half as far.
+    fn prefetch_ahead(&self) {
+        if let Some(far) = self.ready.get(PREFETCH_DISTANCE - 1) {
+            match far.callback {
+                Callback::Step(task) | Callback::Wakeup(task) => {
+                    if let Some(slot) = self.tasks.get(task.index()) {
+                        prefetch(slot);
+                    }
+                }
+                Callback::SetResultUnlessCancelled(fut) => {
+                    if let Some(slot) = self.futures.get(fut.index()) {
+                        prefetch(slot);
+                    }
+                }
+                _ => {}
+            }
+            if let Some(h) = far.handle.and_then(|h| self.handles.get(h.index())) {
+                prefetch(h);
+            }
+        }
+        if let Some(near) = self.ready.get(PREFETCH_DISTANCE / 2 - 1) {
+            if let Callback::Step(task) | Callback::Wakeup(task) = near.callback {
+                if let Some(coro) = self.tasks.get(task.index()).and_then(|t| t.coro.as_ref()) {
+                    prefetch(&**coro);
+                }
+            }
+        }
+    }
+}
+
+/// Asks the CPU to bring `value` (up to its first two cache lines) into
+/// the cache; a hint only.
+#[inline(always)]
+fn prefetch<T: ?Sized>(value: &T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch never faults and changes no memory, whatever the
+    // address; `value` is a live reference besides.
+    unsafe {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        let start = (value as *const T).cast::<i8>();
+        let size = std::mem::size_of_val(value);
+        let mut line = 0;
+        while line < size.min(512) {
+            _mm_prefetch::<_MM_HINT_T0>(start.wrapping_add(line));
+            line += 64;
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = value;
 }
 
 impl Loop {

@@ -97,6 +97,7 @@ pub fn generate(seed: u64) -> Program {
     coroutines[0].body = g.main_body();
     Program {
         coroutines,
+        jobs: Vec::new(),
         callbacks: vec![
             CallbackFn {
                 name: "ring".into(),

@@ -464,7 +464,7 @@ fn remap_step(step: &mut Step, map: impl Fn(CoroId) -> Option<CoroId> + Copy) ->
             }
             None => false,
         },
-        Awaitable::Future(_) => true,
+        Awaitable::Future(_) | Awaitable::Job(_) => true,
     };
     let remap_id = |c: &mut CoroId| match map(*c) {
         Some(n) => {
@@ -661,7 +661,9 @@ impl StepKind {
             Step::QueueJoin { .. } => StepKind::QueueJoin,
             Step::SetResult { .. } => StepKind::SetResult,
             Step::AddDoneCallback { .. } => StepKind::AddDoneCallback,
-            Step::CallSoon { .. } => StepKind::CallSoon,
+            // Only a job's thread calls it; the coroutine editor shows it
+            // as its in-loop twin, which validation points out.
+            Step::CallSoon { .. } | Step::CallSoonThreadsafe { .. } => StepKind::CallSoon,
             Step::CallLater { .. } => StepKind::CallLater,
             Step::EventClear { .. } => StepKind::EventClear,
             Step::SetException { .. } => StepKind::SetException,

@@ -21,12 +21,15 @@ mod program_json;
 pub mod sim;
 pub mod snapshot;
 pub mod sync;
+pub mod threads;
 pub mod trace;
 pub mod validate;
 pub mod value;
 
 pub use ids::{FutId, HandleId, TaskId};
-pub use program::{Awaitable, CallbackFn, Coroutine, Expr, Handler, Program, ReturnWhen, Step};
+pub use program::{
+    Awaitable, CallbackFn, Coroutine, Expr, Handler, Job, Program, ReturnWhen, Step,
+};
 pub use sim::{Budget, Simulation, Status};
 pub use validate::{validate, Location, Problem, Severity};
 pub use value::{ExcKind, PyExc, Value};

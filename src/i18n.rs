@@ -111,6 +111,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("label.main", "main() — asyncio.run(main())", "main() —— asyncio.run(main())"),
     ("awaitable.task", "the task", "任务"),
     ("awaitable.coro", "a new coroutine", "新协程"),
+    ("awaitable.job", "run_in_executor", "run_in_executor（线程池）"),
     ("awaitable.future", "the future", "Future"),
     ("block.body", "body", "主体"),
     ("block.except", "except", "except 捕获"),

@@ -19,8 +19,14 @@ pub struct PythonRun {
 
 /// Runs every program in one CPython process; results in the same order.
 pub fn run_batch(sources: &[String]) -> Result<Vec<PythonRun>, String> {
-    let dir =
-        std::env::temp_dir().join(format!("asyncio-playground-oracle-{}", std::process::id()));
+    // A directory per batch: batches may run in parallel (test threads),
+    // and each removes its own when done.
+    static BATCHES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = BATCHES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!(
+        "asyncio-playground-oracle-{}-{n}",
+        std::process::id()
+    ));
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let harness = dir.join("vclock.py");
     std::fs::write(&harness, HARNESS).map_err(|e| format!("cannot write the harness: {e}"))?;

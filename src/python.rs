@@ -75,6 +75,12 @@ pub fn export_with_lines(program: &Program) -> (String, Vec<Vec<u32>>) {
             e.callback_name(i as u32)
         );
     }
+    for (i, job) in program.jobs.iter().enumerate() {
+        let name = named(Some(job.name.as_str()), "job", i as u32);
+        let param = if uses_loop(&job.body) { "loop" } else { "" };
+        let _ = writeln!(e.out, "\ndef {name}({param}):");
+        e.block(&job.body, 1);
+    }
     for (i, coro) in program.coroutines.iter().enumerate() {
         e.writing = Some(i);
         e.coroutine(i as u32, &coro.body);
@@ -176,6 +182,16 @@ impl Exporter<'_> {
             Awaitable::Task(c) => self.task_var(c),
             Awaitable::Coro(c) => self.coro_call(c),
             Awaitable::Future(f) => self.future_name(f),
+            Awaitable::Job(j) => {
+                let job = self.program.jobs.get(j as usize);
+                let name = named(job.map(|j| j.name.as_str()), "job", j);
+                // A job that calls back into the loop is handed the loop.
+                if job.is_some_and(|j| uses_loop(&j.body)) {
+                    format!("asyncio.get_running_loop().run_in_executor(None, {name}, asyncio.get_running_loop())")
+                } else {
+                    format!("asyncio.get_running_loop().run_in_executor(None, {name})")
+                }
+            }
         }
     }
 
@@ -480,6 +496,13 @@ impl Exporter<'_> {
                 );
                 self.line(d, &line);
             }
+            Step::CallSoonThreadsafe { callback } => {
+                let line = format!(
+                    "loop.call_soon_threadsafe({})",
+                    self.callback_name(*callback)
+                );
+                self.line(d, &line);
+            }
             Step::CallLater { delay, callback } => {
                 let line = format!(
                     "asyncio.get_running_loop().call_later({}, {})",
@@ -519,6 +542,12 @@ impl Exporter<'_> {
 
 /// The identifier for a named thing, or a placeholder for a dangling
 /// reference (validation reports those; export still must not fail).
+/// Whether a job calls back into the loop (and so takes it as argument).
+fn uses_loop(body: &[Step]) -> bool {
+    body.iter()
+        .any(|s| matches!(s, Step::CallSoonThreadsafe { .. }))
+}
+
 fn named(name: Option<&str>, kind: &str, index: u32) -> String {
     match name {
         Some(n) => identifier(n),

@@ -563,6 +563,7 @@ fn awaitable_value(aw: Awaitable) -> String {
         Awaitable::Task(c) => format!("task:{c}"),
         Awaitable::Coro(c) => format!("coro:{c}"),
         Awaitable::Future(f) => format!("future:{f}"),
+        Awaitable::Job(j) => format!("job:{j}"),
     }
 }
 
@@ -573,6 +574,7 @@ fn parse_awaitable(value: &str) -> Option<Awaitable> {
         "task" => Some(Awaitable::Task(index)),
         "coro" => Some(Awaitable::Coro(index)),
         "future" => Some(Awaitable::Future(index)),
+        "job" => Some(Awaitable::Job(index)),
         _ => None,
     }
 }
@@ -594,6 +596,12 @@ fn awaitable_options(ctx: &AppContext) -> Vec<(String, String)> {
         options.push((
             format!("future:{i}"),
             format!("{} {f}", ctx.t("awaitable.future")),
+        ));
+    }
+    for (i, j) in p.jobs.iter().enumerate() {
+        options.push((
+            format!("job:{i}"),
+            format!("{} {}", ctx.t("awaitable.job"), j.name),
         ));
     }
     options
@@ -1072,6 +1080,14 @@ fn params(ctx: &AppContext, step: &Step, replace: Callback<Step>) -> Html {
             *callback,
             p.callbacks.iter().map(|c| c.name.clone()).collect(),
             |callback| Step::CallSoon { callback },
+            replace,
+        ),
+        Step::CallSoonThreadsafe { callback } => object_field(
+            ctx,
+            "label.callback",
+            *callback,
+            p.callbacks.iter().map(|c| c.name.clone()).collect(),
+            |callback| Step::CallSoonThreadsafe { callback },
             replace,
         ),
         Step::CallLater { delay, callback } => {

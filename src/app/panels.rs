@@ -21,6 +21,12 @@ pub fn ProblemsPanel() -> Html {
             .get(*i as usize)
             .map(|c| format!("{}: ", c.name))
             .unwrap_or_default(),
+        Location::Job { job, step } => ctx
+            .program
+            .jobs
+            .get(*job as usize)
+            .map(|j| format!("{}, step {}: ", j.name, step + 1))
+            .unwrap_or_default(),
         Location::Coroutine { coro, path } => {
             let name = ctx
                 .program

@@ -634,6 +634,8 @@ pub fn run_callback(l: &mut Loop, callback: Callback, arg: Option<FutId>) {
         Callback::ShieldInnerDone(i) => shield_inner_done(l, i),
         Callback::ShieldOuterDone(i) => shield_outer_done(l, i),
         Callback::StopLoop => l.stopping = true,
+        Callback::ExecutorCheckCancel(run) => l.executor_check_cancel(run),
+        Callback::ExecutorSetState(run) => l.executor_set_state(run),
         Callback::User(i) => super::interp::run_user_callback(l, i, arg),
         Callback::Step(_) | Callback::Wakeup(_) => {}
     }

@@ -50,6 +50,8 @@ pub enum FutKind {
     User(u32),
     /// A waiter inside a combinator or a lock.
     Waiter,
+    /// The future `run_in_executor` returns, for job run `n`.
+    Executor(u32),
 }
 
 /// A plain callback the loop can run: the Python functions asyncio
@@ -76,6 +78,10 @@ pub enum Callback {
     ShieldOuterDone(u32),
     /// `base_events._run_until_complete_cb`: stops the loop.
     StopLoop,
+    /// `_chain_future`'s `_call_check_cancel` for job run `n`.
+    ExecutorCheckCancel(u32),
+    /// `_chain_future`'s `_set_state`: job run `n` hands its result over.
+    ExecutorSetState(u32),
     /// A scenario's own function, by its index in the program.
     User(u32),
 }
@@ -226,6 +232,8 @@ pub struct Loop {
     pub output: Vec<Line>,
     /// Side tables of the combinators in flight (see `aio.rs`).
     pub aio: super::aio::AioState,
+    /// The default executor's threads (see `threads.rs`).
+    pub threads: super::threads::Threads,
     /// The number of callbacks run so far, for the run budget.
     pub callbacks_run: u64,
     /// What the program's names refer to (see `interp.rs`).
@@ -250,6 +258,7 @@ impl Default for Loop {
             trace: Vec::new(),
             output: Vec::new(),
             aio: Default::default(),
+            threads: Default::default(),
             callbacks_run: 0,
             scenario: Default::default(),
         }
@@ -345,15 +354,31 @@ impl Loop {
             }
         }
 
-        if self.ready.is_empty() && !self.stopping {
-            let first = self.timers.first()?;
-            let timeout = (first.when - self.now).clamp(0.0, MAXIMUM_SELECT_TIMEOUT);
-            if timeout > 0.0 {
-                // vclock's selector: `_now += timeout`, with CPython's float
-                // arithmetic, so times print exactly as CPython prints them.
-                self.now += timeout;
+        // `select(timeout)`: 0 with callbacks ready, else until the first
+        // timer, else for ever; executor threads due meanwhile run first
+        // and may end the wait early (see `threads.rs`).
+        let timeout = if !self.ready.is_empty() || self.stopping {
+            Some(0.0)
+        } else {
+            self.timers
+                .first()
+                .map(|first| (first.when - self.now).clamp(0.0, MAXIMUM_SELECT_TIMEOUT))
+        };
+        if timeout.is_none() && !self.threads.any_alive() {
+            return None;
+        }
+        // vclock's selector: `_now += timeout`, with CPython's float
+        // arithmetic, so times print exactly as CPython prints them.
+        let until = timeout.map(|t| self.now + t);
+        let woken = self.run_threads(until, true);
+        match until {
+            _ if woken => {}
+            Some(until) if until > self.now => {
+                self.now = until;
                 self.trace.push(Event::Clock(self.now));
             }
+            Some(_) => {}
+            None => return None,
         }
 
         self.iteration += 1;

@@ -144,6 +144,7 @@ fn ensure_future(l: &mut Loop, aw: Awaitable) -> PyResult<FutId> {
             Ok(l.task(task).fut)
         }
         Awaitable::Future(i) => Ok(l.scenario.futures[i as usize]),
+        Awaitable::Job(j) => Ok(l.run_in_executor(j)),
     }
 }
 
@@ -178,7 +179,7 @@ async fn exec_step(program: &Program, frame: &mut Frame, step: &Step) -> PyResul
             Ok(Flow::Next)
         }
         Step::Await {
-            target: target @ (Awaitable::Task(_) | Awaitable::Future(_)),
+            target: target @ (Awaitable::Task(_) | Awaitable::Future(_) | Awaitable::Job(_)),
             bind,
         } => {
             let fut = with_loop(|l| ensure_future(l, *target))?;
@@ -201,7 +202,10 @@ fn exec_sync(l: &mut Loop, frame: &mut Frame, step: &Step) -> Option<PyResult<Fl
             if let Some(t) = l.current {
                 l.trace.push(Event::Blocked(t));
             }
-            l.now += seconds;
+            // `time.sleep` holds the loop, not the executor's threads.
+            let until = l.now + seconds;
+            l.run_threads(Some(until), false);
+            l.now = until;
             l.trace.push(Event::Clock(l.now));
             done(Ok(()))
         }
@@ -529,6 +533,11 @@ fn print_text(
 /// Evaluates an expression; the epilogue after `asyncio.run` uses it too.
 pub fn eval_outside(l: &Loop, expr: &Expr) -> PyResult<Value> {
     eval(l, None, expr, None)
+}
+
+/// The text `print(*args)` writes outside any coroutine (a job's thread).
+pub fn print_outside(l: &Loop, args: &[Expr]) -> PyResult<String> {
+    print_text(l, None, args, None)
 }
 
 fn eval(l: &Loop, frame: Option<&Frame>, expr: &Expr, arg: Option<FutId>) -> PyResult<Value> {

@@ -8,6 +8,8 @@ use super::value::{ExcKind, Value};
 pub type CoroId = u32;
 /// Index of a plain callback function in [`Program::callbacks`].
 pub type CallbackId = u32;
+/// Index of a blocking function in [`Program::jobs`].
+pub type JobId = u32;
 /// Index into the program's list of futures, locks, semaphores, events or queues.
 pub type ObjId = u32;
 
@@ -16,6 +18,9 @@ pub type ObjId = u32;
 pub struct Program {
     pub coroutines: Vec<Coroutine>,
     pub callbacks: Vec<CallbackFn>,
+    /// Blocking functions the loop hands to its default executor's threads
+    /// (`loop.run_in_executor(None, job)`).
+    pub jobs: Vec<Job>,
     /// Hand-made futures (`loop.create_future()`), created before `main` runs.
     pub futures: Vec<String>,
     pub locks: Vec<String>,
@@ -44,6 +49,15 @@ pub struct CallbackFn {
     pub print: Vec<Expr>,
 }
 
+/// `def name(): body`: a plain function run on an executor thread. Its
+/// steps are the ones a thread can take: `time.sleep` (which blocks only
+/// this thread), print, return, raise, and `loop.call_soon_threadsafe`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Job {
+    pub name: String,
+    pub body: Vec<Step>,
+}
+
 /// What can be awaited or passed to a combinator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Awaitable {
@@ -54,6 +68,9 @@ pub enum Awaitable {
     Coro(CoroId),
     /// A hand-made future.
     Future(ObjId),
+    /// A fresh `loop.run_in_executor(None, job)`: the job is handed to the
+    /// default executor and this is the future that follows it.
+    Job(JobId),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -222,6 +239,10 @@ pub enum Step {
         delay: f64,
         callback: CallbackId,
     },
+    /// `loop.call_soon_threadsafe(callback)`, from a job's thread.
+    CallSoonThreadsafe {
+        callback: CallbackId,
+    },
 }
 
 /// `except kind: body`.
@@ -300,6 +321,15 @@ impl Step {
 
     pub fn bind(name: &str) -> Option<String> {
         Some(name.into())
+    }
+}
+
+impl Job {
+    pub fn new(name: &str, body: Vec<Step>) -> Job {
+        Job {
+            name: name.into(),
+            body,
+        }
     }
 }
 

@@ -30,6 +30,12 @@ impl Program {
                 .with("print", list(&c.print, expr))
                 .obj()
         });
+        m.list("jobs", &self.jobs, |j| {
+            Members::default()
+                .with("name", Json::str(&j.name))
+                .with("body", body(&j.body))
+                .obj()
+        });
         m.list("futures", &self.futures, |s| Json::str(s));
         m.list("locks", &self.locks, |s| Json::str(s));
         m.list("semaphores", &self.semaphores, named_count);
@@ -48,6 +54,13 @@ impl Program {
                 Ok(CallbackFn {
                     name: f.string("name")?,
                     print: read_list(f.req("print")?, read_expr)?,
+                })
+            })?,
+            jobs: f.list("jobs", |j| {
+                let f = Fields::of(j, "a job")?;
+                Ok(Job {
+                    name: f.string("name")?,
+                    body: f.body("body")?,
                 })
             })?,
             futures: f.list("futures", read_string)?,
@@ -120,6 +133,7 @@ fn awaitable(a: &Awaitable) -> Json {
         Awaitable::Task(i) => tagged("Task", id(i)),
         Awaitable::Coro(i) => tagged("Coro", id(i)),
         Awaitable::Future(i) => tagged("Future", id(i)),
+        Awaitable::Job(i) => tagged("Job", id(i)),
     }
 }
 
@@ -336,6 +350,10 @@ fn step(s: &Step) -> Json {
             m.put("callback", id(callback));
             "CallLater"
         }
+        Step::CallSoonThreadsafe { callback } => {
+            m.put("callback", id(callback));
+            "CallSoonThreadsafe"
+        }
     };
     tagged(name, m.obj())
 }
@@ -489,6 +507,7 @@ fn read_awaitable(json: &Json) -> Read<Awaitable> {
         ("Task", Some(i)) => Ok(Awaitable::Task(i)),
         ("Coro", Some(i)) => Ok(Awaitable::Coro(i)),
         ("Future", Some(i)) => Ok(Awaitable::Future(i)),
+        ("Job", Some(i)) => Ok(Awaitable::Job(i)),
         _ => Err(format!("`{name}` is not something that can be awaited")),
     }
 }
@@ -641,6 +660,9 @@ fn read_step(json: &Json) -> Read<Step> {
         },
         "CallLater" => Step::CallLater {
             delay: f.f64("delay")?,
+            callback: f.id("callback")?,
+        },
+        "CallSoonThreadsafe" => Step::CallSoonThreadsafe {
             callback: f.id("callback")?,
         },
         _ => return Err(format!("unknown step kind `{name}`")),

@@ -8,7 +8,7 @@
 
 use std::rc::Rc;
 
-use super::core::{Callback, FutKind, Loop, Outcome, Runtime};
+use super::core::{with_loop, Callback, FutKind, Loop, Outcome, Runtime};
 use super::ids::{FutId, TaskId};
 use super::interp::{self, Scenario};
 use super::program::Program;
@@ -306,10 +306,25 @@ impl Simulation {
                 };
                 let until = match self.phase {
                     Phase::CancelLeftovers => cancel_leftovers(l),
+                    Phase::ShutdownExecutor if l.threads.executor_made => {
+                        // `shutdown_default_executor()`: a thread waits for
+                        // the executor's jobs, then sets a future the task
+                        // awaits.
+                        let shutdown = async {
+                            let future = with_loop(|l| {
+                                let future = l.create_future(FutKind::Plain);
+                                l.start_shutdown_thread(future);
+                                future
+                            });
+                            super::aio::await_future(future).await
+                        };
+                        let task = l.create_task(Box::pin(shutdown), None, None);
+                        Some(l.task(task).fut)
+                    }
                     Phase::ShutdownAsyncgens | Phase::ShutdownExecutor => {
-                        // `loop.shutdown_asyncgens()` and
-                        // `shutdown_default_executor()`: coroutines with
-                        // nothing to do here, run as tasks.
+                        // `loop.shutdown_asyncgens()`, and
+                        // `shutdown_default_executor()` with no executor
+                        // made: coroutines with nothing to do, run as tasks.
                         let task = l.create_task(Box::pin(async { Ok(Value::None) }), None, None);
                         Some(l.task(task).fut)
                     }

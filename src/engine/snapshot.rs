@@ -132,6 +132,15 @@ impl Loop {
                 "shield(): pass the outcome on".into()
             }
             Callback::StopLoop => "stop the loop (run_until_complete is done)".into(),
+            Callback::ExecutorCheckCancel(run) => {
+                format!(
+                    "check whether run_in_executor({}) was cancelled",
+                    self.job_name(run)
+                )
+            }
+            Callback::ExecutorSetState(run) => {
+                format!("hand job {}'s result to its future", self.job_name(run))
+            }
             Callback::User(i) => match self.scenario.program.callbacks.get(i as usize) {
                 Some(cb) => format!("call {}()", cb.name),
                 None => "a callback".into(),

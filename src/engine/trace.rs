@@ -59,6 +59,12 @@ pub enum Event {
     },
     /// A timeout ran out in the task's `wait_for`, `wait` or `as_completed`.
     TimedOut(TaskId),
+    /// `run_in_executor` handed job run `n` to the default executor.
+    JobSubmitted(u32),
+    /// A worker thread began job run `n`.
+    JobStarted(u32),
+    /// Job run `n`'s function returned or raised, on its thread.
+    JobFinished(u32),
 }
 
 /// A line the program printed, with the virtual time and the task that printed it.
@@ -81,7 +87,26 @@ impl Loop {
                 Some(name) => format!("future {name}"),
                 None => format!("future #{i}"),
             },
+            FutKind::Executor(run) => format!("run_in_executor({})", self.job_name(run)),
             FutKind::Waiter | FutKind::Plain => format!("future {}", fut.0),
+        }
+    }
+
+    /// The function a job run runs, by name.
+    pub fn job_name(&self, run: u32) -> String {
+        self.threads
+            .runs
+            .get(run as usize)
+            .and_then(|r| self.scenario.program.jobs.get(r.job as usize))
+            .map_or_else(|| format!("#{run}"), |j| j.name.clone())
+    }
+
+    fn describe_job_outcome(&self, run: u32) -> String {
+        use super::threads::JobState;
+        match self.threads.runs.get(run as usize).map(|r| &r.state) {
+            Some(JobState::Finished(Outcome::Returned(v))) => format!("returned {}", v.py_repr()),
+            Some(JobState::Finished(Outcome::Raised(e))) => format!("raised {}", e.py_repr()),
+            _ => "ended".into(),
         }
     }
 
@@ -142,6 +167,13 @@ impl Loop {
                     format!("{} lands in {}", kind.name(), name(task))
                 }
                 Event::TimedOut(t) => format!("{} times out", name(t)),
+                Event::JobSubmitted(run) => format!("job {} submitted", self.job_name(run)),
+                Event::JobStarted(run) => format!("job {} starts on a thread", self.job_name(run)),
+                Event::JobFinished(run) => format!(
+                    "job {} {}",
+                    self.job_name(run),
+                    self.describe_job_outcome(run)
+                ),
             };
             let _ = writeln!(out, "{:>8} {line}", super::value::py_float_repr(now));
         }
@@ -191,6 +223,19 @@ impl Loop {
                     format!("{} reaches {} at its await", kind.name(), name(task))
                 }),
                 Event::TimedOut(t) => Some(format!("{}'s timeout runs out", name(t))),
+                Event::JobSubmitted(run) => Some(format!(
+                    "run_in_executor hands {}() to the default executor",
+                    self.job_name(run)
+                )),
+                Event::JobStarted(run) => Some(format!(
+                    "a worker thread starts {}(); the loop keeps running",
+                    self.job_name(run)
+                )),
+                Event::JobFinished(run) => Some(format!(
+                    "{}() {} on its thread; call_soon_threadsafe hands the result to the loop",
+                    self.job_name(run),
+                    self.describe_job_outcome(run)
+                )),
                 Event::TimerArmed { when, .. } => {
                     last_armed = Some(when);
                     None

@@ -27,8 +27,16 @@ pub enum Severity {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Location {
     Program,
-    Coroutine { coro: CoroId, path: Vec<u32> },
+    Coroutine {
+        coro: CoroId,
+        path: Vec<u32>,
+    },
     Callback(u32),
+    /// A job's step, by its index in the job's body.
+    Job {
+        job: u32,
+        step: u32,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -73,9 +81,16 @@ pub fn validate(program: &Program, max_coroutines: usize) -> Vec<Problem> {
             }
         }
     }
+    for (i, job) in program.jobs.iter().enumerate() {
+        v.job(i as u32, &job.body);
+    }
     v.tasks_and_cycles();
     v.problems
 }
+
+/// The most jobs a program may define, and steps a job may have.
+pub const MAX_JOBS: usize = 100;
+pub const MAX_JOB_STEPS: usize = 1000;
 
 struct Validator<'a> {
     program: &'a Program,
@@ -140,6 +155,7 @@ impl Validator<'_> {
             .callbacks
             .iter()
             .map(|c| c.name.as_str())
+            .chain(p.jobs.iter().map(|j| j.name.as_str()))
             .chain(p.futures.iter().map(String::as_str))
             .chain(p.locks.iter().map(String::as_str))
             .chain(p.semaphores.iter().map(|s| s.0.as_str()))
@@ -158,6 +174,41 @@ impl Validator<'_> {
                     Location::Program,
                     format!("semaphore `{name}` starts at {value}; keep it under a million"),
                 );
+            }
+        }
+    }
+
+    /// A job runs on a thread: it may sleep (blocking its thread), print,
+    /// return, raise and call back into the loop, and nothing else.
+    fn job(&mut self, job: u32, body: &[Step]) {
+        if job as usize >= MAX_JOBS || body.len() > MAX_JOB_STEPS {
+            self.error(
+                Location::Job { job, step: 0 },
+                format!("keep to {MAX_JOBS} jobs of at most {MAX_JOB_STEPS} steps"),
+            );
+            return;
+        }
+        for (i, step) in body.iter().enumerate() {
+            let here = Location::Job {
+                job,
+                step: i as u32,
+            };
+            let problem = match step {
+                Step::Block { seconds } => seconds_problem(*seconds),
+                Step::Print { args } => args.iter().find_map(|e| self.expr_problem(e, None)),
+                Step::Return { value } => self.expr_problem(value, None),
+                Step::Raise { .. } => None,
+                Step::CallSoonThreadsafe { callback } => (*callback as usize
+                    >= self.program.callbacks.len())
+                .then(|| format!("there is no callback #{callback}")),
+                _ => Some(
+                    "a job runs on a thread: it can sleep (time.sleep), print, return, raise \
+                     or call_soon_threadsafe, but not await"
+                        .into(),
+                ),
+            };
+            if let Some(message) = problem {
+                self.error(here, message);
             }
         }
     }
@@ -282,6 +333,10 @@ impl Validator<'_> {
                 self.callback(here, *callback, true);
             }
             Step::CallSoon { callback } => self.callback(here, *callback, false),
+            Step::CallSoonThreadsafe { .. } => self.error(
+                here.location(),
+                "call_soon_threadsafe is for a job's thread; in a coroutine use call_soon".into(),
+            ),
             Step::Try {
                 body,
                 handlers,
@@ -337,18 +392,14 @@ impl Validator<'_> {
     }
 
     fn seconds(&mut self, here: &Context, seconds: f64) {
-        if !seconds.is_finite() {
-            self.error(
-                here.location(),
-                format!("{seconds} is not a number of seconds"),
-            );
-        } else if seconds < 0.0 {
-            self.error(here.location(), format!("{seconds} seconds is negative"));
-        } else if seconds > MAX_SECONDS {
-            self.error(
-                here.location(),
-                format!("{seconds} seconds is more than a year; use a shorter time"),
-            );
+        if let Some(message) = seconds_problem(seconds) {
+            self.error(here.location(), message);
+        }
+    }
+
+    fn job_ref(&mut self, here: &Context, job: u32) {
+        if job as usize >= self.program.jobs.len() {
+            self.error(here.location(), format!("there is no job #{job}"));
         }
     }
 
@@ -364,6 +415,7 @@ impl Validator<'_> {
         match aw {
             Awaitable::Task(c) | Awaitable::Coro(c) => (c as usize) < self.program.coroutines.len(),
             Awaitable::Future(f) => (f as usize) < self.program.futures.len(),
+            Awaitable::Job(j) => (j as usize) < self.program.jobs.len(),
         }
     }
 
@@ -377,6 +429,7 @@ impl Validator<'_> {
                 }
             }
             Awaitable::Future(f) => self.object(here, f, self.program.futures.len(), "future"),
+            Awaitable::Job(j) => self.job_ref(here, j),
         }
     }
 
@@ -651,5 +704,19 @@ fn visit_steps_to<'a>(steps: &'a [Step], f: &mut impl FnMut(&'a Step), depth: us
             }
             _ => {}
         }
+    }
+}
+
+fn seconds_problem(seconds: f64) -> Option<String> {
+    if !seconds.is_finite() {
+        Some(format!("{seconds} is not a number of seconds"))
+    } else if seconds < 0.0 {
+        Some(format!("{seconds} seconds is negative"))
+    } else if seconds > MAX_SECONDS {
+        Some(format!(
+            "{seconds} seconds is more than a year; use a shorter time"
+        ))
+    } else {
+        None
     }
 }

@@ -10,12 +10,23 @@ time.perf_counter() read that clock, from 0.0; time.sleep(s) moves it by s
 while blocking the loop. So output is deterministic and instant: it is the
 reference the playground's engine is compared with.
 
+Threads (the default executor's, and the one shutdown_default_executor
+starts) run on the same clock, one at a time, by the rule the playground
+models (src/engine/threads.rs): a thread runs only while the loop thread
+waits (in select, or in time.sleep), until it sleeps or ends; every thread
+due by the end of the loop's wait runs first, earliest first, ties in the
+order they began to wait; call_soon_threadsafe ends a waiting select at
+that moment. The default executor has 5 workers, as CPython gives a
+one-CPU machine, and a first-in first-out queue.
+
 In batch mode Python starts once; each program runs in a forked child, so
 it sees a fresh asyncio (task names count from Task-1 again) and cannot
 disturb the next one. A loop with nothing ready and no timer would wait
 forever: it raises instead, and the program's error says "deadlock".
 """
 import asyncio
+import collections
+import concurrent.futures
 import json
 import os
 import selectors
@@ -34,20 +45,137 @@ def _virtual_time():
     return _now[0]
 
 
+class _Thread:
+    """A thread the scheduler runs: it waits for its turn on `go`."""
+
+    def __init__(self, is_loop=False):
+        self.go = threading.Event()
+        self.is_loop = is_loop
+        self.wake = None  # a virtual time it may run at, None if not due
+        self.seq = 0
+        self.waiting_for = None  # a condition that makes it due
+        self.done = False
+
+
+class _Scheduler:
+    """One thread at a time, on the virtual clock (see the module doc)."""
+
+    def __init__(self):
+        self.threads = []
+        self.seq = 0
+        self.loop_thread = _Thread(is_loop=True)
+        self.current = self.loop_thread
+        self.woken = False
+        self.in_select = False
+
+    def _due(self, thread, at):
+        self.seq += 1
+        thread.wake, thread.seq, thread.waiting_for = at, self.seq, None
+
+    def start(self, thread):
+        self.threads.append(thread)
+        self._due(thread, _now[0])
+
+    def _pick(self):
+        for t in self.threads:
+            if t.waiting_for is not None and t.waiting_for():
+                self._due(t, _now[0])
+        loop = self.loop_thread
+        candidates = [t for t in self.threads if not t.done and t.wake is not None]
+        best = min(candidates, key=lambda t: (t.wake, t.seq), default=None)
+        if loop.wake is not None and (best is None or loop.wake < best.wake):
+            best = loop
+        return best
+
+    def switch(self):
+        """The current thread stops here; the next due thread runs."""
+        me = self.current
+        nxt = self._pick()
+        if nxt is None or nxt.wake == float("inf"):
+            raise RuntimeError("deadlock: the event loop would wait forever")
+        if nxt.wake > _now[0]:
+            _now[0] = nxt.wake
+        nxt.wake = None
+        self.current = nxt
+        if nxt is not me:
+            nxt.go.set()
+            if not me.done:
+                me.go.wait()
+                me.go.clear()
+
+    def sleep(self, seconds):
+        me = self.current
+        target = _now[0] + seconds
+        if me.is_loop:
+            me.wake, me.seq = target, 0
+            self.switch()
+            _now[0] = target
+        else:
+            self._due(me, target)
+            self.switch()
+
+    def select(self, timeout):
+        loop = self.loop_thread
+        self.woken = False
+        target = None if timeout is None else _now[0] + timeout
+        if not self.threads:
+            if target is None:
+                raise RuntimeError("deadlock: the event loop would wait forever")
+            if timeout > 0:
+                _now[0] = target
+            return
+        loop.wake, loop.seq = (float("inf") if target is None else target), 0
+        self.in_select = True
+        try:
+            self.switch()
+        finally:
+            self.in_select = False
+
+    def wake_loop(self):
+        loop = self.loop_thread
+        if self.in_select and self.current is not loop and not self.woken:
+            self.woken = True
+            loop.wake = _now[0]
+
+    def wait_until(self, condition):
+        if condition():
+            return
+        me = self.current
+        me.wake, me.waiting_for = None, condition
+        if me.is_loop:
+            me.wake = float("inf")
+        self.switch()
+
+    def finish(self, thread):
+        thread.done = True
+        self.threads.remove(thread)
+        self.switch()
+
+
+_scheduler = [None]
+
+
 def _virtual_sleep(seconds):
     if seconds < 0:
         raise ValueError("sleep length must be non-negative")
-    _now[0] += seconds
+    if _scheduler[0] is None:
+        _now[0] += seconds
+    else:
+        _scheduler[0].sleep(seconds)
 
 
 class _JumpingSelector(selectors.DefaultSelector):
-    """Moves the clock by the loop's timeout instead of waiting for it."""
+    """Moves the clock by the loop's timeout instead of waiting for it;
+    threads due meanwhile run first."""
 
     def select(self, timeout=None):
-        if timeout is None:
-            raise RuntimeError("deadlock: the event loop would wait forever")
-        if timeout > 0:
-            _now[0] += timeout
+        if _scheduler[0] is None:
+            if timeout is None:
+                raise RuntimeError("deadlock: the event loop would wait forever")
+            if timeout > 0:
+                _now[0] += timeout
+        else:
+            _scheduler[0].select(timeout)
         return []
 
 
@@ -59,21 +187,91 @@ class VirtualLoop(asyncio.SelectorEventLoop):
     def time(self):
         return _now[0]
 
+    def _write_to_self(self):
+        # The self-pipe's byte: it ends a waiting select.
+        if _scheduler[0] is not None:
+            _scheduler[0].wake_loop()
+
+
+_original_start = threading.Thread.start
+_original_join = threading.Thread.join
+
+
+def _managed_start(self):
+    if _scheduler[0] is None:
+        _scheduler[0] = _Scheduler()
+    scheduler = _scheduler[0]
+    managed = _Thread()
+    self._virtual = managed
+    run = self.run
+
+    def turn():
+        managed.go.wait()
+        managed.go.clear()
+        try:
+            run()
+        finally:
+            scheduler.finish(managed)
+
+    self.run = turn
+    scheduler.start(managed)
+    _original_start(self)
+
+
+def _managed_join(self, timeout=None):
+    managed = getattr(self, "_virtual", None)
+    if managed is not None and _scheduler[0] is not None:
+        _scheduler[0].wait_until(lambda: managed.done)
+    _original_join(self, timeout)
+
+
+class VirtualThreadPool(concurrent.futures.ThreadPoolExecutor):
+    """The default executor on the virtual clock: 5 workers, a FIFO queue."""
+
+    def __init__(self, max_workers=None, thread_name_prefix="", *args, **kwargs):
+        self._max = max_workers or 5
+        self._jobs = collections.deque()
+        self._running = 0
+
+    def submit(self, fn, /, *args, **kwargs):
+        future = concurrent.futures.Future()
+        self._jobs.append((future, fn, args, kwargs))
+        if self._running < self._max:
+            self._running += 1
+            threading.Thread(target=self._work).start()
+        return future
+
+    def _work(self):
+        while self._jobs:
+            future, fn, args, kwargs = self._jobs.popleft()
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                result = fn(*args, **kwargs)
+            except BaseException as exc:
+                future.set_exception(exc)
+            else:
+                future.set_result(result)
+        self._running -= 1
+
+    def shutdown(self, wait=True, *, cancel_futures=False):
+        if wait:
+            _scheduler[0].wait_until(lambda: self._running == 0)
+
 
 class _Policy(asyncio.DefaultEventLoopPolicy):
     def new_event_loop(self):
         return VirtualLoop()
 
 
-def _no_threads(*args, **kwargs):
-    raise RuntimeError("threads are not supported on the virtual clock")
-
-
 def install():
     _now[0] = 0.0
+    _scheduler[0] = None
     time.time = time.monotonic = time.perf_counter = _virtual_time
     time.sleep = _virtual_sleep
-    threading.Thread.start = _no_threads
+    threading.Thread.start = _managed_start
+    threading.Thread.join = _managed_join
+    concurrent.futures.ThreadPoolExecutor = VirtualThreadPool
     asyncio.set_event_loop_policy(_Policy())
 
 

@@ -1,0 +1,317 @@
+//! Threads on the virtual clock: `run_in_executor` and
+//! `call_soon_threadsafe`. Each test is a claim with the output written
+//! out, and the same program, exported to Python and run under CPython
+//! with the harness's thread scheduler, must print it too.
+#![cfg(not(target_arch = "wasm32"))]
+
+use asyncio_playground::engine::{
+    Awaitable, CallbackFn, Coroutine, ExcKind, Expr, Job, Program, Simulation, Status, Step,
+};
+use asyncio_playground::{oracle, python};
+
+fn job(name: &str, seconds: f64, value: i64) -> Job {
+    Job::new(
+        name,
+        vec![
+            Step::print([Expr::str(&format!("{name} starts")), Expr::Time]),
+            Step::Block { seconds },
+            Step::print([Expr::str(&format!("{name} ends")), Expr::Time]),
+            Step::ret(Expr::int(value)),
+        ],
+    )
+}
+
+fn ticker(times: usize, every: f64) -> Coroutine {
+    let mut body = Vec::new();
+    for i in 0..times {
+        body.push(Step::print([Expr::str(&format!("tick {i}")), Expr::Time]));
+        body.push(Step::sleep(every));
+    }
+    Coroutine::new("ticker", body)
+}
+
+fn print_var(label: &str, var: &str) -> Step {
+    Step::print([Expr::str(label), Expr::var(var), Expr::Time])
+}
+
+/// Runs `program` in the engine and under CPython; both must print `expected`.
+fn claim(program: Program, expected: &str) {
+    let mut sim = Simulation::new(program.clone()).expect("a valid program");
+    let status = sim.run_to_end().clone();
+    assert_eq!(status, Status::Finished, "{}", sim.trace_text());
+    assert_eq!(sim.output_text(), expected, "the engine");
+    let source = python::export(&program);
+    let run = oracle::run_batch(std::slice::from_ref(&source))
+        .expect("CPython (python3) must be installed")
+        .remove(0);
+    assert_eq!(run.error, None, "CPython raised:\n{source}");
+    assert_eq!(run.stdout, expected, "CPython, for:\n{source}");
+}
+
+#[test]
+fn a_job_blocks_its_thread_not_the_loop() {
+    let program = Program {
+        coroutines: vec![
+            Coroutine::new(
+                "main",
+                vec![
+                    Step::CreateTask { coro: 1 },
+                    Step::Await {
+                        target: Awaitable::Job(0),
+                        bind: Step::bind("r"),
+                    },
+                    print_var("got", "r"),
+                ],
+            ),
+            ticker(3, 0.5),
+        ],
+        jobs: vec![job("download", 1.2, 42)],
+        epilogue: vec![vec![Expr::str("elapsed"), Expr::Time]],
+        ..Program::default()
+    };
+    claim(
+        program,
+        "download starts 0.0\ntick 0 0.0\ntick 1 0.5\ntick 2 1.0\ndownload ends 1.2\ngot 42 1.2\nelapsed 1.2\n",
+    );
+}
+
+#[test]
+fn the_default_executor_runs_five_jobs_at_once_and_queues_the_rest() {
+    let jobs: Vec<Job> = (0..7).map(|i| job(&format!("job{i}"), 1.0, i)).collect();
+    let program = Program {
+        coroutines: vec![Coroutine::new(
+            "main",
+            vec![
+                Step::Gather {
+                    items: (0..7).map(Awaitable::Job).collect(),
+                    return_exceptions: false,
+                    bind: Step::bind("results"),
+                },
+                print_var("results", "results"),
+            ],
+        )],
+        jobs,
+        ..Program::default()
+    };
+    let mut expected = String::new();
+    for i in 0..5 {
+        expected += &format!("job{i} starts 0.0\n");
+    }
+    // At t=1 each of the first five ends; the first two workers to finish
+    // take the two queued jobs at once.
+    expected += "job0 ends 1.0\njob5 starts 1.0\njob1 ends 1.0\njob6 starts 1.0\n";
+    expected += "job2 ends 1.0\njob3 ends 1.0\njob4 ends 1.0\n";
+    expected += "job5 ends 2.0\njob6 ends 2.0\nresults [0, 1, 2, 3, 4, 5, 6] 2.0\n";
+    claim(program, &expected);
+}
+
+#[test]
+fn call_soon_threadsafe_from_a_job_runs_the_callback_in_the_loop_at_once() {
+    let program = Program {
+        coroutines: vec![Coroutine::new(
+            "main",
+            vec![
+                Step::Await {
+                    target: Awaitable::Job(0),
+                    bind: None,
+                },
+                Step::print([Expr::str("main resumes"), Expr::Time]),
+            ],
+        )],
+        callbacks: vec![CallbackFn {
+            name: "ring".into(),
+            print: vec![Expr::str("ring in the loop"), Expr::Time],
+        }],
+        jobs: vec![Job::new(
+            "caller",
+            vec![
+                Step::Block { seconds: 0.5 },
+                Step::CallSoonThreadsafe { callback: 0 },
+                Step::print([Expr::str("caller goes on"), Expr::Time]),
+                Step::Block { seconds: 1.0 },
+            ],
+        )],
+        ..Program::default()
+    };
+    claim(
+        program,
+        "caller goes on 0.5\nring in the loop 0.5\nmain resumes 1.5\n",
+    );
+}
+
+#[test]
+fn time_sleep_in_a_task_holds_the_loop_while_jobs_go_on() {
+    let program = Program {
+        coroutines: vec![
+            Coroutine::new(
+                "main",
+                vec![
+                    Step::CreateTask { coro: 1 },
+                    Step::sleep(0.0),
+                    Step::Block { seconds: 2.0 },
+                    Step::print([Expr::str("main unblocks"), Expr::Time]),
+                    Step::Await {
+                        target: Awaitable::Task(1),
+                        bind: Step::bind("r"),
+                    },
+                    print_var("waiter got", "r"),
+                ],
+            ),
+            Coroutine::new(
+                "waiter",
+                vec![
+                    Step::Await {
+                        target: Awaitable::Job(0),
+                        bind: Step::bind("r"),
+                    },
+                    Step::ret(Expr::var("r")),
+                ],
+            ),
+        ],
+        jobs: vec![job("job", 0.5, 7)],
+        ..Program::default()
+    };
+    // The job ends at 0.5, during main's time.sleep; its result reaches
+    // the loop only once main lets go.
+    claim(
+        program,
+        "job starts 0.0\njob ends 0.5\nmain unblocks 2.0\nwaiter got 7 2.0\n",
+    );
+}
+
+#[test]
+fn cancelling_a_queued_job_stops_it_but_a_running_one_runs_on_and_asyncio_run_waits_for_it() {
+    let mut coroutines = vec![Coroutine::new("main", Vec::new())];
+    let mut jobs = Vec::new();
+    for i in 0..6 {
+        // waiter_i awaits job i; the sixth job waits in the queue.
+        coroutines.push(Coroutine::new(
+            &format!("waiter{i}"),
+            vec![Step::Await {
+                target: Awaitable::Job(i),
+                bind: None,
+            }],
+        ));
+        jobs.push(job(&format!("job{i}"), 3.0, i as i64));
+    }
+    let mut main = Vec::new();
+    for i in 1..=6 {
+        main.push(Step::CreateTask { coro: i });
+    }
+    main.push(Step::sleep(1.0));
+    main.push(Step::Cancel {
+        task: 1,
+        bind: None,
+    });
+    main.push(Step::Cancel {
+        task: 6,
+        bind: None,
+    });
+    main.push(Step::sleep(0.0));
+    main.push(Step::print([
+        Expr::str("cancelled"),
+        Expr::Cancelled(1),
+        Expr::Cancelled(6),
+        Expr::Time,
+    ]));
+    coroutines[0].body = main;
+    let program = Program {
+        coroutines,
+        jobs,
+        epilogue: vec![vec![Expr::str("asyncio.run returns at"), Expr::Time]],
+        ..Program::default()
+    };
+    let mut expected = String::new();
+    for i in 0..5 {
+        expected += &format!("job{i} starts 0.0\n");
+    }
+    expected += "cancelled True True 1.0\n";
+    for i in 0..5 {
+        expected += &format!("job{i} ends 3.0\n");
+    }
+    expected += "asyncio.run returns at 3.0\n";
+    claim(program, &expected);
+}
+
+#[test]
+fn a_jobs_exception_reaches_the_task_that_awaits_it_and_wait_for_gives_up_on_a_slow_job() {
+    let program = Program {
+        coroutines: vec![Coroutine::new(
+            "main",
+            vec![
+                Step::try_except(
+                    vec![Step::Await {
+                        target: Awaitable::Job(0),
+                        bind: None,
+                    }],
+                    ExcKind::ValueError,
+                    vec![Step::print([Expr::str("caught ValueError"), Expr::Time])],
+                ),
+                Step::try_except(
+                    vec![Step::WaitFor {
+                        target: Awaitable::Job(1),
+                        timeout: Some(1.0),
+                        bind: None,
+                    }],
+                    ExcKind::TimeoutError,
+                    vec![Step::print([Expr::str("gave up"), Expr::Time])],
+                ),
+            ],
+        )],
+        jobs: vec![
+            Job::new(
+                "fails",
+                vec![
+                    Step::Block { seconds: 0.5 },
+                    Step::Raise {
+                        kind: ExcKind::ValueError,
+                        message: Some("bad input".into()),
+                    },
+                ],
+            ),
+            job("slow", 2.0, 1),
+        ],
+        epilogue: vec![vec![Expr::str("end"), Expr::Time]],
+        ..Program::default()
+    };
+    claim(
+        program,
+        "caught ValueError 0.5\nslow starts 0.5\ngave up 1.5\nslow ends 2.5\nend 2.5\n",
+    );
+}
+
+#[test]
+fn call_soon_threadsafe_outside_a_job_and_awaits_inside_one_are_refused() {
+    use asyncio_playground::engine::{validate, Severity};
+    let program = Program {
+        coroutines: vec![Coroutine::new(
+            "main",
+            vec![Step::CallSoonThreadsafe { callback: 0 }],
+        )],
+        callbacks: vec![CallbackFn {
+            name: "ring".into(),
+            print: vec![],
+        }],
+        jobs: vec![Job::new(
+            "j",
+            vec![Step::sleep(1.0), Step::Block { seconds: -1.0 }],
+        )],
+        ..Program::default()
+    };
+    let errors: Vec<String> = validate(&program, 100)
+        .into_iter()
+        .filter(|p| p.severity == Severity::Error)
+        .map(|p| p.message)
+        .collect();
+    assert_eq!(errors.len(), 3, "{errors:?}");
+    for expected in [
+        "in a coroutine use call_soon",
+        "but not await",
+        "-1 seconds is negative",
+    ] {
+        assert!(
+            errors.iter().any(|e| e.contains(expected)),
+            "{expected}: {errors:?}"
+        );
+    }
+}

@@ -5,7 +5,7 @@
 
 use crate::engine::program::Program;
 #[cfg(not(target_arch = "wasm32"))]
-use crate::engine::program::{Awaitable, Coroutine, Expr as E, ReturnWhen, Step};
+use crate::engine::program::{Awaitable, Coroutine, Expr as E, Job, ReturnWhen, Step};
 #[cfg(not(target_arch = "wasm32"))]
 use crate::engine::ExcKind;
 use crate::i18n::Lang;
@@ -84,7 +84,7 @@ const TUTORIALS: [(&str, [&str; 2], [&str; 2]); 14] = [
 
 /// The presets after the tutorials: ids, titles and explanations (their
 /// programs are in the stored links, and built in `extras`).
-const EXTRAS: [(&str, [&str; 2], [&str; 2]); 9] = [
+const EXTRAS: [(&str, [&str; 2], [&str; 2]); 10] = [
     ("gather_return_exceptions", ["gather with return_exceptions=True", "gather 与 return_exceptions=True"], ["With return_exceptions=True, gather does not raise: a task's exception takes its place in the result list. The other tasks are not affected and finish normally.", "设置 return_exceptions=True 后，gather 不会抛出异常：任务的异常直接放进结果列表的对应位置。其他任务不受影响，照常完成。"]),
     ("wait_first_completed", ["wait(..., FIRST_COMPLETED)", "wait(..., FIRST_COMPLETED)"], ["wait returns as soon as one task finishes; the others stay pending and keep running. Nothing is cancelled: main leaves them alone, and asyncio.run cancels them when main returns.", "只要有一个任务完成，wait 就返回；其余任务留在 pending 中继续运行。没有任何任务被取消：main 不管它们，asyncio.run 在 main 返回时才取消它们。"]),
     ("wait_first_exception", ["wait(..., FIRST_EXCEPTION)", "wait(..., FIRST_EXCEPTION)"], ["wait returns when the first task raises, with that task in done and the rest pending. If no task raises, FIRST_EXCEPTION waits for them all, like ALL_COMPLETED.", "第一个任务抛出异常时 wait 就返回，该任务在 done 中，其余在 pending 中。如果没有任务抛异常，FIRST_EXCEPTION 会像 ALL_COMPLETED 一样等全部完成。"]),
@@ -94,6 +94,7 @@ const EXTRAS: [(&str, [&str; 2], [&str; 2]); 9] = [
     ("event", ["An Event wakes every waiter", "Event 唤醒所有等待者"], ["Tasks waiting on an Event all wake when it is set, each in the next loop iteration. A task that waits after the event is set does not wait at all.", "等待同一个 Event 的任务在它被设置时全部醒来，各自在下一次循环迭代恢复。事件设置之后才开始等待的任务根本不用等。"]),
     ("producer_consumer", ["Producer and consumer with a Queue", "使用 Queue 的生产者与消费者"], ["The producer puts items into a bounded Queue and waits when it is full; the consumer takes them and calls task_done. queue.join() returns once every item put has been marked done.", "生产者把数据放入有上限的 Queue，队列满时等待；消费者取出数据并调用 task_done。当每个放入的数据都被标记完成时，queue.join() 才返回。"]),
     ("deadlock", ["A deadlock", "死锁"], ["main awaits a future that nothing will ever set, and no timer is left, so the loop would wait forever. The playground stops and shows who waits for what.", "main 等待一个永远不会被设置的 Future，而且没有剩余的定时器，事件循环会永远等下去。演练场会停下来并显示谁在等待什么。"]),
+    ("run_in_executor", ["Blocking work in a thread: run_in_executor", "把阻塞操作交给线程：run_in_executor"], ["run_in_executor hands a blocking function to a worker thread and gives the loop a future to await, so the ticker keeps ticking while the jobs call time.sleep. Compare with time.sleep in a coroutine, which stops the whole loop.", "run_in_executor 把阻塞函数交给工作线程，并给事件循环一个可等待的 future，所以任务调用 time.sleep 时计时器照样跳动。对比在协程里直接调用 time.sleep，它会让整个事件循环停下来。"]),
 ];
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -390,6 +391,47 @@ fn extras() -> Vec<Program> {
                 ],
             )])
         },
+        {
+            let job = |name: &str, seconds: f64, result: &str| {
+                Job::new(
+                    name,
+                    vec![
+                        say(&format!("{name} starts")),
+                        Step::Block { seconds },
+                        say(&format!("{name} ends")),
+                        Step::ret(E::str(result)),
+                    ],
+                )
+            };
+            let mut ticks = Vec::new();
+            for _ in 0..5 {
+                ticks.push(say("tick"));
+                ticks.push(Step::sleep(0.5));
+            }
+            Program {
+                jobs: vec![job("read_file", 2.0, "data"), job("compress", 1.0, "zip")],
+                ..program(vec![
+                    co(
+                        "main",
+                        vec![
+                            Step::CreateTask { coro: 1 },
+                            Step::Gather {
+                                items: vec![Awaitable::Job(0), Awaitable::Job(1)],
+                                return_exceptions: false,
+                                bind: Step::bind("results"),
+                            },
+                            Step::print([
+                                E::str("results"),
+                                E::var("results"),
+                                E::str("at"),
+                                E::Time,
+                            ]),
+                        ],
+                    ),
+                    co("ticker", ticks),
+                ])
+            }
+        },
     ]
 }
 
@@ -446,7 +488,7 @@ pub fn presets() -> Vec<Preset> {
 pub fn links_file() -> String {
     let mut out = String::from(
         "// Generated by `asyncio-playground gallery-links`; gallery's tests check it.\n\
-         pub const PROGRAMS: [&str; 23] = [\n",
+         pub const PROGRAMS: [&str; 24] = [\n",
     );
     for preset in built_presets() {
         let json = preset.program.to_json();

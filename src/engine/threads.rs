@@ -154,25 +154,20 @@ impl Loop {
         self.call_soon(Callback::ExecutorSetState(run), None);
     }
 
-    /// `_set_state` -> `_copy_future_state(job, future)`, in the loop.
+    /// `_set_state` -> `_copy_future_state(job, future)`, in the loop: the
+    /// future ends as the job did, unless it was cancelled meanwhile.
     pub fn executor_set_state(&mut self, run: u32) {
         let r = &self.threads.runs[run as usize];
         let future = r.future;
         if self.is_cancelled(future) {
             return;
         }
-        match r.state.clone() {
-            JobState::Finished(Outcome::Returned(v)) => {
-                self.set_result(future, v);
-            }
-            JobState::Finished(Outcome::Raised(e)) => {
-                self.set_exception(future, e);
-            }
-            JobState::Finished(Outcome::Cancelled(_)) | JobState::Cancelled => {
-                self.cancel(future, None);
-            }
-            JobState::Queued | JobState::Running { .. } => {}
-        }
+        let outcome = match &r.state {
+            JobState::Finished(outcome) => outcome.clone(),
+            JobState::Cancelled => Outcome::Cancelled(None),
+            JobState::Queued | JobState::Running { .. } => return,
+        };
+        self.complete(future, outcome);
     }
 
     /// `shutdown_default_executor()`'s thread: started now, it sets

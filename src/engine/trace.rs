@@ -67,6 +67,16 @@ pub enum Event {
     JobFinished(u32),
 }
 
+/// How a future (or a job) ended, or that it has not: "returned 3".
+fn outcome_words(outcome: Option<&Outcome>) -> String {
+    match outcome {
+        Some(Outcome::Returned(v)) => format!("returned {}", v.py_repr()),
+        Some(Outcome::Raised(e)) => format!("raised {}", e.py_repr()),
+        Some(Outcome::Cancelled(_)) => "cancelled".into(),
+        None => "pending".into(),
+    }
+}
+
 /// A line the program printed, with the virtual time and the task that printed it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Line {
@@ -104,19 +114,13 @@ impl Loop {
     fn describe_job_outcome(&self, run: u32) -> String {
         use super::threads::JobState;
         match self.threads.runs.get(run as usize).map(|r| &r.state) {
-            Some(JobState::Finished(Outcome::Returned(v))) => format!("returned {}", v.py_repr()),
-            Some(JobState::Finished(Outcome::Raised(e))) => format!("raised {}", e.py_repr()),
+            Some(JobState::Finished(outcome)) => outcome_words(Some(outcome)),
             _ => "ended".into(),
         }
     }
 
     fn describe_outcome(&self, fut: FutId) -> String {
-        match &self.fut(fut).outcome {
-            Some(Outcome::Returned(v)) => format!("returned {}", v.py_repr()),
-            Some(Outcome::Raised(e)) => format!("raised {}", e.py_repr()),
-            Some(Outcome::Cancelled(_)) => "cancelled".into(),
-            None => "pending".into(),
-        }
+        outcome_words(self.fut(fut).outcome.as_ref())
     }
 
     /// The trace as text, one event per line, stamped with virtual time:

@@ -82,18 +82,36 @@ impl Future for YieldOnce {
 
 /// `asyncio.sleep(delay)`: a future plus a `call_later` that sets it; the
 /// timer is cancelled however the sleep ends.
-pub async fn sleep(delay: f64) -> PyResult<Value> {
+pub fn sleep(delay: f64) -> SleepFuture {
     if delay <= 0.0 {
-        YieldOnce { yielded: false }.await?;
-        return Ok(Value::None);
+        SleepFuture::Zero(YieldOnce { yielded: false })
+    } else {
+        SleepFuture::Timer(Sleep { delay, armed: None })
     }
-    Sleep { delay, armed: None }.await
+}
+
+/// What `asyncio.sleep(delay)` is: a bare yield for `sleep(0)`, a timer
+/// otherwise. A named type, so a task's coroutine can hold one inline.
+pub enum SleepFuture {
+    Zero(YieldOnce),
+    Timer(Sleep),
+}
+
+impl Future for SleepFuture {
+    type Output = PyResult<Value>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.get_mut() {
+            SleepFuture::Zero(y) => Pin::new(y).poll(cx).map_ok(|()| Value::None),
+            SleepFuture::Timer(s) => Pin::new(s).poll(cx),
+        }
+    }
 }
 
 /// The body of `sleep(delay > 0)` as one future, so each poll touches the
 /// loop once: the first arms the timer and suspends, the second reads the
 /// outcome and cancels the timer (`finally: h.cancel()`).
-struct Sleep {
+pub struct Sleep {
     delay: f64,
     armed: Option<(FutId, HandleId)>,
 }

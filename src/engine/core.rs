@@ -171,7 +171,8 @@ enum Yielded {
 #[derive(Clone, Debug, PartialEq)]
 pub enum TaskName {
     Numbered(u32),
-    Given(Rc<str>),
+    /// Thin (one pointer), which keeps a task's slot to one cache line.
+    Given(Rc<String>),
 }
 
 impl std::fmt::Display for TaskName {
@@ -197,13 +198,7 @@ pub struct TaskSlot {
     pub fut_waiter: Option<FutId>,
     pub must_cancel: bool,
     pub started: bool,
-    /// The step the coroutine is suspended at: `(coroutine, pre-order
-    /// index)` (see `Scenario::places`).
-    pub at: Option<(u32, u32)>,
     coro: Option<Coro>,
-    /// The exception `__step` throws into the coroutine at its await point.
-    throw: Option<PyExc>,
-    yielded: Yielded,
 }
 
 impl TaskSlot {
@@ -226,6 +221,15 @@ pub struct Loop {
     pub futures: Vec<FutSlot>,
     pub tasks: Vec<TaskSlot>,
     pub current: Option<TaskId>,
+    /// The exception `__step` throws into the running task's coroutine at
+    /// its await point.
+    thrown: Option<PyExc>,
+    /// What the running task's coroutine handed back when it suspended.
+    yielded: Yielded,
+    /// The step each task is suspended at, `(coroutine, pre-order index)`
+    /// (see `Scenario::places`), by task; kept only while positions are
+    /// tracked.
+    pub positions: Vec<Option<(u32, u32)>>,
     /// `events._task_name_counter`: numbers unnamed tasks `Task-N`.
     task_name_counter: u32,
     pub trace: Vec<Event>,
@@ -254,6 +258,9 @@ impl Default for Loop {
             futures: Vec::new(),
             tasks: Vec::new(),
             current: None,
+            thrown: None,
+            yielded: Yielded::Nothing,
+            positions: Vec::new(),
             task_name_counter: 0,
             trace: Vec::new(),
             output: Vec::new(),
@@ -388,6 +395,13 @@ impl Loop {
             if first.when >= end_time {
                 break;
             }
+            // The next timers due are among the root's children and
+            // grandchildren: their handles are fetched while this one pops.
+            for next in self.timers.get(1..7).unwrap_or_default() {
+                if let Some(h) = self.handles.get(next.handle.index()) {
+                    prefetch(h);
+                }
+            }
             let t = heap::pop(&mut self.timers, timer_lt).expect("non-empty heap");
             let slot = &mut self.handles[t.handle.index()];
             slot.scheduled = false;
@@ -517,7 +531,7 @@ impl Loop {
         let id = TaskId(self.tasks.len() as u32);
         let fut = self.create_future(FutKind::Task(id));
         let name = match name {
-            Some(n) => TaskName::Given(n.into()),
+            Some(n) => TaskName::Given(Rc::new(n.to_owned())),
             None => {
                 self.task_name_counter += 1;
                 TaskName::Numbered(self.task_name_counter)
@@ -531,10 +545,7 @@ impl Loop {
             fut_waiter: None,
             must_cancel: false,
             started: false,
-            at: None,
             coro: Some(coro),
-            throw: None,
-            yielded: Yielded::Nothing,
         });
         self.trace.push(Event::TaskCreated {
             task: id,
@@ -572,22 +583,22 @@ impl Loop {
 
     /// Called by awaitables: the running coroutine suspends on `fut`.
     pub fn suspend_on(&mut self, fut: FutId) {
-        if let Some(task) = self.current {
-            self.tasks[task.index()].yielded = Yielded::Future(fut);
+        if self.current.is_some() {
+            self.yielded = Yielded::Future(fut);
         }
     }
 
     /// Called by `sleep(0)`: the running coroutine yields bare.
     pub fn yield_bare(&mut self) {
-        if let Some(task) = self.current {
-            self.tasks[task.index()].yielded = Yielded::Bare;
+        if self.current.is_some() {
+            self.yielded = Yielded::Bare;
         }
     }
 
     /// Called by awaitables when resumed: the exception `__step` threw in.
     pub fn take_thrown(&mut self) -> Option<PyExc> {
-        let task = self.current?;
-        self.tasks[task.index()].throw.take()
+        self.current?;
+        self.thrown.take()
     }
 
     pub fn print(&mut self, text: String) {
@@ -715,7 +726,7 @@ impl Runtime {
             slot.fut_waiter = None;
             let first = !slot.started;
             slot.started = true;
-            slot.throw = exc.clone();
+            l.thrown = exc.clone();
             l.current = Some(task);
             l.trace.push(Event::TaskRunning(task));
             if let Some(e) = &exc {
@@ -767,10 +778,24 @@ impl Loop {
                 prefetch(h);
             }
         }
+        let coroutines = &self.scenario.program.coroutines;
         if let Some(near) = self.ready.get(PREFETCH_DISTANCE / 2 - 1) {
             if let Callback::Step(task) | Callback::Wakeup(task) = near.callback {
-                if let Some(coro) = self.tasks.get(task.index()).and_then(|t| t.coro.as_ref()) {
-                    prefetch(&**coro);
+                if let Some(slot) = self.tasks.get(task.index()) {
+                    if let Some(coro) = &slot.coro {
+                        prefetch(&**coro);
+                    }
+                    if let Some(def) = slot.coro_id.and_then(|c| coroutines.get(c as usize)) {
+                        prefetch(def);
+                    }
+                }
+            }
+        }
+        if let Some(nearest) = self.ready.get(PREFETCH_DISTANCE / 4 - 1) {
+            if let Callback::Step(task) | Callback::Wakeup(task) = nearest.callback {
+                let def = self.tasks.get(task.index()).and_then(|slot| slot.coro_id);
+                if let Some(def) = def.and_then(|c| coroutines.get(c as usize)) {
+                    prefetch(&def.body[..]);
                 }
             }
         }
@@ -806,8 +831,8 @@ impl Loop {
         match poll {
             Poll::Ready(result) => {
                 drop(coro);
+                self.thrown = None;
                 let slot = &mut self.tasks[task.index()];
-                slot.throw = None;
                 let outcome = match result {
                     Ok(_) if slot.must_cancel => {
                         slot.must_cancel = false;
@@ -821,14 +846,19 @@ impl Loop {
                 self.complete(fut, outcome);
             }
             Poll::Pending => {
-                let slot = &mut self.tasks[task.index()];
-                slot.coro = Some(coro);
                 if !self.scenario.places.is_empty() {
                     let step = CURRENT_STEP.with(|c| c.get());
-                    slot.at = self.scenario.places.get(&step).copied();
+                    let at = self.scenario.places.get(&step).copied();
+                    if self.positions.len() <= task.index() {
+                        self.positions.resize(task.index() + 1, None);
+                    }
+                    self.positions[task.index()] = at;
                 }
-                slot.throw = None;
-                match std::mem::replace(&mut slot.yielded, Yielded::Nothing) {
+                self.thrown = None;
+                let yielded = std::mem::replace(&mut self.yielded, Yielded::Nothing);
+                let slot = &mut self.tasks[task.index()];
+                slot.coro = Some(coro);
+                match yielded {
                     Yielded::Bare | Yielded::Nothing => {
                         self.trace.push(Event::TaskYielded(task));
                         self.call_soon(Callback::Step(task), None);
@@ -852,13 +882,15 @@ impl Loop {
     /// Sizes the tables for a program of `coroutines` coroutines, so a big
     /// run does not spend its time regrowing them. The factors are typical
     /// per-task counts (a task's future and two sleeps' futures and timers,
-    /// about sixteen trace events).
+    /// about sixteen trace events), with room for the loop's own (its
+    /// iterations and clock moves): a table that overflows near the end
+    /// doubles, copying all of it.
     pub fn reserve_for(&mut self, coroutines: usize) {
-        self.tasks.reserve(coroutines);
-        self.futures.reserve(3 * coroutines);
-        self.handles.reserve(2 * coroutines);
+        self.tasks.reserve(coroutines + 16);
+        self.futures.reserve(3 * coroutines + 16);
+        self.handles.reserve(2 * coroutines + 16);
         self.timers.reserve(coroutines);
-        self.trace.reserve(16 * coroutines);
+        self.trace.reserve(17 * coroutines);
     }
 
     /// The memory the loop's state holds, counted from the sizes and

@@ -6,6 +6,7 @@ use std::cmp::Ordering;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
+use std::task::{Context, Poll};
 
 use super::aio::{self, CombKind};
 use super::core::{with_loop, Callback, Coro, Loop, PyResult};
@@ -96,14 +97,120 @@ impl Frame {
 
 /// The coroutine a new task runs for `coro`.
 pub fn coroutine(program: Rc<Program>, coro: CoroId) -> Coro {
-    Box::pin(async move {
-        let mut frame = Frame::default();
-        let body = &program.coroutines[coro as usize].body;
-        match exec_block(&program, &mut frame, body).await? {
-            Flow::Return(v) => Ok(v),
-            Flow::Next => Ok(Value::None),
-        }
+    Box::pin(TaskBody {
+        program,
+        coro,
+        next: 0,
+        frame: None,
+        waiting: Waiting::Nothing,
     })
+}
+
+/// A task's coroutine, run step by step in place. A benchmark task is
+/// mostly this struct, so it is kept small: the common steps (sleeps,
+/// awaits, anything that does not suspend) wait inline, the others in a
+/// boxed future of their own, and the local variables are boxed only once
+/// the coroutine has some.
+struct TaskBody {
+    program: Rc<Program>,
+    coro: CoroId,
+    /// The body's step being run.
+    next: u32,
+    frame: Option<Box<Frame>>,
+    waiting: Waiting,
+}
+
+/// What the step being run waits for.
+enum Waiting {
+    Nothing,
+    Sleep(aio::SleepFuture),
+    Await(Recorded<aio::AwaitFuture>),
+    /// A compound step, holding the frame until it ends.
+    Compound(Boxed<'static, (Box<Frame>, PyResult<Flow>)>),
+}
+
+impl Future for TaskBody {
+    type Output = PyResult<Value>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        loop {
+            let flow = match &mut this.waiting {
+                Waiting::Nothing => {
+                    let program = this.program.clone();
+                    let body = &program.coroutines[this.coro as usize].body;
+                    let Some(step) = body.get(this.next as usize) else {
+                        return Poll::Ready(Ok(Value::None));
+                    };
+                    super::core::set_current_step(step as *const Step as usize);
+                    match with_frame(&mut this.frame, |frame| {
+                        with_loop(|l| start_step(l, frame, step))
+                    }) {
+                        Started::Done(result) => result,
+                        Started::Sleep(sleep) => {
+                            this.waiting = Waiting::Sleep(sleep);
+                            continue;
+                        }
+                        Started::Await(awaiting) => {
+                            this.waiting = Waiting::Await(awaiting);
+                            continue;
+                        }
+                        Started::Compound => {
+                            let mut frame = this.frame.take().unwrap_or_default();
+                            let (coro, index) = (this.coro as usize, this.next as usize);
+                            this.waiting = Waiting::Compound(Box::pin(async move {
+                                let step = &program.coroutines[coro].body[index];
+                                let result = exec_compound(&program, &mut frame, step).await;
+                                (frame, result)
+                            }));
+                            continue;
+                        }
+                    }
+                }
+                Waiting::Sleep(sleep) => match Pin::new(sleep).poll(cx) {
+                    Poll::Pending => return Poll::Pending,
+                    Poll::Ready(result) => result.map(|_| Flow::Next),
+                },
+                Waiting::Await(awaiting) => match Pin::new(awaiting).poll(cx) {
+                    Poll::Pending => return Poll::Pending,
+                    Poll::Ready(result) => {
+                        let step =
+                            &this.program.coroutines[this.coro as usize].body[this.next as usize];
+                        result.map(|value| with_frame(&mut this.frame, |f| settle(f, step, value)))
+                    }
+                },
+                Waiting::Compound(compound) => match compound.as_mut().poll(cx) {
+                    Poll::Pending => return Poll::Pending,
+                    Poll::Ready((frame, result)) => {
+                        this.frame = Some(frame);
+                        result
+                    }
+                },
+            };
+            this.waiting = Waiting::Nothing;
+            match flow {
+                Ok(Flow::Next) => this.next += 1,
+                Ok(Flow::Return(value)) => return Poll::Ready(Ok(value)),
+                Err(exc) => return Poll::Ready(Err(exc)),
+            }
+        }
+    }
+}
+
+/// Runs `f` on the coroutine's frame; a coroutine without local variables
+/// gets an empty one that is kept only if `f` leaves something in it.
+fn with_frame<R>(frame: &mut Option<Box<Frame>>, f: impl FnOnce(&mut Frame) -> R) -> R {
+    match frame {
+        Some(frame) => f(frame),
+        None => {
+            let mut scratch = Frame::default();
+            let result = f(&mut scratch);
+            if !scratch.vars.is_empty() || !scratch.caught.is_empty() {
+                *frame = Some(Box::new(scratch));
+            }
+            result
+        }
+    }
 }
 
 /// Creates the task for `coro` (`asyncio.create_task(coro(), name=...)`).
@@ -169,29 +276,50 @@ async fn exec_block(program: &Program, frame: &mut Frame, steps: &[Step]) -> PyR
     Ok(Flow::Next)
 }
 
-/// Runs one step. The common steps (a sleep, an await, anything that does
-/// not suspend) run here; compound ones are boxed, which keeps each task's
-/// coroutine small.
+/// Runs one step inside a nested block (see [`TaskBody`] for a body's own).
 async fn exec_step(program: &Program, frame: &mut Frame, step: &Step) -> PyResult<Flow> {
+    match with_loop(|l| start_step(l, frame, step)) {
+        Started::Done(result) => result,
+        Started::Sleep(sleep) => sleep.await.map(|_| Flow::Next),
+        Started::Await(awaiting) => awaiting.await.map(|value| settle(frame, step, value)),
+        Started::Compound => Box::pin(exec_compound(program, frame, step)).await,
+    }
+}
+
+/// How a step began: it ran to its end, or it waits on one of the common
+/// awaitables, or it is a compound step with a future of its own.
+enum Started {
+    Done(PyResult<Flow>),
+    Sleep(aio::SleepFuture),
+    Await(Recorded<aio::AwaitFuture>),
+    Compound,
+}
+
+fn start_step(l: &mut Loop, frame: &mut Frame, step: &Step) -> Started {
     match step {
-        Step::Sleep { seconds } => {
-            aio::sleep(*seconds).await?;
-            Ok(Flow::Next)
-        }
+        Step::Sleep { seconds } => Started::Sleep(aio::sleep(*seconds)),
         Step::Await {
             target: target @ (Awaitable::Task(_) | Awaitable::Future(_) | Awaitable::Job(_)),
-            bind,
-        } => {
-            let fut = with_loop(|l| ensure_future(l, *target))?;
-            let value = recorded(CombKind::Await, vec![fut], aio::await_future(fut)).await?;
-            frame.set(bind, Local::Value(value));
-            Ok(Flow::Next)
-        }
-        _ => match with_loop(|l| exec_sync(l, frame, step)) {
-            Some(result) => result,
-            None => Box::pin(exec_compound(program, frame, step)).await,
+            ..
+        } => match ensure_future(l, *target) {
+            Ok(fut) => Started::Await(Recorded::begin(
+                l,
+                CombKind::Await,
+                vec![fut],
+                aio::await_future(fut),
+            )),
+            Err(exc) => Started::Done(Err(exc)),
         },
+        _ => exec_sync(l, frame, step).map_or(Started::Compound, Started::Done),
     }
+}
+
+/// The end of a step that waited on a common awaitable: `bind = value`.
+fn settle(frame: &mut Frame, step: &Step, value: Value) -> Flow {
+    if let Step::Await { bind, .. } = step {
+        frame.set(bind, Local::Value(value));
+    }
+    Flow::Next
 }
 
 /// Runs a step that never suspends; `None` for the steps that may.
@@ -287,7 +415,7 @@ async fn exec_compound(program: &Program, frame: &mut Frame, step: &Step) -> PyR
                     .collect::<PyResult<Vec<_>>>()
             })?;
             let gather = aio::gather(children.clone(), *return_exceptions);
-            let value = Box::pin(recorded(CombKind::Gather, children, gather)).await?;
+            let value = recorded(CombKind::Gather, children, Box::pin(gather)).await?;
             frame.set(bind, Local::Value(value));
         }
         Step::Wait {
@@ -299,7 +427,7 @@ async fn exec_compound(program: &Program, frame: &mut Frame, step: &Step) -> PyR
         } => {
             let fs = with_loop(|l| task_futures(l, items))?;
             let wait = aio::wait(fs.clone(), *timeout, *return_when);
-            let (d, p) = Box::pin(recorded(CombKind::Wait, fs, wait)).await?;
+            let (d, p) = recorded(CombKind::Wait, fs, Box::pin(wait)).await?;
             frame.set(done, Local::Futures(d.into()));
             frame.set(pending, Local::Futures(p.into()));
         }
@@ -462,13 +590,35 @@ async fn await_target(program: &Program, frame: &mut Frame, target: Awaitable) -
     }
 }
 
-/// Awaits `awaited`, recording for the views that the task awaits `items`
-/// through `kind` until it is done.
-async fn recorded<T>(kind: CombKind, items: Vec<FutId>, awaited: impl Future<Output = T>) -> T {
-    let c = with_loop(|l| l.begin_combination(kind, items));
-    let result = awaited.await;
-    with_loop(|l| l.end_combination(c));
-    result
+/// Awaits `inner`, recording for the views that the task awaits some
+/// futures through a combinator until it is done.
+struct Recorded<F> {
+    combination: Option<u32>,
+    inner: F,
+}
+
+impl<F: Future + Unpin> Recorded<F> {
+    fn begin(l: &mut Loop, kind: CombKind, items: Vec<FutId>, inner: F) -> Recorded<F> {
+        Recorded {
+            combination: l.begin_combination(kind, items),
+            inner,
+        }
+    }
+}
+
+impl<F: Future + Unpin> Future for Recorded<F> {
+    type Output = F::Output;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let output = std::task::ready!(Pin::new(&mut self.inner).poll(cx));
+        with_loop(|l| l.end_combination(self.combination));
+        Poll::Ready(output)
+    }
+}
+
+/// [`Recorded`] for the running task.
+fn recorded<F: Future + Unpin>(kind: CombKind, items: Vec<FutId>, inner: F) -> Recorded<F> {
+    with_loop(|l| Recorded::begin(l, kind, items, inner))
 }
 
 /// `for aw in as_completed(...): bind = await aw; body`, after the start.

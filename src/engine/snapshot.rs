@@ -189,7 +189,7 @@ impl Loop {
                     awaits,
                     through,
                     cancel_pending: t.must_cancel,
-                    at: t.at,
+                    at: self.positions.get(id.index()).copied().flatten(),
                     coro: t.coro_id,
                     state,
                 }

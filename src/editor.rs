@@ -9,7 +9,7 @@
 //! 0 and `else` 1; other blocks have only block 0).
 
 use crate::engine::program::{
-    Awaitable, CallbackFn, CoroId, Coroutine, Expr, Handler, Program, ReturnWhen, Step,
+    Awaitable, CallbackFn, CoroId, Coroutine, Expr, Handler, Job, Program, ReturnWhen, Step,
 };
 use crate::engine::value::ExcKind;
 
@@ -75,6 +75,17 @@ pub enum Edit {
     SetCallback {
         index: u32,
         callback: CallbackFn,
+    },
+    /// Adds a job: a plain function for `run_in_executor`.
+    AddJob,
+    /// Replaces job `index` (its name and its steps) as a whole.
+    SetJob {
+        index: u32,
+        job: Job,
+    },
+    /// Removes a job; awaits of it go, later jobs are renumbered.
+    RemoveJob {
+        index: u32,
     },
     /// Adds a lock, semaphore, event, queue or future by kind.
     AddObject {
@@ -276,6 +287,48 @@ fn apply(p: &mut Program, edit: Edit) -> Result<(), EditError> {
                 .get_mut(index as usize)
                 .ok_or(EditError::NoSuchStep)? = callback;
         }
+        Edit::AddJob => {
+            let name = fresh_name(p, "blocking_job");
+            p.jobs.push(Job {
+                body: vec![
+                    Step::print([Expr::str(&format!("{name} starts at")), Expr::Time]),
+                    Step::Block { seconds: 1.0 },
+                    Step::ret(Expr::str(&format!("{name} result"))),
+                ],
+                name,
+            });
+        }
+        Edit::SetJob { index, job } => {
+            *p.jobs
+                .get_mut(index as usize)
+                .ok_or(EditError::NoSuchStep)? = job;
+        }
+        Edit::RemoveJob { index } => {
+            if index as usize >= p.jobs.len() {
+                return Err(EditError::NoSuchStep);
+            }
+            p.jobs.remove(index as usize);
+            let remap = |aw: &mut Awaitable| match aw {
+                Awaitable::Job(j) if *j == index => false,
+                Awaitable::Job(j) if *j > index => {
+                    *j -= 1;
+                    true
+                }
+                _ => true,
+            };
+            for coro in &mut p.coroutines {
+                retain_steps(&mut coro.body, &mut |step| match step {
+                    Step::Await { target, .. }
+                    | Step::WaitFor { target, .. }
+                    | Step::Shield { target, .. } => remap(target),
+                    Step::Gather { items, .. } => {
+                        items.retain_mut(remap);
+                        true
+                    }
+                    _ => true,
+                });
+            }
+        }
         Edit::AddObject { kind } => match kind {
             ObjectKind::Future => {
                 let name = fresh_name(p, "fut");
@@ -326,6 +379,7 @@ pub fn fresh_name(p: &Program, base: &str) -> String {
     let taken = |name: &str| {
         p.coroutines.iter().any(|c| c.name == name)
             || p.callbacks.iter().any(|c| c.name == name)
+            || p.jobs.iter().any(|j| j.name == name)
             || p.futures
                 .iter()
                 .chain(&p.locks)
@@ -446,10 +500,16 @@ fn remap_coroutines(p: &mut Program, map: impl Fn(CoroId) -> Option<CoroId> + Co
 }
 
 fn remap_block(steps: &mut Vec<Step>, map: impl Fn(CoroId) -> Option<CoroId> + Copy) {
-    steps.retain_mut(|step| remap_step(step, map));
+    retain_steps(steps, &mut |step| remap_step(step, map));
+}
+
+/// Keeps the steps of a block, and of every block nested in it, for which
+/// `keep` (which may change them) says true.
+fn retain_steps(steps: &mut Vec<Step>, keep: &mut impl FnMut(&mut Step) -> bool) {
+    steps.retain_mut(|step| keep(step));
     for step in steps.iter_mut() {
         for block in blocks_mut(step) {
-            remap_block(block, map);
+            retain_steps(block, keep);
         }
     }
 }
@@ -554,6 +614,8 @@ pub enum StepKind {
     AddDoneCallback,
     CallSoon,
     CallLater,
+    /// Only in a job's body (a job's thread calls back into the loop).
+    CallSoonThreadsafe,
 }
 
 impl StepKind {
@@ -625,11 +687,33 @@ impl StepKind {
             StepKind::AddDoneCallback => "add_done_callback",
             StepKind::CallSoon => "call_soon",
             StepKind::CallLater => "call_later",
+            StepKind::CallSoonThreadsafe => "call_soon_threadsafe",
         }
     }
 
     pub fn from_key(key: &str) -> Option<StepKind> {
-        StepKind::ALL.into_iter().find(|k| k.key() == key)
+        StepKind::ALL
+            .into_iter()
+            .chain(StepKind::JOB)
+            .find(|k| k.key() == key)
+    }
+
+    /// The kinds of step a job (a function on a worker thread) may have,
+    /// in menu order.
+    pub const JOB: [StepKind; 5] = [
+        StepKind::Block,
+        StepKind::Print,
+        StepKind::Return,
+        StepKind::Raise,
+        StepKind::CallSoonThreadsafe,
+    ];
+
+    /// The kind of a job's step, if a job may have it.
+    pub fn of_job_step(step: &Step) -> Option<StepKind> {
+        match step {
+            Step::CallSoonThreadsafe { .. } => Some(StepKind::CallSoonThreadsafe),
+            other => Some(StepKind::of(other)).filter(|k| StepKind::JOB.contains(k)),
+        }
     }
 
     pub fn of(step: &Step) -> StepKind {
@@ -681,6 +765,14 @@ impl StepKind {
         let others: Vec<CoroId> = (1..p.coroutines.len() as u32)
             .filter(|c| *c != coro)
             .collect();
+        // What an await-like step targets: another task, else a job, else
+        // a future, else a task still to be made (validation says so).
+        let target = match (others.first(), p.jobs.is_empty(), p.futures.is_empty()) {
+            (Some(c), _, _) => Awaitable::Task(*c),
+            (None, false, _) => Awaitable::Job(0),
+            (None, true, false) => Awaitable::Future(0),
+            (None, true, true) => Awaitable::Task(other),
+        };
         match self {
             StepKind::Sleep => Step::sleep(1.0),
             StepKind::Block => Step::Block { seconds: 1.0 },
@@ -691,10 +783,7 @@ impl StepKind {
                 message: Some("something went wrong".into()),
             },
             StepKind::CreateTask => Step::CreateTask { coro: other },
-            StepKind::Await => Step::Await {
-                target: Awaitable::Task(other),
-                bind: None,
-            },
+            StepKind::Await => Step::Await { target, bind: None },
             StepKind::Gather => Step::Gather {
                 items: others.iter().map(|c| Awaitable::Task(*c)).collect(),
                 return_exceptions: false,
@@ -714,14 +803,11 @@ impl StepKind {
                 body: vec![Step::print([Expr::str("got"), Expr::var("result")])],
             },
             StepKind::WaitFor => Step::WaitFor {
-                target: Awaitable::Task(other),
+                target,
                 timeout: Some(1.0),
                 bind: None,
             },
-            StepKind::Shield => Step::Shield {
-                target: Awaitable::Task(other),
-                bind: None,
-            },
+            StepKind::Shield => Step::Shield { target, bind: None },
             StepKind::Cancel => Step::Cancel {
                 task: other,
                 bind: None,
@@ -785,6 +871,7 @@ impl StepKind {
                 callback: 0,
             },
             StepKind::CallSoon => Step::CallSoon { callback: 0 },
+            StepKind::CallSoonThreadsafe => Step::CallSoonThreadsafe { callback: 0 },
             StepKind::CallLater => Step::CallLater {
                 delay: 1.0,
                 callback: 0,
@@ -808,9 +895,10 @@ impl StepKind {
             StepKind::SetResult | StepKind::SetException => {
                 missing(!p.futures.is_empty(), ObjectKind::Future)
             }
-            StepKind::AddDoneCallback | StepKind::CallSoon | StepKind::CallLater => {
-                p.callbacks.is_empty().then_some(Edit::AddCallback)
-            }
+            StepKind::AddDoneCallback
+            | StepKind::CallSoon
+            | StepKind::CallLater
+            | StepKind::CallSoonThreadsafe => p.callbacks.is_empty().then_some(Edit::AddCallback),
             _ => None,
         }
     }
@@ -880,6 +968,91 @@ mod tests {
             }
         );
         assert_eq!(e.program.coroutines[2].name, "task_3");
+    }
+
+    #[test]
+    fn removing_a_job_drops_the_awaits_of_it_and_renumbers_later_jobs() {
+        let mut e = Editor::new(three_tasks());
+        e.apply(Edit::AddJob).unwrap();
+        e.apply(Edit::AddJob).unwrap();
+        assert_eq!(
+            e.program
+                .jobs
+                .iter()
+                .map(|j| j.name.as_str())
+                .collect::<Vec<_>>(),
+            ["blocking_job", "blocking_job_2"]
+        );
+        for step in [
+            Step::Await {
+                target: Awaitable::Job(0),
+                bind: None,
+            },
+            Step::Gather {
+                items: vec![Awaitable::Job(0), Awaitable::Job(1), Awaitable::Task(1)],
+                return_exceptions: false,
+                bind: None,
+            },
+            Step::WaitFor {
+                target: Awaitable::Job(1),
+                timeout: Some(1.0),
+                bind: None,
+            },
+        ] {
+            e.apply(Edit::InsertStep {
+                block: BlockAt {
+                    coro: 0,
+                    path: vec![],
+                },
+                index: 99,
+                step,
+            })
+            .unwrap();
+        }
+        e.apply(Edit::RemoveJob { index: 0 }).unwrap();
+        assert_eq!(e.program.jobs.len(), 1);
+        assert_eq!(e.program.jobs[0].name, "blocking_job_2");
+        assert_eq!(
+            e.program.coroutines[0].body[3..],
+            [
+                Step::Gather {
+                    items: vec![Awaitable::Job(0), Awaitable::Task(1)],
+                    return_exceptions: false,
+                    bind: None,
+                },
+                Step::WaitFor {
+                    target: Awaitable::Job(0),
+                    timeout: Some(1.0),
+                    bind: None,
+                },
+            ]
+        );
+        assert!(crate::engine::validate(&e.program, 100)
+            .iter()
+            .all(|p| p.severity != crate::engine::Severity::Error));
+        assert_eq!(
+            e.apply(Edit::RemoveJob { index: 5 }),
+            Err(EditError::NoSuchStep)
+        );
+    }
+
+    #[test]
+    fn a_job_step_needing_a_callback_adds_one_and_only_job_kinds_are_offered() {
+        let e = Editor::new(three_tasks());
+        let kind = StepKind::from_key("call_soon_threadsafe").unwrap();
+        assert_eq!(kind.needs(&e.program), Some(Edit::AddCallback));
+        assert_eq!(
+            kind.template(&e.program, 0),
+            Step::CallSoonThreadsafe { callback: 0 }
+        );
+        assert!(!StepKind::ALL.contains(&kind));
+        for step in [Step::sleep(1.0), Step::Reraise] {
+            assert_eq!(StepKind::of_job_step(&step), None);
+        }
+        assert_eq!(
+            StepKind::of_job_step(&Step::Block { seconds: 1.0 }),
+            Some(StepKind::Block)
+        );
     }
 
     #[test]

@@ -208,6 +208,20 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("step.add_done_callback", "add a done-callback", "添加完成回调 (add_done_callback)"),
     ("step.call_soon", "loop.call_soon()", "尽快调用 (call_soon)"),
     ("step.call_later", "loop.call_later()", "延迟调用 (call_later)"),
+    ("job_step.block", "time.sleep (blocks this thread only)", "time.sleep（只阻塞本线程）"),
+    ("job_step.print", "print()", "打印 (print)"),
+    ("job_step.return", "return", "返回 (return)"),
+    ("job_step.raise", "raise", "抛出异常 (raise)"),
+    ("job_step.call_soon_threadsafe", "loop.call_soon_threadsafe()", "线程安全地回调事件循环 (call_soon_threadsafe)"),
+    ("jobs.title", "Blocking jobs for run_in_executor (worker threads)", "交给 run_in_executor 的阻塞函数（工作线程）"),
+    ("jobs.hint", "A job is a plain def run on one of the default executor's 5 worker threads; a task awaits it with the run_in_executor awaitable.", "阻塞函数是普通的 def，在默认线程池的 5 个工作线程之一上运行；任务通过 run_in_executor 等待它。"),
+    ("label.job", "def (job)", "def（阻塞函数）"),
+    ("action.add_job", "Add job", "添加阻塞函数"),
+    ("threads.title", "Worker threads", "工作线程"),
+    ("threads.queued", "queued: all 5 workers are busy", "排队中：5 个工作线程都在忙"),
+    ("threads.running", "running on a worker thread", "正在工作线程上运行"),
+    ("threads.sleeping", "time.sleep on its thread until", "在线程中 time.sleep，直到"),
+    ("threads.cancelled", "cancelled before it started", "开始前已被取消"),
 ];
 
 /// The text for `key` in `lang`; the key itself if it is unknown, so a
@@ -236,6 +250,10 @@ mod tests {
         }
         for kind in StepKind::ALL {
             let key = format!("step.{}", kind.key());
+            assert_ne!(t(Lang::Zh, &key), key, "no label for {key}");
+        }
+        for kind in StepKind::JOB {
+            let key = format!("job_step.{}", kind.key());
             assert_ne!(t(Lang::Zh, &key), key, "no label for {key}");
         }
     }

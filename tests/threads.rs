@@ -106,6 +106,51 @@ fn the_default_executor_runs_five_jobs_at_once_and_queues_the_rest() {
 }
 
 #[test]
+fn the_loop_view_shows_five_jobs_sleeping_on_their_threads_two_queued_then_what_each_returned() {
+    use asyncio_playground::engine::snapshot::JobStatus;
+    let program = Program {
+        coroutines: vec![
+            Coroutine::new(
+                "main",
+                vec![
+                    Step::CreateTask { coro: 1 },
+                    Step::Gather {
+                        items: (0..7).map(Awaitable::Job).collect(),
+                        return_exceptions: false,
+                        bind: None,
+                    },
+                ],
+            ),
+            ticker(3, 0.5),
+        ],
+        jobs: (0..7).map(|i| job(&format!("job{i}"), 1.0, i)).collect(),
+        ..Program::default()
+    };
+    let mut sim = Simulation::new(program).expect("a valid program");
+    let statuses = |sim: &Simulation| -> Vec<(String, JobStatus)> {
+        let jobs = sim.snapshot().jobs;
+        jobs.into_iter().map(|j| (j.name, j.state)).collect()
+    };
+    assert_eq!(statuses(&sim), []);
+    // The ticker wakes the loop at t=0.5: the first five jobs sleep on
+    // the workers until t=1, the other two wait for a free worker.
+    while sim.snapshot().time < 0.5 {
+        assert!(sim.run_once(), "the run ended early");
+    }
+    let mut expected: Vec<(String, JobStatus)> = (0..5)
+        .map(|i| (format!("job{i}"), JobStatus::Sleeping(1.0)))
+        .collect();
+    expected.push(("job5".into(), JobStatus::Queued));
+    expected.push(("job6".into(), JobStatus::Queued));
+    assert_eq!(statuses(&sim), expected);
+    sim.run_to_end();
+    let finished: Vec<(String, JobStatus)> = (0..7)
+        .map(|i| (format!("job{i}"), JobStatus::Returned(i.to_string())))
+        .collect();
+    assert_eq!(statuses(&sim), finished);
+}
+
+#[test]
 fn call_soon_threadsafe_from_a_job_runs_the_callback_in_the_loop_at_once() {
     let program = Program {
         coroutines: vec![Coroutine::new(

@@ -7,8 +7,8 @@ use yew::prelude::*;
 use super::fields::{Check, Select, Text};
 use super::AppContext;
 use crate::editor::{blocks, BlockAt, Edit, ObjectKind, StepAt, StepKind};
-use crate::engine::program::CallbackFn;
 use crate::engine::program::{Awaitable, Expr, Handler, Program, ReturnWhen, Step};
+use crate::engine::program::{CallbackFn, Job};
 use crate::engine::{ExcKind, Location};
 use crate::python::{args_text, expr_text, parse_args, parse_expr};
 
@@ -26,6 +26,7 @@ pub fn ProgramEditor() -> Html {
             }) }
             <button class="add-task" onclick={add_task}>{ ctx.t("action.add_task") }</button>
             <Objects />
+            <Jobs />
         </div>
     }
 }
@@ -188,6 +189,152 @@ fn Objects() -> Html {
                 <button onclick={add(Edit::AddObject { kind: ObjectKind::Queue })}>{ ctx.t("action.add_queue") }</button>
             </div>
         </details>
+    }
+}
+
+/// The jobs tasks hand to the default executor: plain functions whose
+/// steps run on a worker thread.
+#[component]
+fn Jobs() -> Html {
+    let ctx = use_context::<AppContext>().expect("AppContext");
+    let add = {
+        let ctx = ctx.clone();
+        Callback::from(move |_| ctx.edit(Edit::AddJob))
+    };
+    html! {
+        <details class="objects jobs" open={!ctx.program.jobs.is_empty()}>
+            <summary>{ ctx.t("jobs.title") }</summary>
+            <p class="hint">{ ctx.t("jobs.hint") }</p>
+            { for (0..ctx.program.jobs.len() as u32).map(|job| html! { <JobCard key={job} {job} /> }) }
+            <button onclick={add}>{ ctx.t("action.add_job") }</button>
+        </details>
+    }
+}
+
+/// A change to a job's steps, made when a button is pressed.
+type BodyChange = Box<dyn Fn(&mut Vec<Step>)>;
+
+#[derive(Properties, PartialEq)]
+struct JobProps {
+    job: u32,
+}
+
+/// One job: its name and its steps. Every change replaces the whole job,
+/// so a job's edits undo one at a time like any other.
+#[component]
+fn JobCard(props: &JobProps) -> Html {
+    let ctx = use_context::<AppContext>().expect("AppContext");
+    let index = props.job;
+    let Some(job) = ctx.program.jobs.get(index as usize).cloned() else {
+        return html! {};
+    };
+    let new_kind = use_state(|| StepKind::Block);
+    let set = {
+        let ctx = ctx.clone();
+        Callback::from(move |job: Job| ctx.edit(Edit::SetJob { index, job }))
+    };
+    let changed = |change: BodyChange| {
+        let (set, job) = (set.clone(), job.clone());
+        Callback::from(move |_: MouseEvent| {
+            let mut next = job.clone();
+            change(&mut next.body);
+            set.emit(next);
+        })
+    };
+    let rename = {
+        let (set, job) = (set.clone(), job.clone());
+        Callback::from(move |name: String| {
+            set.emit(Job {
+                name: name.trim().to_string(),
+                body: job.body.clone(),
+            });
+            None
+        })
+    };
+    let remove = {
+        let ctx = ctx.clone();
+        Callback::from(move |_| ctx.edit(Edit::RemoveJob { index }))
+    };
+    let on_kind = {
+        let new_kind = new_kind.clone();
+        Callback::from(move |key: String| {
+            if let Some(k) = StepKind::from_key(&key) {
+                new_kind.set(k);
+            }
+        })
+    };
+    let add_step = {
+        let (ctx, set, job, kind) = (ctx.clone(), set.clone(), job.clone(), *new_kind);
+        Callback::from(move |_| {
+            if let Some(needed) = kind.needs(&ctx.program) {
+                ctx.edit(needed);
+            }
+            let mut next = job.clone();
+            next.body.push(kind.template(&ctx.program, 0));
+            set.emit(next);
+        })
+    };
+    let options: Vec<(String, String)> = StepKind::JOB
+        .iter()
+        .map(|k| (k.key().to_string(), ctx.t(&format!("job_step.{}", k.key()))))
+        .collect();
+    let rows = job.body.iter().enumerate().map(|(i, step)| {
+        let kind = StepKind::of_job_step(step).unwrap_or(StepKind::of(step));
+        let kind_text = match StepKind::of_job_step(step) {
+            Some(k) => ctx.t(&format!("job_step.{}", k.key())),
+            None => ctx.t(&format!("step.{}", kind.key())),
+        };
+        let replace = {
+            let (set, job) = (set.clone(), job.clone());
+            Callback::from(move |step: Step| {
+                let mut next = job.clone();
+                next.body[i] = step;
+                set.emit(next);
+            })
+        };
+        let problems: Vec<String> = ctx
+            .problems
+            .iter()
+            .filter(|p| p.location == Location::Job { job: index, step: i as u32 })
+            .map(|p| p.message.clone())
+            .collect();
+        let label = |key: &str| format!("{} {} {} {}", ctx.t(key), ctx.t("label.step"), i + 1, job.name);
+        html! {
+            <li key={i}>
+                <div class={classes!("step", (!problems.is_empty()).then_some("has-problem"))}
+                     data-step={kind.key()} aria-label={format!("{} {} {}: {}", job.name, ctx.t("label.step"), i + 1, kind_text)}>
+                    <div class="step-head">
+                        <span class="step-number">{ i + 1 }</span>
+                        <span class="step-kind">{ kind_text.clone() }</span>
+                        <div class="buttons">
+                            <button onclick={changed(Box::new(move |b| if i > 0 { b.swap(i, i - 1) }))} aria-label={label("action.move_up")}>{ "↑" }</button>
+                            <button onclick={changed(Box::new(move |b| if i + 1 < b.len() { b.swap(i, i + 1) }))} aria-label={label("action.move_down")}>{ "↓" }</button>
+                            <button onclick={changed(Box::new(move |b| { b.remove(i); }))} aria-label={label("action.delete")}>{ "✕" }</button>
+                        </div>
+                    </div>
+                    <div class="step-params">{ params(&ctx, step, replace) }</div>
+                    { problem_list(&problems) }
+                </div>
+            </li>
+        }
+    });
+    html! {
+        <article class="coroutine job" aria-label={job.name.clone()}>
+            <header class="coroutine-head">
+                <h3>{ format!("def {}()", job.name) }</h3>
+                <Text label={ctx.t("label.job")} value={job.name.clone()} on_change={rename} />
+                <div class="buttons">
+                    <button onclick={remove} aria-label={format!("{} {}", ctx.t("action.delete"), job.name)}>{ ctx.t("action.delete") }</button>
+                </div>
+            </header>
+            <div class="block">
+                <ol class="steps">{ for rows }</ol>
+                <div class="add-step">
+                    <Select label={ctx.t("label.step_kind")} value={new_kind.key()} {options} on_change={on_kind} />
+                    <button onclick={add_step}>{ ctx.t("action.add_step") }</button>
+                </div>
+            </div>
+        </article>
     }
 }
 

@@ -25,6 +25,11 @@ pub fn Select(props: &SelectProps) -> Html {
         <label class="field">
             <span class="field-label">{ &props.label }</span>
             <select {onchange}>
+                // A value no option has (a step whose target was removed)
+                // shows as a blank choice, so picking any real one is a change.
+                if !props.options.iter().any(|(value, _)| *value == *props.value) {
+                    <option value={props.value.clone()} selected=true disabled=true>{ "—" }</option>
+                }
                 { for props.options.iter().map(|(value, text)| html! {
                     <option value={value.clone()} selected={*value == *props.value}>{ text }</option>
                 }) }

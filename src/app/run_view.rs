@@ -16,10 +16,10 @@ use yew::prelude::*;
 use super::fields::Select;
 use super::{AppContext, RunContext};
 use crate::engine::aio::CombKind;
-use crate::engine::snapshot::ResultView;
 use crate::engine::snapshot::{
     await_tree, lanes, snapshot_at_with, Lane, Mark, Recording, Snapshot, TaskState,
 };
+use crate::engine::snapshot::{JobStatus, ResultView};
 use crate::engine::value::py_float_repr;
 use crate::engine::ExcKind;
 use crate::engine::{Program, Simulation, Status, TaskId};
@@ -529,6 +529,14 @@ fn LoopView(props: &LoopViewProps) -> Html {
             if s.tasks.len() > TASK_ROWS {
                 <p class="status">{ format!("… +{}", s.tasks.len() - TASK_ROWS) }</p>
             }
+            if !s.jobs.is_empty() {
+                <h3>{ ctx.t("threads.title") }</h3>
+                <ul class="jobs" aria-label={ctx.t("threads.title")}>
+                    { for s.jobs.iter().map(|j| html! {
+                        <li class="job-row"><span class="job-name">{ format!("{}()", j.name) }</span>{ " " }{ job_status_text(&ctx, &j.state) }</li>
+                    }) }
+                </ul>
+            }
             <h3>{ ctx.t("run.await_tree") }</h3>
             <pre class="await-tree" tabindex="0">{ await_tree(s).join("\n") }</pre>
             if !s.results.is_empty() {
@@ -592,6 +600,19 @@ fn result_view(ctx: &AppContext, r: &ResultView) -> Html {
                 <span class="result-note">{ format!("… {} {}", r.more, ctx.t("run.more_items")) }</span>
             }
         </li>
+    }
+}
+
+fn job_status_text(ctx: &AppContext, state: &JobStatus) -> String {
+    match state {
+        JobStatus::Queued => ctx.t("threads.queued"),
+        JobStatus::Running => ctx.t("threads.running"),
+        JobStatus::Sleeping(until) => {
+            format!("{} t={}", ctx.t("threads.sleeping"), py_float_repr(*until))
+        }
+        JobStatus::Returned(v) => format!("{} {v}", ctx.t("state.returned")),
+        JobStatus::Raised(e) => format!("{} {e}", ctx.t("state.raised")),
+        JobStatus::Cancelled => ctx.t("threads.cancelled"),
     }
 }
 

@@ -8,6 +8,7 @@ use super::aio::CombKind;
 use super::core::{Callback, FutKind, Loop, Outcome};
 use super::fnv::FnvHashMap;
 use super::ids::TaskId;
+use super::threads::JobState;
 use super::value::ExcKind;
 
 /// A task's state as a learner reads it.
@@ -82,6 +83,35 @@ pub struct Snapshot {
     pub events: usize,
     /// What each `gather`, `wait` and `as_completed` has given so far.
     pub results: Vec<ResultView>,
+    /// Each `run_in_executor` call so far, in call order (at most
+    /// `JOB_ROWS`, the newest).
+    pub jobs: Vec<JobView>,
+}
+
+/// Job runs shown: the newest ones.
+pub const JOB_ROWS: usize = 50;
+
+/// One `run_in_executor` call: which job, and where it is.
+#[derive(Clone, Debug, PartialEq)]
+pub struct JobView {
+    pub name: String,
+    pub state: JobStatus,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum JobStatus {
+    /// Waiting for one of the executor's workers.
+    Queued,
+    /// On a worker thread, running.
+    Running,
+    /// On a worker thread, in `time.sleep` until this time.
+    Sleeping(f64),
+    /// `repr` of what the function returned.
+    Returned(String),
+    /// `repr` of the exception it raised.
+    Raised(String),
+    /// Cancelled while queued: it never ran.
+    Cancelled,
 }
 
 /// One `gather`, `wait` or `as_completed` call and what it gave.
@@ -204,7 +234,30 @@ impl Loop {
             printed: self.output.len(),
             events: self.trace.len(),
             results: self.results(),
+            jobs: self.job_views(),
         }
+    }
+
+    fn job_views(&self) -> Vec<JobView> {
+        let runs = &self.threads.runs;
+        let first = runs.len().saturating_sub(JOB_ROWS);
+        runs[first..]
+            .iter()
+            .zip(first as u32..)
+            .map(|(run, index)| JobView {
+                name: self.job_name(index),
+                state: match &run.state {
+                    JobState::Queued => JobStatus::Queued,
+                    JobState::Running { until: None } => JobStatus::Running,
+                    JobState::Running { until: Some(t) } => JobStatus::Sleeping(*t),
+                    JobState::Finished(Outcome::Returned(v)) => JobStatus::Returned(v.py_repr()),
+                    JobState::Finished(Outcome::Raised(e)) => JobStatus::Raised(e.py_repr()),
+                    JobState::Finished(Outcome::Cancelled(_)) | JobState::Cancelled => {
+                        JobStatus::Cancelled
+                    }
+                },
+            })
+            .collect()
     }
 
     /// For each task awaiting something now: the tasks behind it, and the

@@ -227,6 +227,43 @@ test("edit, undo and redo; build a scenario with the keyboard only", async () =>
   await page.context().close();
 });
 
+test("build a thread-pool scenario in the editor: a job that sleeps on its thread and calls back, awaited by main", async () => {
+  const page = await newPage();
+  await open(page);
+  await page.getByLabel("Example").selectOption("new");
+  await page.getByText("Blocking jobs for run_in_executor (worker threads)").click();
+  await button(page, "Add job").click();
+  const job = page.locator("article.job");
+  await job.getByLabel("Step to add").selectOption("call_soon_threadsafe");
+  await job.getByRole("button", { name: "Add step", exact: true }).click();
+  // The callback comes after `return`: move it up one place.
+  await button(page, "Move up Step 4 blocking_job").click();
+  equal(
+    (await job.locator(".step-kind").allTextContents()).join(" | "),
+    "print() | time.sleep (blocks this thread only) | loop.call_soon_threadsafe() | return",
+    "the job's steps",
+  );
+  await page.getByLabel("Step to add").first().selectOption("await");
+  await button(page, "Add step").first().click();
+  equal(await page.locator('.step[data-step="await"] select').first().inputValue(), "job:0", "a new await's target with no other task");
+  await until(async () => (await page.locator(".python-view code").textContent()).includes("run_in_executor"), "the Python to await the job");
+  await button(page, "Run to end").click();
+  const source = await page.locator(".python-view code").textContent();
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "e2e-")), "job.py");
+  fs.writeFileSync(file, source);
+  const cpython = spawnSync("python3", [path.join(root, "tests/oracle/vclock.py"), file], { encoding: "utf8" });
+  check(cpython.stdout.includes("callback ran at"), `CPython printed no callback line:\n${cpython.stdout}${cpython.stderr}`);
+  equal(await outputText(page), cpython.stdout, "the output panel against CPython");
+  equal(
+    await page.locator(".loop-view .jobs li").allTextContents().then((l) => l.join("|")),
+    "blocking_job() returned 'blocking_job result'",
+    "the worker threads panel at the end",
+  );
+  await page.screenshot({ path: path.join(artifacts, "thread-pool.png"), fullPage: true });
+  equal(page.errors.join("\n"), "", "console errors");
+  await page.context().close();
+});
+
 test("copy a link and open it in a new page; damaged links keep the autosaved work", async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, permissions: ["clipboard-read", "clipboard-write"] });
   const page = await newPage({ context });

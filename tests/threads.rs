@@ -360,3 +360,24 @@ fn call_soon_threadsafe_outside_a_job_and_awaits_inside_one_are_refused() {
         );
     }
 }
+
+#[test]
+fn a_program_with_too_many_jobs_is_told_so_once() {
+    use asyncio_playground::engine::{validate, Location};
+    let program = Program {
+        coroutines: vec![Coroutine::new("main", Vec::new())],
+        jobs: (0..250).map(|i| job(&format!("job{i}"), 1.0, i)).collect(),
+        ..Program::default()
+    };
+    let problems: Vec<(Location, String)> = validate(&program, 100)
+        .into_iter()
+        .map(|p| (p.location, p.message))
+        .collect();
+    assert_eq!(
+        problems,
+        [(
+            Location::Job { job: 100, step: 0 },
+            "keep to 100 jobs of at most 1000 steps".to_string()
+        )]
+    );
+}

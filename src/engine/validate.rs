@@ -181,7 +181,11 @@ impl Validator<'_> {
     /// A job runs on a thread: it may sleep (blocking its thread), print,
     /// return, raise and call back into the loop, and nothing else.
     fn job(&mut self, job: u32, body: &[Step]) {
-        if job as usize >= MAX_JOBS || body.len() > MAX_JOB_STEPS {
+        // Too many jobs is one problem, said once, at the first job too many.
+        if job as usize > MAX_JOBS {
+            return;
+        }
+        if job as usize == MAX_JOBS || body.len() > MAX_JOB_STEPS {
             self.error(
                 Location::Job { job, step: 0 },
                 format!("keep to {MAX_JOBS} jobs of at most {MAX_JOB_STEPS} steps"),

@@ -573,7 +573,7 @@ fn collect_paths(steps: &[Step], prefix: &mut Vec<u32>, out: &mut Vec<Vec<u32>>)
     for (i, step) in steps.iter().enumerate() {
         prefix.push(i as u32);
         out.push(prefix.clone());
-        for (b, block) in crate::editor::blocks(step).into_iter().enumerate() {
+        for (b, block) in step.blocks().into_iter().enumerate() {
             prefix.push(b as u32);
             collect_paths(block, prefix, out);
             prefix.pop();

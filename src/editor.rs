@@ -317,16 +317,7 @@ fn apply(p: &mut Program, edit: Edit) -> Result<(), EditError> {
                 _ => true,
             };
             for coro in &mut p.coroutines {
-                retain_steps(&mut coro.body, &mut |step| match step {
-                    Step::Await { target, .. }
-                    | Step::WaitFor { target, .. }
-                    | Step::Shield { target, .. } => remap(target),
-                    Step::Gather { items, .. } => {
-                        items.retain_mut(remap);
-                        true
-                    }
-                    _ => true,
-                });
+                retain_steps(&mut coro.body, &mut |step| retain_awaitables(step, remap));
             }
         }
         Edit::AddObject { kind } => match kind {
@@ -403,49 +394,6 @@ fn coroutine_mut(p: &mut Program, coro: CoroId) -> Result<&mut Coroutine, EditEr
         .ok_or(EditError::NoSuchCoroutine)
 }
 
-/// The sub-blocks of a step, in the order paths number them.
-pub fn blocks(step: &Step) -> Vec<&Vec<Step>> {
-    match step {
-        Step::Try {
-            body,
-            handlers,
-            finally,
-        } => std::iter::once(body)
-            .chain(handlers.iter().map(|h| &h.body))
-            .chain(std::iter::once(finally))
-            .collect(),
-        Step::If {
-            then, otherwise, ..
-        } => vec![then, otherwise],
-        Step::ForEach { body, .. }
-        | Step::AsCompleted { body, .. }
-        | Step::WithLock { body, .. }
-        | Step::WithSemaphore { body, .. } => vec![body],
-        _ => vec![],
-    }
-}
-
-fn blocks_mut(step: &mut Step) -> Vec<&mut Vec<Step>> {
-    match step {
-        Step::Try {
-            body,
-            handlers,
-            finally,
-        } => std::iter::once(body)
-            .chain(handlers.iter_mut().map(|h| &mut h.body))
-            .chain(std::iter::once(finally))
-            .collect(),
-        Step::If {
-            then, otherwise, ..
-        } => vec![then, otherwise],
-        Step::ForEach { body, .. }
-        | Step::AsCompleted { body, .. }
-        | Step::WithLock { body, .. }
-        | Step::WithSemaphore { body, .. } => vec![body],
-        _ => vec![],
-    }
-}
-
 /// The block a path of (step, block) pairs leads to.
 fn block_mut<'a>(
     p: &'a mut Program,
@@ -458,7 +406,8 @@ fn block_mut<'a>(
             return Err(EditError::NoSuchStep);
         };
         let step = steps.get_mut(*step as usize).ok_or(EditError::NoSuchStep)?;
-        steps = blocks_mut(step)
+        steps = step
+            .blocks_mut()
             .into_iter()
             .nth(*block as usize)
             .ok_or(EditError::NoSuchStep)?;
@@ -508,7 +457,7 @@ fn remap_block(steps: &mut Vec<Step>, map: impl Fn(CoroId) -> Option<CoroId> + C
 fn retain_steps(steps: &mut Vec<Step>, keep: &mut impl FnMut(&mut Step) -> bool) {
     steps.retain_mut(|step| keep(step));
     for step in steps.iter_mut() {
-        for block in blocks_mut(step) {
+        for block in step.blocks_mut() {
             retain_steps(block, keep);
         }
     }
@@ -536,12 +485,8 @@ fn remap_step(step: &mut Step, map: impl Fn(CoroId) -> Option<CoroId> + Copy) ->
     match step {
         Step::CreateTask { coro } => remap_id(coro),
         Step::Cancel { task, .. } | Step::AddDoneCallback { task, .. } => remap_id(task),
-        Step::Await { target, .. } | Step::WaitFor { target, .. } | Step::Shield { target, .. } => {
-            remap_aw(target)
-        }
-        Step::Gather { items, .. } => {
-            items.retain_mut(remap_aw);
-            true
+        Step::Await { .. } | Step::WaitFor { .. } | Step::Shield { .. } | Step::Gather { .. } => {
+            retain_awaitables(step, remap_aw)
         }
         Step::Wait { items, .. } | Step::AsCompleted { items, .. } => {
             items.retain_mut(remap_id);
@@ -561,6 +506,22 @@ fn remap_step(step: &mut Step, map: impl Fn(CoroId) -> Option<CoroId> + Copy) ->
             if !remap_expr(cond, map) {
                 *cond = Expr::Lit(crate::engine::Value::Bool(false));
             }
+            true
+        }
+        _ => true,
+    }
+}
+
+/// Applies `keep` (which may change it) to each awaitable a step awaits:
+/// a step whose one target is not kept must go (false); a gather's list
+/// loses the item.
+fn retain_awaitables(step: &mut Step, mut keep: impl FnMut(&mut Awaitable) -> bool) -> bool {
+    match step {
+        Step::Await { target, .. } | Step::WaitFor { target, .. } | Step::Shield { target, .. } => {
+            keep(target)
+        }
+        Step::Gather { items, .. } => {
+            items.retain_mut(keep);
             true
         }
         _ => true,

@@ -107,7 +107,7 @@ fn the_default_executor_runs_five_jobs_at_once_and_queues_the_rest() {
 
 #[test]
 fn the_loop_view_shows_five_jobs_sleeping_on_their_threads_two_queued_then_what_each_returned() {
-    use asyncio_playground::engine::snapshot::JobStatus;
+    use asyncio_playground::engine::snapshot::{JobStatus, TaskState};
     let program = Program {
         coroutines: vec![
             Coroutine::new(
@@ -145,7 +145,12 @@ fn the_loop_view_shows_five_jobs_sleeping_on_their_threads_two_queued_then_what_
     assert_eq!(statuses(&sim), expected);
     sim.run_to_end();
     let finished: Vec<(String, JobStatus)> = (0..7)
-        .map(|i| (format!("job{i}"), JobStatus::Returned(i.to_string())))
+        .map(|i| {
+            (
+                format!("job{i}"),
+                JobStatus::Ended(TaskState::Returned(i.to_string())),
+            )
+        })
         .collect();
     assert_eq!(statuses(&sim), finished);
 }

@@ -6,7 +6,7 @@ use yew::prelude::*;
 
 use super::fields::{Check, Select, Text};
 use super::AppContext;
-use crate::editor::{blocks, BlockAt, Edit, ObjectKind, StepAt, StepKind};
+use crate::editor::{BlockAt, Edit, ObjectKind, StepAt, StepKind};
 use crate::engine::program::{Awaitable, Expr, Handler, Program, ReturnWhen, Step};
 use crate::engine::program::{CallbackFn, Job};
 use crate::engine::{ExcKind, Location};
@@ -563,7 +563,7 @@ fn sub_blocks(ctx: &AppContext, coro: u32, path: &[u32], step: &Step) -> Html {
         _ => vec![ctx.t("block.body")],
     };
     html! {
-        { for blocks(step).into_iter().enumerate().map(|(b, steps)| {
+        { for step.blocks().into_iter().enumerate().map(|(b, steps)| {
             let mut block_path = path.to_vec();
             block_path.push(b as u32);
             html! {

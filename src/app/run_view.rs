@@ -610,8 +610,7 @@ fn job_status_text(ctx: &AppContext, state: &JobStatus) -> String {
         JobStatus::Sleeping(until) => {
             format!("{} t={}", ctx.t("threads.sleeping"), py_float_repr(*until))
         }
-        JobStatus::Returned(v) => format!("{} {v}", ctx.t("state.returned")),
-        JobStatus::Raised(e) => format!("{} {e}", ctx.t("state.raised")),
+        JobStatus::Ended(state) => state_text(ctx, state),
         JobStatus::Cancelled => ctx.t("threads.cancelled"),
     }
 }

@@ -137,9 +137,7 @@ impl Future for TaskBody {
         loop {
             let flow = match &mut this.waiting {
                 Waiting::Nothing => {
-                    let program = this.program.clone();
-                    let body = &program.coroutines[this.coro as usize].body;
-                    let Some(step) = body.get(this.next as usize) else {
+                    let Some(step) = body_step(&this.program, this.coro, this.next) else {
                         return Poll::Ready(Ok(Value::None));
                     };
                     super::core::set_current_step(step as *const Step as usize);
@@ -156,11 +154,14 @@ impl Future for TaskBody {
                             continue;
                         }
                         Started::Compound => {
+                            let program = this.program.clone();
                             let mut frame = this.frame.take().unwrap_or_default();
-                            let (coro, index) = (this.coro as usize, this.next as usize);
+                            let (coro, next) = (this.coro, this.next);
                             this.waiting = Waiting::Compound(Box::pin(async move {
-                                let step = &program.coroutines[coro].body[index];
-                                let result = exec_compound(&program, &mut frame, step).await;
+                                let result = match body_step(&program, coro, next) {
+                                    Some(step) => exec_compound(&program, &mut frame, step).await,
+                                    None => Ok(Flow::Next),
+                                };
                                 (frame, result)
                             }));
                             continue;
@@ -171,14 +172,19 @@ impl Future for TaskBody {
                     Poll::Pending => return Poll::Pending,
                     Poll::Ready(result) => result.map(|_| Flow::Next),
                 },
-                Waiting::Await(awaiting) => match Pin::new(awaiting).poll(cx) {
-                    Poll::Pending => return Poll::Pending,
-                    Poll::Ready(result) => {
-                        let step =
-                            &this.program.coroutines[this.coro as usize].body[this.next as usize];
-                        result.map(|value| with_frame(&mut this.frame, |f| settle(f, step, value)))
+                Waiting::Await(awaiting) => {
+                    match Pin::new(awaiting).poll(cx) {
+                        Poll::Pending => return Poll::Pending,
+                        Poll::Ready(result) => result.map(|value| {
+                            match body_step(&this.program, this.coro, this.next) {
+                                Some(step) => {
+                                    with_frame(&mut this.frame, |f| settle(f, step, value))
+                                }
+                                None => Flow::Next,
+                            }
+                        }),
                     }
-                },
+                }
                 Waiting::Compound(compound) => match compound.as_mut().poll(cx) {
                     Poll::Pending => return Poll::Pending,
                     Poll::Ready((frame, result)) => {
@@ -195,6 +201,15 @@ impl Future for TaskBody {
             }
         }
     }
+}
+
+/// Step `index` of coroutine `coro`'s body.
+fn body_step(program: &Program, coro: CoroId, index: u32) -> Option<&Step> {
+    program
+        .coroutines
+        .get(coro as usize)?
+        .body
+        .get(index as usize)
 }
 
 /// Runs `f` on the coroutine's frame; a coroutine without local variables

@@ -293,6 +293,52 @@ impl Expr {
 }
 
 impl Step {
+    /// The sub-blocks of a step, in the order the editor's paths number
+    /// them and the exporter writes them (`try`: body, each `except`,
+    /// `finally`; `if`: then, else; the others: their one body).
+    pub fn blocks(&self) -> Vec<&Vec<Step>> {
+        match self {
+            Step::Try {
+                body,
+                handlers,
+                finally,
+            } => std::iter::once(body)
+                .chain(handlers.iter().map(|h| &h.body))
+                .chain(std::iter::once(finally))
+                .collect(),
+            Step::If {
+                then, otherwise, ..
+            } => vec![then, otherwise],
+            Step::ForEach { body, .. }
+            | Step::AsCompleted { body, .. }
+            | Step::WithLock { body, .. }
+            | Step::WithSemaphore { body, .. } => vec![body],
+            _ => vec![],
+        }
+    }
+
+    /// [`Step::blocks`], to change them.
+    pub fn blocks_mut(&mut self) -> Vec<&mut Vec<Step>> {
+        match self {
+            Step::Try {
+                body,
+                handlers,
+                finally,
+            } => std::iter::once(body)
+                .chain(handlers.iter_mut().map(|h| &mut h.body))
+                .chain(std::iter::once(finally))
+                .collect(),
+            Step::If {
+                then, otherwise, ..
+            } => vec![then, otherwise],
+            Step::ForEach { body, .. }
+            | Step::AsCompleted { body, .. }
+            | Step::WithLock { body, .. }
+            | Step::WithSemaphore { body, .. } => vec![body],
+            _ => vec![],
+        }
+    }
+
     pub fn print(args: impl IntoIterator<Item = Expr>) -> Step {
         Step::Print {
             args: args.into_iter().collect(),

@@ -106,12 +106,19 @@ pub enum JobStatus {
     Running,
     /// On a worker thread, in `time.sleep` until this time.
     Sleeping(f64),
-    /// `repr` of what the function returned.
-    Returned(String),
-    /// `repr` of the exception it raised.
-    Raised(String),
+    /// Its function returned or raised, told as a task's end is.
+    Ended(TaskState),
     /// Cancelled while queued: it never ran.
     Cancelled,
+}
+
+/// A finished future's outcome as a learner reads it.
+fn ended_state(outcome: &Outcome) -> TaskState {
+    match outcome {
+        Outcome::Returned(v) => TaskState::Returned(v.py_repr()),
+        Outcome::Raised(e) => TaskState::Raised(e.py_repr()),
+        Outcome::Cancelled(_) => TaskState::Cancelled,
+    }
 }
 
 /// One `gather`, `wait` or `as_completed` call and what it gave.
@@ -200,9 +207,7 @@ impl Loop {
             .map(|(i, t)| {
                 let id = TaskId(i as u32);
                 let state = match &self.fut(t.fut).outcome {
-                    Some(Outcome::Returned(v)) => TaskState::Returned(v.py_repr()),
-                    Some(Outcome::Raised(e)) => TaskState::Raised(e.py_repr()),
-                    Some(Outcome::Cancelled(_)) => TaskState::Cancelled,
+                    Some(outcome) => ended_state(outcome),
                     None if self.current == Some(id) => TaskState::Running,
                     None if !t.started => TaskState::NotStarted,
                     None => match t.fut_waiter {
@@ -250,11 +255,8 @@ impl Loop {
                     JobState::Queued => JobStatus::Queued,
                     JobState::Running { until: None } => JobStatus::Running,
                     JobState::Running { until: Some(t) } => JobStatus::Sleeping(*t),
-                    JobState::Finished(Outcome::Returned(v)) => JobStatus::Returned(v.py_repr()),
-                    JobState::Finished(Outcome::Raised(e)) => JobStatus::Raised(e.py_repr()),
-                    JobState::Finished(Outcome::Cancelled(_)) | JobState::Cancelled => {
-                        JobStatus::Cancelled
-                    }
+                    JobState::Finished(outcome) => JobStatus::Ended(ended_state(outcome)),
+                    JobState::Cancelled => JobStatus::Cancelled,
                 },
             })
             .collect()

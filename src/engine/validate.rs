@@ -684,29 +684,8 @@ fn visit_steps_to<'a>(steps: &'a [Step], f: &mut impl FnMut(&'a Step), depth: us
     }
     for step in steps {
         f(step);
-        match step {
-            Step::AsCompleted { body, .. }
-            | Step::ForEach { body, .. }
-            | Step::WithLock { body, .. }
-            | Step::WithSemaphore { body, .. } => visit_steps_to(body, f, depth - 1),
-            Step::Try {
-                body,
-                handlers,
-                finally,
-            } => {
-                visit_steps_to(body, f, depth - 1);
-                for h in handlers {
-                    visit_steps_to(&h.body, f, depth - 1);
-                }
-                visit_steps_to(finally, f, depth - 1);
-            }
-            Step::If {
-                then, otherwise, ..
-            } => {
-                visit_steps_to(then, f, depth - 1);
-                visit_steps_to(otherwise, f, depth - 1);
-            }
-            _ => {}
+        for block in step.blocks() {
+            visit_steps_to(block, f, depth - 1);
         }
     }
 }

@@ -466,7 +466,7 @@ fn retain_steps(steps: &mut Vec<Step>, keep: &mut impl FnMut(&mut Step) -> bool)
 /// Remaps one step's references; false if the step must go.
 fn remap_step(step: &mut Step, map: impl Fn(CoroId) -> Option<CoroId> + Copy) -> bool {
     let remap_aw = |aw: &mut Awaitable| match aw {
-        Awaitable::Task(c) | Awaitable::Coro(c) => match map(*c) {
+        Awaitable::Task(c) | Awaitable::Coro(c) | Awaitable::SideLoop(c) => match map(*c) {
             Some(n) => {
                 *c = n;
                 true

@@ -6,8 +6,9 @@
 //! Layers, bottom up: `heap` (CPython's heapq) and `value` (Python values
 //! as data); `core` (the loop, futures, tasks); `aio` and `sync` (asyncio's
 //! awaitables, combinators and primitives, written as `tasks.py` writes
-//! them); `interp` (runs a `program` as a task's coroutine; `program_json` is
-//! its text form); `sim` (what
+//! them); `threads` (the executor's threads) and `side` (a second loop in
+//! a thread of its own); `interp` (runs a `program` as a task's coroutine;
+//! `program_json` is its text form); `sim` (what
 //! `asyncio.run` does, and the drivers' controls); `trace` (the record).
 
 pub mod aio;
@@ -18,6 +19,7 @@ pub mod ids;
 pub mod interp;
 pub mod program;
 mod program_json;
+pub mod side;
 pub mod sim;
 pub mod snapshot;
 pub mod sync;

@@ -9,16 +9,56 @@ use crate::engine::value::{py_float_repr, py_str_repr, Value};
 
 /// Python's keywords and the names the exported program itself uses.
 const RESERVED: &[&str] = &[
-    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
-    "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
-    "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",
-    "with", "yield", "asyncio", "time", "begin", "print", "len", "sorted",
+    "False",
+    "None",
+    "True",
+    "and",
+    "as",
+    "assert",
+    "async",
+    "await",
+    "break",
+    "class",
+    "continue",
+    "def",
+    "del",
+    "elif",
+    "else",
+    "except",
+    "finally",
+    "for",
+    "from",
+    "global",
+    "if",
+    "import",
+    "in",
+    "is",
+    "lambda",
+    "nonlocal",
+    "not",
+    "or",
+    "pass",
+    "raise",
+    "return",
+    "try",
+    "while",
+    "with",
+    "yield",
+    "asyncio",
+    "time",
+    "begin",
+    "print",
+    "len",
+    "sorted",
+    "threading",
+    "side_loop",
+    "side_thread",
 ];
 
 /// Whether a name is a Python keyword or one the exported program uses.
 pub fn is_reserved(name: &str) -> bool {
-    // Every reserved word is 2 to 8 bytes long: most names skip the scan.
-    (2..=8).contains(&name.len()) && RESERVED.contains(&name)
+    // Every reserved word is 2 to 11 bytes long: longer names skip the scan.
+    (2..=11).contains(&name.len()) && RESERVED.contains(&name)
 }
 
 /// A Python identifier made from a name: other characters become `_`.
@@ -66,7 +106,8 @@ pub fn export_with_lines(program: &Program) -> (String, Vec<Vec<u32>>) {
         lines: vec![Vec::new(); program.coroutines.len()],
         writing: None,
     };
-    e.header();
+    let side_loop = program.uses_side_loop();
+    e.header(side_loop);
     for (i, callback) in program.callbacks.iter().enumerate() {
         let args = e.args(&callback.print);
         let _ = write!(
@@ -95,6 +136,10 @@ pub fn export_with_lines(program: &Program) -> (String, Vec<Vec<u32>>) {
         .first()
         .map_or("main".to_string(), |c| identifier(&c.name));
     let _ = writeln!(e.out, "asyncio.run({main}())");
+    if side_loop {
+        e.out
+            .push_str("side_loop.call_soon_threadsafe(side_loop.stop)\nside_thread.join()\n");
+    }
     for args in &program.epilogue {
         let args = e.args(args);
         let _ = writeln!(e.out, "print({args})");
@@ -103,8 +148,12 @@ pub fn export_with_lines(program: &Program) -> (String, Vec<Vec<u32>>) {
 }
 
 impl Exporter<'_> {
-    fn header(&mut self) {
-        self.out.push_str("import asyncio\nimport time\n");
+    fn header(&mut self, side_loop: bool) {
+        self.out.push_str("import asyncio\n");
+        if side_loop {
+            self.out.push_str("import threading\n");
+        }
+        self.out.push_str("import time\n");
         let p = self.program;
         let mut globals = String::new();
         for name in &p.locks {
@@ -118,6 +167,15 @@ impl Exporter<'_> {
         }
         for (name, maxsize) in &p.queues {
             let _ = writeln!(globals, "{} = asyncio.Queue({maxsize})", identifier(name));
+        }
+        if side_loop {
+            // A second event loop, run by a thread of its own; a daemon, so
+            // an exception from `asyncio.run` still ends the program.
+            globals.push_str(
+                "side_loop = asyncio.new_event_loop()\n\
+                 side_thread = threading.Thread(target=side_loop.run_forever, daemon=True)\n\
+                 side_thread.start()\n",
+            );
         }
         if !globals.is_empty() {
             self.out.push('\n');
@@ -192,6 +250,10 @@ impl Exporter<'_> {
                     format!("asyncio.get_running_loop().run_in_executor(None, {name})")
                 }
             }
+            Awaitable::SideLoop(c) => format!(
+                "asyncio.wrap_future(asyncio.run_coroutine_threadsafe({}, side_loop))",
+                self.coro_call(c)
+            ),
         }
     }
 
@@ -497,8 +559,15 @@ impl Exporter<'_> {
                 self.line(d, &line);
             }
             Step::CallSoonThreadsafe { callback } => {
+                // A job is handed the main loop; a coroutine of the main
+                // loop calls into the side loop.
+                let target = if self.writing.is_some() {
+                    "side_loop"
+                } else {
+                    "loop"
+                };
                 let line = format!(
-                    "loop.call_soon_threadsafe({})",
+                    "{target}.call_soon_threadsafe({})",
                     self.callback_name(*callback)
                 );
                 self.line(d, &line);

@@ -386,3 +386,47 @@ fn a_program_with_too_many_jobs_is_told_so_once() {
         )]
     );
 }
+
+// ----- a second event loop in a thread of its own -----
+
+fn side_work(name: &str, seconds: f64, value: i64) -> Coroutine {
+    Coroutine::new(
+        name,
+        vec![
+            Step::print([Expr::str(&format!("{name} starts")), Expr::Time]),
+            Step::sleep(seconds),
+            Step::print([Expr::str(&format!("{name} ends")), Expr::Time]),
+            Step::ret(Expr::int(value)),
+        ],
+    )
+}
+
+#[test]
+fn coroutines_handed_to_the_side_loop_run_there_while_the_main_loop_ticks() {
+    let program = Program {
+        coroutines: vec![
+            Coroutine::new(
+                "main",
+                vec![
+                    Step::CreateTask { coro: 1 },
+                    Step::Gather {
+                        items: vec![Awaitable::SideLoop(2), Awaitable::SideLoop(3)],
+                        return_exceptions: false,
+                        bind: Step::bind("r"),
+                    },
+                    print_var("got", "r"),
+                ],
+            ),
+            ticker(4, 0.5),
+            side_work("fetch", 1.0, 10),
+            side_work("parse", 2.0, 20),
+        ],
+        epilogue: vec![vec![Expr::str("elapsed"), Expr::Time]],
+        ..Program::default()
+    };
+    claim(
+        program,
+        "fetch starts 0.0\nparse starts 0.0\ntick 0 0.0\ntick 1 0.5\nfetch ends 1.0\ntick 2 1.0\n\
+         tick 3 1.5\nparse ends 2.0\ngot [10, 20] 2.0\nelapsed 2.0\n",
+    );
+}

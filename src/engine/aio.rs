@@ -655,6 +655,12 @@ pub fn run_callback(l: &mut Loop, callback: Callback, arg: Option<FutId>) {
         Callback::ExecutorCheckCancel(run) => l.executor_check_cancel(run),
         Callback::ExecutorSetState(run) => l.executor_set_state(run),
         Callback::User(i) => super::interp::run_user_callback(l, i, arg),
+        Callback::SideSubmit(_)
+        | Callback::SideCancelTask(_)
+        | Callback::SideSetConcurrent(_)
+        | Callback::WrapCheckCancel(_)
+        | Callback::WrapSetState(_)
+        | Callback::StopSideLoop => l.run_side_callback(callback),
         Callback::Step(_) | Callback::Wakeup(_) => {}
     }
 }

@@ -52,6 +52,9 @@ pub enum FutKind {
     Waiter,
     /// The future `run_in_executor` returns, for job run `n`.
     Executor(u32),
+    /// `wrap_future` of what `run_coroutine_threadsafe` returned, for side
+    /// run `n` (see `side.rs`).
+    SideLoop(u32),
 }
 
 /// A plain callback the loop can run: the Python functions asyncio
@@ -82,6 +85,18 @@ pub enum Callback {
     ExecutorCheckCancel(u32),
     /// `_chain_future`'s `_set_state`: job run `n` hands its result over.
     ExecutorSetState(u32),
+    /// Side run `n` (see `side.rs`), on the side loop: `run_coroutine_threadsafe`'s
+    /// `callback`, which makes the task; `task.cancel`; and the task's
+    /// done-callback that copies its outcome into the concurrent future.
+    SideSubmit(u32),
+    SideCancelTask(u32),
+    SideSetConcurrent(u32),
+    /// Side run `n`, on the main loop: `wrap_future`'s `_call_check_cancel`
+    /// and `_set_state`.
+    WrapCheckCancel(u32),
+    WrapSetState(u32),
+    /// `side_loop.stop`, handed over with `call_soon_threadsafe`.
+    StopSideLoop,
     /// A scenario's own function, by its index in the program.
     User(u32),
 }
@@ -96,7 +111,7 @@ pub struct Ready {
 }
 
 #[derive(Clone, Copy, Debug)]
-struct Timer {
+pub struct Timer {
     when: f64,
     handle: HandleId,
 }
@@ -158,7 +173,7 @@ impl Callbacks {
 
 /// What the coroutine handed back to `__step` when it suspended.
 #[derive(Clone, Copy, Debug, PartialEq)]
-enum Yielded {
+pub(super) enum Yielded {
     Nothing,
     /// A bare `yield` (`sleep(0)`): step again next iteration.
     Bare,
@@ -198,6 +213,8 @@ pub struct TaskSlot {
     pub fut_waiter: Option<FutId>,
     pub must_cancel: bool,
     pub started: bool,
+    /// Made by the side loop (see `side.rs`), which steps it.
+    pub on_side: bool,
     coro: Option<Coro>,
 }
 
@@ -214,18 +231,20 @@ pub struct Loop {
     pub clock_resolution: f64,
     pub iteration: u32,
     pub stopping: bool,
+    /// The running loop's queues; while the side loop runs, they are its
+    /// queues, and the main loop's wait in `side` (see `side.rs`).
     pub ready: VecDeque<Ready>,
-    timers: Vec<Timer>,
-    timer_cancelled_count: usize,
+    pub(super) timers: Vec<Timer>,
+    pub(super) timer_cancelled_count: usize,
     pub handles: Vec<HandleSlot>,
     pub futures: Vec<FutSlot>,
     pub tasks: Vec<TaskSlot>,
     pub current: Option<TaskId>,
     /// The exception `__step` throws into the running task's coroutine at
     /// its await point.
-    thrown: Option<PyExc>,
+    pub(super) thrown: Option<PyExc>,
     /// What the running task's coroutine handed back when it suspended.
-    yielded: Yielded,
+    pub(super) yielded: Yielded,
     /// The step each task is suspended at, `(coroutine, pre-order index)`
     /// (see `Scenario::places`), by task; kept only while positions are
     /// tracked.
@@ -238,8 +257,22 @@ pub struct Loop {
     pub aio: super::aio::AioState,
     /// The default executor's threads (see `threads.rs`).
     pub threads: super::threads::Threads,
+    /// The second event loop, in a thread of its own, if the program
+    /// has one (see `side.rs`).
+    pub side: Option<Box<super::side::SideLoop>>,
+    /// Whether the side loop's queues are the running ones.
+    pub on_side: bool,
+    /// `asyncio.run` closed the main loop: threads can no longer call
+    /// into it.
+    pub main_closed: bool,
+    /// A thread called `call_soon_threadsafe` on the main loop, which
+    /// ends a wait in its `select`.
+    pub main_woken: bool,
     /// The number of callbacks run so far, for the run budget.
     pub callbacks_run: u64,
+    /// Past this many callbacks, threads stop taking turns (the run
+    /// budget then stops the run).
+    pub callback_limit: u64,
     /// What the program's names refer to (see `interp.rs`).
     pub scenario: super::interp::Scenario,
 }
@@ -266,7 +299,12 @@ impl Default for Loop {
             output: Vec::new(),
             aio: Default::default(),
             threads: Default::default(),
+            side: None,
+            on_side: false,
+            main_closed: false,
+            main_woken: false,
             callbacks_run: 0,
+            callback_limit: u64::MAX,
             scenario: Default::default(),
         }
     }
@@ -274,6 +312,18 @@ impl Default for Loop {
 
 fn timer_lt(a: &Timer, b: &Timer) -> bool {
     a.when < b.when
+}
+
+/// The armed, not cancelled timers of a heap, earliest first.
+pub(super) fn live_timers(timers: &[Timer], handles: &[HandleSlot]) -> Vec<(f64, Callback)> {
+    let mut live: Vec<(f64, Callback)> = timers
+        .iter()
+        .map(|t| (t, &handles[t.handle.index()]))
+        .filter(|(_, h)| !h.cancelled)
+        .map(|(t, h)| (t.when, h.callback))
+        .collect();
+    live.sort_by(|a, b| a.0.total_cmp(&b.0));
+    live
 }
 
 impl Loop {
@@ -329,12 +379,10 @@ impl Loop {
             .min_by(f64::total_cmp)
     }
 
-    /// The first half of `_run_once`: drop cancelled timers, jump the clock
-    /// if nothing is ready (the virtual selector), and move due timers to
-    /// the ready queue. Returns the callbacks to run this iteration, or
-    /// `None` when nothing is ready and no timer is armed (a deadlock,
-    /// where CPython's selector would wait forever).
-    pub fn begin_iteration(&mut self) -> Option<usize> {
+    /// The start of `_run_once`: drops cancelled timers and returns how
+    /// long `select` waits: 0 with callbacks ready, else until the first
+    /// timer, else (`None`) until woken.
+    pub fn select_timeout(&mut self) -> Option<f64> {
         let sched_count = self.timers.len();
         if sched_count > MIN_SCHEDULED_TIMER_HANDLES
             && self.timer_cancelled_count as f64 / sched_count as f64
@@ -360,36 +408,25 @@ impl Loop {
                 self.handles[t.handle.index()].scheduled = false;
             }
         }
-
-        // `select(timeout)`: 0 with callbacks ready, else until the first
-        // timer, else for ever; executor threads due meanwhile run first
-        // and may end the wait early (see `threads.rs`).
-        let timeout = if !self.ready.is_empty() || self.stopping {
+        if !self.ready.is_empty() || self.stopping {
             Some(0.0)
         } else {
             self.timers
                 .first()
                 .map(|first| (first.when - self.now).clamp(0.0, MAXIMUM_SELECT_TIMEOUT))
-        };
-        if timeout.is_none() && !self.threads.any_alive() {
-            return None;
         }
-        // vclock's selector: `_now += timeout`, with CPython's float
-        // arithmetic, so times print exactly as CPython prints them.
-        let until = timeout.map(|t| self.now + t);
-        let woken = self.run_threads(until, true);
-        match until {
-            _ if woken => {}
-            Some(until) if until > self.now => {
-                self.now = until;
-                self.trace.push(Event::Clock(self.now));
-            }
-            Some(_) => {}
-            None => return None,
-        }
+    }
 
+    /// The end of `_run_once` once `select` returned: counts the iteration
+    /// and moves due timers to the ready queue. Returns the callbacks to
+    /// run this iteration.
+    pub fn take_due_timers(&mut self) -> usize {
         self.iteration += 1;
-        self.trace.push(Event::Iteration(self.iteration));
+        self.trace.push(if self.on_side {
+            Event::SideIteration(self.iteration)
+        } else {
+            Event::Iteration(self.iteration)
+        });
         let end_time = self.now + self.clock_resolution;
         while let Some(first) = self.timers.first() {
             if first.when >= end_time {
@@ -413,7 +450,17 @@ impl Loop {
                 handle: Some(t.handle),
             });
         }
-        Some(self.ready.len())
+        self.ready.len()
+    }
+
+    /// Armed timers, not cancelled, of the running loop, earliest first.
+    pub fn live_timers(&self) -> Vec<(f64, Callback)> {
+        live_timers(&self.timers, &self.handles)
+    }
+
+    /// Whether threads have used up the run's callbacks.
+    pub fn budget_spent(&self) -> bool {
+        self.callbacks_run > self.callback_limit
     }
 
     pub fn is_cancelled_handle(&self, ready: &Ready) -> bool {
@@ -545,6 +592,7 @@ impl Loop {
             fut_waiter: None,
             must_cancel: false,
             started: false,
+            on_side: self.on_side,
             coro: Some(coro),
         });
         self.trace.push(Event::TaskCreated {
@@ -639,6 +687,11 @@ pub fn set_current_step(step: usize) {
     CURRENT_STEP.with(|c| c.set(step));
 }
 
+/// The step the running coroutine is executing.
+pub fn current_step() -> usize {
+    CURRENT_STEP.with(|c| c.get())
+}
+
 /// Runs `f` on the running loop. Only awaitables call it, and only while a
 /// task is being stepped, when a loop is always running.
 pub fn with_loop<R>(f: impl FnOnce(&mut Loop) -> R) -> R {
@@ -675,6 +728,44 @@ impl Runtime {
     pub fn enter<R>(&self, f: impl FnOnce() -> R) -> R {
         let _guard = RunningGuard::enter(&self.0);
         f()
+    }
+
+    /// The first half of `_run_once`: drop cancelled timers, wait in
+    /// `select` (the virtual selector jumps the clock; executor threads and
+    /// the side loop due meanwhile run first and may end the wait early,
+    /// see `threads.rs`), and move due timers to the ready queue. Returns
+    /// the callbacks to run this iteration, or `None` when nothing is
+    /// ready, no timer is armed and no thread can wake the loop (a
+    /// deadlock, where CPython's selector would wait forever).
+    pub fn begin_iteration(&self) -> Option<usize> {
+        // vclock's selector: `_now += timeout`, with CPython's float
+        // arithmetic, so times print exactly as CPython prints them.
+        let until = self.with(|l| {
+            let timeout = l.select_timeout();
+            if timeout.is_none() && !l.threads.any_alive() {
+                return Err(());
+            }
+            Ok(timeout.map(|t| l.now + t))
+        });
+        let until = until.ok()?;
+        let woken = self.run_threads(until, true);
+        self.with(|l| {
+            match until {
+                _ if woken => {}
+                Some(until) if until > l.now => {
+                    l.now = until;
+                    l.trace.push(Event::Clock(l.now));
+                }
+                Some(_) => {}
+                None => return None,
+            }
+            Some(l.take_due_timers())
+        })
+    }
+
+    /// The loop being run right now (by `Runtime::enter`).
+    pub fn running() -> Option<Runtime> {
+        RUNNING.with(|r| r.borrow().clone().map(Runtime))
     }
 
     /// Runs one ready callback. Returns false when the queue is empty.

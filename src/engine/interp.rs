@@ -13,7 +13,6 @@ use super::core::{with_loop, Callback, Coro, Loop, PyResult};
 use super::ids::{FutId, TaskId};
 use super::program::{Awaitable, CoroId, Expr, Program, Step};
 use super::sync;
-use super::trace::Event;
 use super::value::{ExcKind, PyExc, Value};
 
 /// Inline `await coro()` calls deeper than this raise RecursionError-like
@@ -145,6 +144,10 @@ impl Future for TaskBody {
                         with_loop(|l| start_step(l, frame, step))
                     }) {
                         Started::Done(result) => result,
+                        Started::Block(seconds) => {
+                            hold_loop_thread(seconds);
+                            Ok(Flow::Next)
+                        }
                         Started::Sleep(sleep) => {
                             this.waiting = Waiting::Sleep(sleep);
                             continue;
@@ -267,6 +270,14 @@ fn ensure_future(l: &mut Loop, aw: Awaitable) -> PyResult<FutId> {
         }
         Awaitable::Future(i) => Ok(l.scenario.futures[i as usize]),
         Awaitable::Job(j) => Ok(l.run_in_executor(j)),
+        Awaitable::SideLoop(c) => Ok(l.run_coroutine_threadsafe(c)),
+    }
+}
+
+/// `time.sleep(seconds)` in a task.
+fn hold_loop_thread(seconds: f64) {
+    if let Some(rt) = super::core::Runtime::running() {
+        rt.hold_loop_thread(seconds);
     }
 }
 
@@ -295,6 +306,10 @@ async fn exec_block(program: &Program, frame: &mut Frame, steps: &[Step]) -> PyR
 async fn exec_step(program: &Program, frame: &mut Frame, step: &Step) -> PyResult<Flow> {
     match with_loop(|l| start_step(l, frame, step)) {
         Started::Done(result) => result,
+        Started::Block(seconds) => {
+            hold_loop_thread(seconds);
+            Ok(Flow::Next)
+        }
         Started::Sleep(sleep) => sleep.await.map(|_| Flow::Next),
         Started::Await(awaiting) => awaiting.await.map(|value| settle(frame, step, value)),
         Started::Compound => Box::pin(exec_compound(program, frame, step)).await,
@@ -302,9 +317,12 @@ async fn exec_step(program: &Program, frame: &mut Frame, step: &Step) -> PyResul
 }
 
 /// How a step began: it ran to its end, or it waits on one of the common
-/// awaitables, or it is a compound step with a future of its own.
+/// awaitables, or it holds the loop's thread (`time.sleep`, which runs
+/// other threads, so outside the loop's borrow), or it is a compound step
+/// with a future of its own.
 enum Started {
     Done(PyResult<Flow>),
+    Block(f64),
     Sleep(aio::SleepFuture),
     Await(Recorded<aio::AwaitFuture>),
     Compound,
@@ -313,8 +331,13 @@ enum Started {
 fn start_step(l: &mut Loop, frame: &mut Frame, step: &Step) -> Started {
     match step {
         Step::Sleep { seconds } => Started::Sleep(aio::sleep(*seconds)),
+        Step::Block { seconds } => Started::Block(*seconds),
         Step::Await {
-            target: target @ (Awaitable::Task(_) | Awaitable::Future(_) | Awaitable::Job(_)),
+            target:
+                target @ (Awaitable::Task(_)
+                | Awaitable::Future(_)
+                | Awaitable::Job(_)
+                | Awaitable::SideLoop(_)),
             ..
         } => match ensure_future(l, *target) {
             Ok(fut) => Started::Await(Recorded::begin(
@@ -341,17 +364,6 @@ fn settle(frame: &mut Frame, step: &Step, value: Value) -> Flow {
 fn exec_sync(l: &mut Loop, frame: &mut Frame, step: &Step) -> Option<PyResult<Flow>> {
     let done = |r: PyResult<()>| Some(r.map(|_| Flow::Next));
     match step {
-        Step::Block { seconds } => {
-            if let Some(t) = l.current {
-                l.trace.push(Event::Blocked(t));
-            }
-            // `time.sleep` holds the loop, not the executor's threads.
-            let until = l.now + seconds;
-            l.run_threads(Some(until), false);
-            l.now = until;
-            l.trace.push(Event::Clock(l.now));
-            done(Ok(()))
-        }
         Step::Print { args } => {
             done(print_text(l, Some(frame), args, None).map(|text| l.print(text)))
         }
@@ -400,6 +412,12 @@ fn exec_sync(l: &mut Loop, frame: &mut Frame, step: &Step) -> Option<PyResult<Fl
         })),
         Step::CallSoon { callback } => {
             l.call_soon(Callback::User(*callback), None);
+            done(Ok(()))
+        }
+        // In a coroutine of the main loop (validation sees to it), it
+        // hands the callback to the side loop.
+        Step::CallSoonThreadsafe { callback } => {
+            l.call_soon_threadsafe_side(Callback::User(*callback));
             done(Ok(()))
         }
         Step::CallLater { delay, callback } => {

@@ -71,6 +71,10 @@ pub enum Awaitable {
     /// A fresh `loop.run_in_executor(None, job)`: the job is handed to the
     /// default executor and this is the future that follows it.
     Job(JobId),
+    /// A fresh coroutine handed to the side loop, a second event loop
+    /// running in a thread of its own:
+    /// `asyncio.wrap_future(asyncio.run_coroutine_threadsafe(coro(), side_loop))`.
+    SideLoop(CoroId),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -239,7 +243,9 @@ pub enum Step {
         delay: f64,
         callback: CallbackId,
     },
-    /// `loop.call_soon_threadsafe(callback)`, from a job's thread.
+    /// `loop.call_soon_threadsafe(callback)` from a job's thread (the main
+    /// loop); `side_loop.call_soon_threadsafe(callback)` from a coroutine
+    /// of the main loop.
     CallSoonThreadsafe {
         callback: CallbackId,
     },
@@ -317,6 +323,18 @@ impl Step {
         }
     }
 
+    /// What the step awaits (itself, or through `gather`, `wait_for` or
+    /// `shield`), in order.
+    pub fn awaitables(&self) -> &[Awaitable] {
+        match self {
+            Step::Await { target, .. }
+            | Step::WaitFor { target, .. }
+            | Step::Shield { target, .. } => std::slice::from_ref(target),
+            Step::Gather { items, .. } => items,
+            _ => &[],
+        }
+    }
+
     /// [`Step::blocks`], to change them.
     pub fn blocks_mut(&mut self) -> Vec<&mut Vec<Step>> {
         match self {
@@ -367,6 +385,24 @@ impl Step {
 
     pub fn bind(name: &str) -> Option<String> {
         Some(name.into())
+    }
+}
+
+impl Program {
+    /// Whether the program starts a side loop: some coroutine hands work
+    /// to it.
+    pub fn uses_side_loop(&self) -> bool {
+        self.coroutines.iter().any(|c| {
+            let mut uses = false;
+            super::validate::visit_steps(&c.body, &mut |step| {
+                uses |= matches!(step, Step::CallSoonThreadsafe { .. })
+                    || step
+                        .awaitables()
+                        .iter()
+                        .any(|a| matches!(a, Awaitable::SideLoop(_)));
+            });
+            uses
+        })
     }
 }
 

@@ -134,6 +134,7 @@ fn awaitable(a: &Awaitable) -> Json {
         Awaitable::Coro(i) => tagged("Coro", id(i)),
         Awaitable::Future(i) => tagged("Future", id(i)),
         Awaitable::Job(i) => tagged("Job", id(i)),
+        Awaitable::SideLoop(i) => tagged("SideLoop", id(i)),
     }
 }
 
@@ -508,6 +509,7 @@ fn read_awaitable(json: &Json) -> Read<Awaitable> {
         ("Coro", Some(i)) => Ok(Awaitable::Coro(i)),
         ("Future", Some(i)) => Ok(Awaitable::Future(i)),
         ("Job", Some(i)) => Ok(Awaitable::Job(i)),
+        ("SideLoop", Some(i)) => Ok(Awaitable::SideLoop(i)),
         _ => Err(format!("`{name}` is not something that can be awaited")),
     }
 }

@@ -86,7 +86,13 @@ impl Simulation {
         }
         let rt = Runtime::default();
         let program = Rc::new(program);
-        rt.with(|l| l.reserve_for(program.coroutines.len()));
+        rt.with(|l| {
+            l.reserve_for(program.coroutines.len());
+            l.callback_limit = budget.max_callbacks;
+            if program.uses_side_loop() {
+                l.start_side_loop();
+            }
+        });
         let (main, until) = rt.enter(|| {
             rt.with(|l| {
                 l.aio.sync = SyncState::new(
@@ -149,8 +155,15 @@ impl Simulation {
         self.pending_in_iteration == 0 && self.rt.with(|l| l.ready.is_empty() && !l.stopping)
     }
 
+    /// When the loop next has something to do: its first timer, or a
+    /// thread (an executor's, the side loop's) due before it.
     pub fn next_deadline(&self) -> Option<f64> {
-        self.rt.with(|l| l.next_deadline())
+        self.rt.with(|l| {
+            [l.next_deadline(), l.threads.next_wake()]
+                .into_iter()
+                .flatten()
+                .min_by(f64::total_cmp)
+        })
     }
 
     /// How `main` ended, once it has.
@@ -167,10 +180,13 @@ impl Simulation {
             return 0;
         }
         if self.pending_in_iteration == 0 {
-            match self.rt.with(Loop::begin_iteration) {
+            match self.rt.enter(|| self.rt.begin_iteration()) {
                 Some(n) => self.pending_in_iteration = n,
                 None => {
-                    self.status = Status::Deadlock(self.rt.with(|l| deadlock_report(l)));
+                    self.status = match self.over_budget() {
+                        Some(reason) => Status::Stopped(reason),
+                        None => Status::Deadlock(self.rt.with(|l| deadlock_report(l))),
+                    };
                     return 0;
                 }
             }
@@ -352,12 +368,23 @@ impl Simulation {
         }
     }
 
-    /// `asyncio.run` returned (or raised): print the epilogue if `main`
-    /// returned, as the code after `asyncio.run(main())` would.
+    /// `asyncio.run` returned (or raised): stop the side loop and print
+    /// the epilogue if `main` returned, as the code after
+    /// `asyncio.run(main())` would.
     fn finish(&mut self) {
         self.status = Status::Finished;
+        self.rt.with(|l| l.main_closed = true);
         let returned = matches!(self.main_outcome(), Some(Outcome::Returned(_)));
         if !returned {
+            return;
+        }
+        // `side_loop.call_soon_threadsafe(side_loop.stop)`, then
+        // `side_thread.join()`.
+        self.rt.with(|l| l.stop_side_loop());
+        let rt = self.rt.clone();
+        rt.enter(|| rt.join_side_loop());
+        if let Some(reason) = self.over_budget() {
+            self.status = Status::Stopped(reason);
             return;
         }
         self.rt.with(|l| {
@@ -411,7 +438,7 @@ impl Drop for Simulation {
 fn cancel_leftovers(l: &mut Loop) -> Option<FutId> {
     let to_cancel: Vec<TaskId> = (0..l.tasks.len() as u32)
         .map(TaskId)
-        .filter(|t| !l.is_done(l.task(*t).fut))
+        .filter(|t| !l.task(*t).on_side && !l.is_done(l.task(*t).fut))
         .collect();
     if to_cancel.is_empty() {
         return None;

@@ -178,6 +178,26 @@ impl Loop {
             Callback::ExecutorSetState(run) => {
                 format!("hand job {}'s result to its future", self.job_name(run))
             }
+            Callback::SideSubmit(run) => format!(
+                "make {}()'s task (run_coroutine_threadsafe)",
+                self.side_coro_name(run)
+            ),
+            Callback::SideCancelTask(run) => {
+                format!("cancel {}()'s task", self.side_coro_name(run))
+            }
+            Callback::SideSetConcurrent(run) => format!(
+                "hand {}()'s outcome to its concurrent future",
+                self.side_coro_name(run)
+            ),
+            Callback::WrapCheckCancel(run) => format!(
+                "check whether run_coroutine_threadsafe({}()) was cancelled",
+                self.side_coro_name(run)
+            ),
+            Callback::WrapSetState(run) => format!(
+                "hand {}()'s outcome to the future awaited here",
+                self.side_coro_name(run)
+            ),
+            Callback::StopSideLoop => "stop the side loop".into(),
             Callback::User(i) => match self.scenario.program.callbacks.get(i as usize) {
                 Some(cb) => format!("call {}()", cb.name),
                 None => "a callback".into(),

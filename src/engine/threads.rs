@@ -25,7 +25,7 @@
 
 use std::collections::VecDeque;
 
-use super::core::{Callback, FutKind, Loop, Outcome};
+use super::core::{Callback, FutKind, Loop, Outcome, Runtime};
 use super::ids::FutId;
 use super::program::{JobId, Step};
 use super::trace::Event;
@@ -66,6 +66,9 @@ enum Work {
     /// The thread `shutdown_default_executor` starts: it waits until the
     /// workers are gone, then sets `future`'s result.
     Shutdown { future: FutId },
+    /// The side loop's thread (`side_loop.run_forever()`, see `side.rs`),
+    /// in `select` until it is due or woken.
+    SideLoop,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -109,9 +112,47 @@ impl Threads {
     }
 
     /// Whether any thread could still run (the loop is not deadlocked
-    /// while one can).
+    /// while one can). A side loop waiting for work cannot.
     pub fn any_alive(&self) -> bool {
-        !self.threads.is_empty()
+        self.threads.iter().any(|t| t.wake.is_finite())
+    }
+
+    /// The earliest time a thread is due, for drivers that wait.
+    pub fn next_wake(&self) -> Option<f64> {
+        self.threads
+            .iter()
+            .map(|t| t.wake)
+            .filter(|w| w.is_finite())
+            .min_by(f64::total_cmp)
+    }
+
+    /// The side loop's thread goes into `select` until `wake` (infinity:
+    /// until woken).
+    pub fn park_side_loop(&mut self, wake: f64) {
+        let seq = self.next_seq();
+        self.threads.push(Thread {
+            work: Work::SideLoop,
+            wake,
+            seq,
+        });
+    }
+
+    /// The side loop's `_write_to_self`: its thread, waiting in `select`,
+    /// is due now, after the threads already due now.
+    pub fn wake_side_loop(&mut self, now: f64) {
+        let seq = self.next_seq();
+        if let Some(t) = self.threads.iter_mut().find(|t| t.work == Work::SideLoop) {
+            t.wake = now;
+            t.seq = seq;
+        }
+    }
+
+    /// When the side loop's thread is due, if it is waiting.
+    pub fn side_loop_wake(&self) -> Option<f64> {
+        self.threads
+            .iter()
+            .find(|t| t.work == Work::SideLoop)
+            .map(|t| t.wake)
     }
 }
 
@@ -176,34 +217,23 @@ impl Loop {
         self.threads.start(Work::Shutdown { future }, self.now);
     }
 
-    /// The loop thread waits until `until` (`None`: until woken): threads
-    /// due by then run first, in order. A waiting `select` is `wakeable`:
-    /// a `call_soon_threadsafe` ends the wait at that moment. Returns
-    /// whether it was woken. The clock is left at the last thread's time;
-    /// the caller moves it on to the end of its wait.
-    pub fn run_threads(&mut self, until: Option<f64>, wakeable: bool) -> bool {
-        let mut woken = false;
-        loop {
-            let limit = if woken { Some(self.now) } else { until };
-            let next = self
-                .threads
-                .threads
-                .iter()
-                .enumerate()
-                .filter(|(_, t)| limit.is_none_or(|l| t.wake <= l))
-                .min_by(|(_, a), (_, b)| a.wake.total_cmp(&b.wake).then(a.seq.cmp(&b.seq)))
-                .map(|(i, _)| i);
-            let Some(i) = next else { break };
-            let thread = self.threads.threads.remove(i);
-            if thread.wake > self.now {
-                self.now = thread.wake;
-                self.trace.push(Event::Clock(self.now));
-            }
-            if self.run_thread(thread.work) && wakeable {
-                woken = true;
-            }
+    /// Takes the next thread due by `limit` (`None`: any) off the list
+    /// and moves the clock to its time.
+    fn next_thread(&mut self, limit: Option<f64>) -> Option<Work> {
+        let next = self
+            .threads
+            .threads
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.wake.is_finite() && limit.is_none_or(|l| t.wake <= l))
+            .min_by(|(_, a), (_, b)| a.wake.total_cmp(&b.wake).then(a.seq.cmp(&b.seq)))
+            .map(|(i, _)| i)?;
+        let thread = self.threads.threads.remove(next);
+        if thread.wake > self.now {
+            self.now = thread.wake;
+            self.trace.push(Event::Clock(self.now));
         }
-        woken
+        Some(thread.work)
     }
 
     /// Runs a thread until it sleeps or ends. Returns whether it called
@@ -282,6 +312,8 @@ impl Loop {
                     self.call_soon(Callback::ReleaseWaiter(future), None);
                     return true;
                 }
+                // `Runtime::run_threads` runs the side loop's turns itself.
+                Work::SideLoop => return woke_loop,
             }
         }
     }
@@ -312,6 +344,53 @@ impl Loop {
         };
         self.current = current;
         outcome
+    }
+}
+
+impl Runtime {
+    /// The loop thread waits until `until` (`None`: until woken): threads
+    /// due by then run first, in order. A waiting `select` is `wakeable`:
+    /// a `call_soon_threadsafe` ends the wait at that moment. Returns
+    /// whether it was woken. The clock is left at the last thread's time;
+    /// the caller moves it on to the end of its wait.
+    ///
+    /// The side loop's turns step its tasks, so this runs outside the
+    /// loop's borrow; it may run inside a main task's step (its
+    /// `time.sleep`), which the side loop's turn saves and restores.
+    pub fn run_threads(&self, until: Option<f64>, wakeable: bool) -> bool {
+        let mut woken = false;
+        loop {
+            let next = self.with(|l| {
+                if l.budget_spent() {
+                    return None;
+                }
+                let limit = if woken { Some(l.now) } else { until };
+                l.next_thread(limit)
+            });
+            let Some(work) = next else { break };
+            let woke = match work {
+                Work::SideLoop => self.side_loop_turn(),
+                work => self.with(|l| l.run_thread(work)),
+            };
+            woken |= woke && wakeable;
+        }
+        woken
+    }
+
+    /// `time.sleep(seconds)` in the running task: the loop thread holds
+    /// until then, while other threads go on.
+    pub fn hold_loop_thread(&self, seconds: f64) {
+        let until = self.with(|l| {
+            if let Some(t) = l.current {
+                l.trace.push(Event::Blocked(t));
+            }
+            l.now + seconds
+        });
+        self.run_threads(Some(until), false);
+        self.with(|l| {
+            l.now = until;
+            l.trace.push(Event::Clock(l.now));
+        });
     }
 }
 

@@ -65,6 +65,11 @@ pub enum Event {
     JobStarted(u32),
     /// Job run `n`'s function returned or raised, on its thread.
     JobFinished(u32),
+    /// The side loop's thread ran past `select`: its iteration `n` began.
+    SideIteration(u32),
+    /// `run_coroutine_threadsafe` handed side run `n`'s coroutine to the
+    /// side loop.
+    SideSubmitted(u32),
 }
 
 /// How a future (or a job) ended, or that it has not: "returned 3".
@@ -98,6 +103,9 @@ impl Loop {
                 None => format!("future #{i}"),
             },
             FutKind::Executor(run) => format!("run_in_executor({})", self.job_name(run)),
+            FutKind::SideLoop(run) => {
+                format!("run_coroutine_threadsafe({}())", self.side_coro_name(run))
+            }
             FutKind::Waiter | FutKind::Plain => format!("future {}", fut.0),
         }
     }
@@ -109,6 +117,15 @@ impl Loop {
             .get(run as usize)
             .and_then(|r| self.scenario.program.jobs.get(r.job as usize))
             .map_or_else(|| format!("#{run}"), |j| j.name.clone())
+    }
+
+    /// The coroutine a side run runs, by name.
+    pub fn side_coro_name(&self, run: u32) -> String {
+        self.side
+            .as_deref()
+            .and_then(|s| s.runs.get(run as usize))
+            .and_then(|r| self.scenario.program.coroutines.get(r.coro as usize))
+            .map_or_else(|| format!("#{run}"), |c| c.name.clone())
     }
 
     fn describe_job_outcome(&self, run: u32) -> String {
@@ -178,6 +195,10 @@ impl Loop {
                     self.job_name(run),
                     self.describe_job_outcome(run)
                 ),
+                Event::SideIteration(n) => format!("side loop iteration {n}"),
+                Event::SideSubmitted(run) => {
+                    format!("{}() handed to the side loop", self.side_coro_name(run))
+                }
             };
             let _ = writeln!(out, "{:>8} {line}", super::value::py_float_repr(now));
         }
@@ -215,8 +236,13 @@ impl Loop {
                         super::value::py_float_repr(t)
                     ))
                 }
+                Event::SideSubmitted(run) => Some(format!(
+                    "run_coroutine_threadsafe hands {}() to the side loop's thread",
+                    self.side_coro_name(run)
+                )),
                 Event::Clock(_)
                 | Event::Iteration(_)
+                | Event::SideIteration(_)
                 | Event::TimerDue(_)
                 | Event::TimerCancelled(_)
                 | Event::Print(_)

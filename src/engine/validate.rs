@@ -65,12 +65,14 @@ pub fn validate(program: &Program, max_coroutines: usize) -> Vec<Problem> {
         return v.problems;
     }
     v.names();
+    let on_side = v.loops();
     for (i, coro) in program.coroutines.iter().enumerate() {
         let mut ctx = Context {
             coro: i as u32,
             path: Vec::new(),
             bound: bound_names(&coro.body),
             in_handler: 0,
+            on_side: on_side[i],
         };
         v.block(&mut ctx, &coro.body);
     }
@@ -106,6 +108,8 @@ struct Context {
     path: Vec<u32>,
     bound: HashSet<String>,
     in_handler: u32,
+    /// The coroutine runs on the side loop, the one in a thread of its own.
+    on_side: bool,
 }
 
 impl Context {
@@ -178,6 +182,104 @@ impl Validator<'_> {
         }
     }
 
+    /// Which coroutines run on the side loop: those handed to it, and
+    /// those they make tasks of, await or refer to, and so on. The others
+    /// run on the main loop; a coroutine on both is an error, because
+    /// tasks and their names belong to one loop.
+    fn loops(&mut self) -> Vec<bool> {
+        let p = self.program;
+        let n = p.coroutines.len();
+        let reach = |roots: Vec<CoroId>| {
+            let mut seen = vec![false; n];
+            let mut stack = roots;
+            while let Some(c) = stack.pop() {
+                let Some(flag) = seen.get_mut(c as usize) else {
+                    continue;
+                };
+                if std::mem::replace(flag, true) {
+                    continue;
+                }
+                visit_steps(&p.coroutines[c as usize].body, &mut |step| {
+                    same_loop_refs(step, &mut |r| stack.push(r))
+                });
+            }
+            seen
+        };
+        let mut roots = Vec::new();
+        for coro in &p.coroutines {
+            visit_steps(&coro.body, &mut |step| {
+                for aw in step.awaitables() {
+                    if let Awaitable::SideLoop(c) = aw {
+                        roots.push(*c);
+                    }
+                }
+            });
+        }
+        let side = reach(roots);
+        let main = reach(vec![0]);
+        for c in 0..n {
+            if side[c] && main[c] {
+                self.error(
+                    Location::Coroutine {
+                        coro: c as u32,
+                        path: Vec::new(),
+                    },
+                    format!(
+                        "{} would run on both loops: what is handed to the side loop, and \
+                         what it makes tasks of or awaits, cannot be used by the main loop too",
+                        p.coroutines[c].name
+                    ),
+                );
+            }
+        }
+        side
+    }
+
+    /// What a coroutine on the side loop cannot do: the objects, the
+    /// executor and `time.sleep` belong to the main loop's thread in the
+    /// playground's model.
+    fn side_loop_step(&mut self, ctx: &Context, step: &Step) {
+        let problem = match step {
+            Step::Block { .. } => "time.sleep on the side loop's thread is not modelled; \
+                                   use asyncio.sleep there",
+            Step::CallSoonThreadsafe { .. } => {
+                "call_soon_threadsafe from the side loop back to the main loop is not modelled"
+            }
+            Step::WithLock { .. }
+            | Step::WithSemaphore { .. }
+            | Step::EventSet { .. }
+            | Step::EventClear { .. }
+            | Step::EventWait { .. }
+            | Step::QueuePut { .. }
+            | Step::QueueGet { .. }
+            | Step::QueueTaskDone { .. }
+            | Step::QueueJoin { .. }
+            | Step::SetResult { .. }
+            | Step::SetException { .. } => {
+                "locks, semaphores, events, queues and futures belong to the main loop; \
+                 a coroutine on the side loop cannot use them"
+            }
+            _ => match step.awaitables().iter().find_map(|aw| match aw {
+                Awaitable::Future(_) => Some(
+                    "futures belong to the main loop; a coroutine on the side loop cannot \
+                     await them",
+                ),
+                Awaitable::Job(_) => {
+                    Some("run_in_executor from the side loop is not modelled; hand jobs over from the main loop")
+                }
+                Awaitable::SideLoop(_) => Some(
+                    "a coroutine on the side loop cannot hand work to the side loop: \
+                     run_coroutine_threadsafe is for the main loop's coroutines",
+                ),
+                Awaitable::Task(_) | Awaitable::Coro(_) => None,
+            }) {
+                Some(problem) => problem,
+                None => return,
+            },
+        };
+        self.error(ctx.location(), problem.into());
+    }
+
     /// A job runs on a thread: it may sleep (blocking its thread), print,
     /// return, raise and call back into the loop, and nothing else.
     fn job(&mut self, job: u32, body: &[Step]) {
@@ -242,6 +344,9 @@ impl Validator<'_> {
 
     fn step(&mut self, ctx: &mut Context, step: &Step) {
         let p = self.program;
+        if ctx.on_side {
+            self.side_loop_step(ctx, step);
+        }
         let here = &*ctx;
         match step {
             Step::Sleep { seconds } | Step::Block { seconds } => self.seconds(here, *seconds),
@@ -337,10 +442,8 @@ impl Validator<'_> {
                 self.callback(here, *callback, true);
             }
             Step::CallSoon { callback } => self.callback(here, *callback, false),
-            Step::CallSoonThreadsafe { .. } => self.error(
-                here.location(),
-                "call_soon_threadsafe is for a job's thread; in a coroutine use call_soon".into(),
-            ),
+            // The side loop's `call_soon_threadsafe` (see `side_loop_step`).
+            Step::CallSoonThreadsafe { callback } => self.callback(here, *callback, false),
             Step::Try {
                 body,
                 handlers,
@@ -420,6 +523,7 @@ impl Validator<'_> {
             Awaitable::Task(c) | Awaitable::Coro(c) => (c as usize) < self.program.coroutines.len(),
             Awaitable::Future(f) => (f as usize) < self.program.futures.len(),
             Awaitable::Job(j) => (j as usize) < self.program.jobs.len(),
+            Awaitable::SideLoop(c) => (c as usize) < self.program.coroutines.len(),
         }
     }
 
@@ -434,6 +538,14 @@ impl Validator<'_> {
             }
             Awaitable::Future(f) => self.object(here, f, self.program.futures.len(), "future"),
             Awaitable::Job(j) => self.job_ref(here, j),
+            Awaitable::SideLoop(c) => {
+                if self.coro_ref(here, c) && c == 0 {
+                    self.error(
+                        here.location(),
+                        "main runs on the main loop; it cannot be handed to the side loop".into(),
+                    );
+                }
+            }
         }
     }
 
@@ -669,6 +781,21 @@ fn task_refs(step: &Step, f: &mut impl FnMut(CoroId)) {
         Step::If { cond, .. } => expr(cond),
         Step::ForEach { list, .. } => expr(list),
         _ => {}
+    }
+}
+
+/// Calls `f` with each coroutine a step needs on its own loop: those it
+/// makes tasks of, awaits or refers to (not those it hands to the side
+/// loop).
+fn same_loop_refs(step: &Step, f: &mut impl FnMut(CoroId)) {
+    task_refs(step, f);
+    if let Step::CreateTask { coro } = step {
+        f(*coro);
+    }
+    for aw in step.awaitables() {
+        if let Awaitable::Coro(c) = aw {
+            f(*c);
+        }
     }
 }
 

@@ -19,6 +19,11 @@ order they began to wait; call_soon_threadsafe ends a waiting select at
 that moment. The default executor has 5 workers, as CPython gives a
 one-CPU machine, and a first-in first-out queue.
 
+A second event loop run by a thread of its own (`loop.run_forever()` as
+a thread's target) is such a thread: its select is a wait until its next
+timer (or until woken), and call_soon_threadsafe into that loop makes
+its thread due at once, after the threads already due then.
+
 In batch mode Python starts once; each program runs in a forked child, so
 it sees a fresh asyncio (task names count from Task-1 again) and cannot
 disturb the next one. A loop with nothing ready and no timer would wait
@@ -55,6 +60,8 @@ class _Thread:
         self.seq = 0
         self.waiting_for = None  # a condition that makes it due
         self.done = False
+        self.in_select = False  # an event loop's thread, in its select
+        self.select_woken = False
 
 
 class _Scheduler:
@@ -67,6 +74,7 @@ class _Scheduler:
         self.current = self.loop_thread
         self.woken = False
         self.in_select = False
+        self.deadlocked = False
 
     def _due(self, thread, at):
         self.seq += 1
@@ -77,10 +85,10 @@ class _Scheduler:
         self._due(thread, _now[0])
 
     def _pick(self):
-        for t in self.threads:
+        loop = self.loop_thread
+        for t in self.threads + [loop]:
             if t.waiting_for is not None and t.waiting_for():
                 self._due(t, _now[0])
-        loop = self.loop_thread
         candidates = [t for t in self.threads if not t.done and t.wake is not None]
         best = min(candidates, key=lambda t: (t.wake, t.seq), default=None)
         if loop.wake is not None and (best is None or loop.wake < best.wake):
@@ -92,7 +100,16 @@ class _Scheduler:
         me = self.current
         nxt = self._pick()
         if nxt is None or nxt.wake == float("inf"):
-            raise RuntimeError("deadlock: the event loop would wait forever")
+            if me is self.loop_thread:
+                raise RuntimeError("deadlock: the event loop would wait forever")
+            # Found on another thread: the main thread raises it, and this
+            # thread never runs again.
+            self.deadlocked = True
+            self.current = self.loop_thread
+            self.loop_thread.go.set()
+            if not me.done:
+                me.go.wait()
+            return
         if nxt.wake > _now[0]:
             _now[0] = nxt.wake
         nxt.wake = None
@@ -102,6 +119,8 @@ class _Scheduler:
             if not me.done:
                 me.go.wait()
                 me.go.clear()
+        if self.deadlocked and me is self.loop_thread:
+            raise RuntimeError("deadlock: the event loop would wait forever")
 
     def sleep(self, seconds):
         me = self.current
@@ -130,6 +149,25 @@ class _Scheduler:
             self.switch()
         finally:
             self.in_select = False
+
+    def thread_select(self, timeout):
+        """The select of an event loop run by another thread: its thread
+        waits until the timeout, or until woken."""
+        me = self.current
+        me.in_select, me.select_woken = True, False
+        if timeout is None:
+            me.wake = None
+        else:
+            self._due(me, _now[0] + timeout)
+        try:
+            self.switch()
+        finally:
+            me.in_select = False
+
+    def wake_thread(self, thread):
+        if thread.in_select and not thread.select_woken:
+            thread.select_woken = True
+            self._due(thread, _now[0])
 
     def wake_loop(self):
         loop = self.loop_thread
@@ -166,22 +204,31 @@ def _virtual_sleep(seconds):
 
 class _JumpingSelector(selectors.DefaultSelector):
     """Moves the clock by the loop's timeout instead of waiting for it;
-    threads due meanwhile run first."""
+    threads due meanwhile run first. A loop run by another thread waits
+    as that thread."""
+
+    owner = None  # the _Thread whose loop selects here
 
     def select(self, timeout=None):
-        if _scheduler[0] is None:
+        scheduler = _scheduler[0]
+        if scheduler is None:
             if timeout is None:
                 raise RuntimeError("deadlock: the event loop would wait forever")
             if timeout > 0:
                 _now[0] += timeout
+            return []
+        self.owner = scheduler.current
+        if self.owner is scheduler.loop_thread:
+            scheduler.select(timeout)
         else:
-            _scheduler[0].select(timeout)
+            scheduler.thread_select(timeout)
         return []
 
 
 class VirtualLoop(asyncio.SelectorEventLoop):
     def __init__(self):
-        super().__init__(_JumpingSelector())
+        self._virtual_selector = _JumpingSelector()
+        super().__init__(self._virtual_selector)
         self._clock_resolution = 1e-9
 
     def time(self):
@@ -189,8 +236,13 @@ class VirtualLoop(asyncio.SelectorEventLoop):
 
     def _write_to_self(self):
         # The self-pipe's byte: it ends a waiting select.
-        if _scheduler[0] is not None:
-            _scheduler[0].wake_loop()
+        scheduler, owner = _scheduler[0], self._virtual_selector.owner
+        if scheduler is None or owner is None:
+            return
+        if owner is scheduler.loop_thread:
+            scheduler.wake_loop()
+        else:
+            scheduler.wake_thread(owner)
 
 
 _original_start = threading.Thread.start

@@ -331,13 +331,39 @@ fn a_jobs_exception_reaches_the_task_that_awaits_it_and_wait_for_gives_up_on_a_s
 }
 
 #[test]
-fn call_soon_threadsafe_outside_a_job_and_awaits_inside_one_are_refused() {
-    use asyncio_playground::engine::{validate, Severity};
+fn awaits_in_a_job_and_what_the_side_loop_cannot_do_are_refused_where_they_are() {
+    use asyncio_playground::engine::{validate, Location, Severity};
     let program = Program {
-        coroutines: vec![Coroutine::new(
-            "main",
-            vec![Step::CallSoonThreadsafe { callback: 0 }],
-        )],
+        coroutines: vec![
+            Coroutine::new(
+                "main",
+                vec![
+                    // Allowed: these hand work to the side loop.
+                    Step::CallSoonThreadsafe { callback: 0 },
+                    Step::Await {
+                        target: Awaitable::SideLoop(1),
+                        bind: None,
+                    },
+                    Step::CreateTask { coro: 2 },
+                ],
+            ),
+            Coroutine::new(
+                "on_side",
+                vec![
+                    Step::WithLock {
+                        lock: 0,
+                        body: vec![],
+                    },
+                    Step::Block { seconds: 1.0 },
+                    Step::CallSoonThreadsafe { callback: 0 },
+                    Step::Await {
+                        target: Awaitable::Coro(2),
+                        bind: None,
+                    },
+                ],
+            ),
+            Coroutine::new("shared", vec![]),
+        ],
         callbacks: vec![CallbackFn {
             name: "ring".into(),
             print: vec![],
@@ -346,22 +372,43 @@ fn call_soon_threadsafe_outside_a_job_and_awaits_inside_one_are_refused() {
             "j",
             vec![Step::sleep(1.0), Step::Block { seconds: -1.0 }],
         )],
+        locks: vec!["lock".into()],
         ..Program::default()
     };
-    let errors: Vec<String> = validate(&program, 100)
+    let errors: Vec<(Location, String)> = validate(&program, 100)
         .into_iter()
         .filter(|p| p.severity == Severity::Error)
-        .map(|p| p.message)
+        .map(|p| (p.location, p.message))
         .collect();
-    assert_eq!(errors.len(), 3, "{errors:?}");
-    for expected in [
-        "in a coroutine use call_soon",
-        "but not await",
-        "-1 seconds is negative",
-    ] {
+    let at = |coro: u32, step: u32| Location::Coroutine {
+        coro,
+        path: vec![step],
+    };
+    let whole = |coro: u32| Location::Coroutine { coro, path: vec![] };
+    let expected = [
+        (whole(2), "shared would run on both loops"),
+        (
+            at(1, 0),
+            "locks, semaphores, events, queues and futures belong to the main loop",
+        ),
+        (
+            at(1, 1),
+            "time.sleep on the side loop's thread is not modelled",
+        ),
+        (
+            at(1, 2),
+            "call_soon_threadsafe from the side loop back to the main loop",
+        ),
+        (Location::Job { job: 0, step: 0 }, "but not await"),
+        (Location::Job { job: 0, step: 1 }, "-1 seconds is negative"),
+    ];
+    assert_eq!(errors.len(), expected.len(), "{errors:#?}");
+    for (location, message) in expected {
         assert!(
-            errors.iter().any(|e| e.contains(expected)),
-            "{expected}: {errors:?}"
+            errors
+                .iter()
+                .any(|(l, m)| *l == location && m.contains(message)),
+            "{message} at {location:?}: {errors:#?}"
         );
     }
 }
@@ -428,5 +475,174 @@ fn coroutines_handed_to_the_side_loop_run_there_while_the_main_loop_ticks() {
         program,
         "fetch starts 0.0\nparse starts 0.0\ntick 0 0.0\ntick 1 0.5\nfetch ends 1.0\ntick 2 1.0\n\
          tick 3 1.5\nparse ends 2.0\ngot [10, 20] 2.0\nelapsed 2.0\n",
+    );
+}
+
+#[test]
+fn wait_for_gives_up_on_the_side_loop_and_the_cancellation_travels_to_its_task() {
+    let program = Program {
+        coroutines: vec![
+            Coroutine::new(
+                "main",
+                vec![
+                    Step::try_except(
+                        vec![Step::WaitFor {
+                            target: Awaitable::SideLoop(1),
+                            timeout: Some(1.0),
+                            bind: None,
+                        }],
+                        ExcKind::TimeoutError,
+                        vec![Step::print([Expr::str("main gave up at"), Expr::Time])],
+                    ),
+                    Step::sleep(0.5),
+                    Step::print([Expr::str("main ends at"), Expr::Time]),
+                ],
+            ),
+            Coroutine::new(
+                "slow",
+                vec![
+                    Step::print([Expr::str("slow starts at"), Expr::Time]),
+                    Step::try_except(
+                        vec![Step::sleep(5.0)],
+                        ExcKind::CancelledError,
+                        vec![
+                            Step::print([Expr::str("slow cancelled at"), Expr::Time]),
+                            Step::Reraise,
+                        ],
+                    ),
+                ],
+            ),
+        ],
+        ..Program::default()
+    };
+    claim(
+        program,
+        "slow starts at 0.0\nslow cancelled at 1.0\nmain gave up at 1.0\nmain ends at 1.5\n",
+    );
+}
+
+#[test]
+fn an_exception_raised_on_the_side_loop_reaches_the_awaiting_task() {
+    let program = Program {
+        coroutines: vec![
+            Coroutine::new(
+                "main",
+                vec![Step::try_except(
+                    vec![Step::Await {
+                        target: Awaitable::SideLoop(1),
+                        bind: None,
+                    }],
+                    ExcKind::ValueError,
+                    vec![Step::print([Expr::str("main caught it at"), Expr::Time])],
+                )],
+            ),
+            Coroutine::new(
+                "fails",
+                vec![
+                    Step::sleep(0.5),
+                    Step::Raise {
+                        kind: ExcKind::ValueError,
+                        message: Some("bad input".into()),
+                    },
+                ],
+            ),
+        ],
+        ..Program::default()
+    };
+    claim(program, "main caught it at 0.5\n");
+}
+
+#[test]
+fn call_soon_threadsafe_into_the_side_loop_and_time_sleep_in_main_let_the_side_loop_go_on() {
+    let program = Program {
+        coroutines: vec![
+            Coroutine::new(
+                "main",
+                vec![
+                    Step::CallSoonThreadsafe { callback: 0 },
+                    Step::CreateTask { coro: 1 },
+                    Step::sleep(0.0),
+                    Step::Block { seconds: 1.0 },
+                    Step::print([Expr::str("main unblocked at"), Expr::Time]),
+                    Step::Await {
+                        target: Awaitable::Task(1),
+                        bind: Step::bind("r"),
+                    },
+                    print_var("got", "r"),
+                ],
+            ),
+            Coroutine::new(
+                "relay",
+                vec![
+                    Step::Await {
+                        target: Awaitable::SideLoop(2),
+                        bind: Step::bind("v"),
+                    },
+                    Step::ret(Expr::var("v")),
+                ],
+            ),
+            Coroutine::new(
+                "side_ticker",
+                vec![
+                    Step::print([Expr::str("side tick at"), Expr::Time]),
+                    Step::sleep(0.4),
+                    Step::print([Expr::str("side tick at"), Expr::Time]),
+                    Step::sleep(0.4),
+                    Step::print([Expr::str("side tick at"), Expr::Time]),
+                    Step::ret(Expr::str("ticked")),
+                ],
+            ),
+        ],
+        callbacks: vec![CallbackFn {
+            name: "hello".into(),
+            print: vec![Expr::str("hello from the side loop at"), Expr::Time],
+        }],
+        epilogue: vec![vec![Expr::str("elapsed"), Expr::Time]],
+        ..Program::default()
+    };
+    claim(
+        program,
+        "hello from the side loop at 0.0\nside tick at 0.0\nside tick at 0.4\nside tick at 0.8\nmain unblocked at 1.0\ngot ticked 1.0\nelapsed 1.0\n",
+    );
+}
+
+#[test]
+fn a_task_left_on_the_side_loop_is_abandoned_when_the_program_stops_it() {
+    let program = Program {
+        coroutines: vec![
+            Coroutine::new(
+                "main",
+                vec![
+                    Step::WaitFor {
+                        target: Awaitable::SideLoop(1),
+                        timeout: None,
+                        bind: None,
+                    },
+                    Step::print([Expr::str("main ends at"), Expr::Time]),
+                ],
+            ),
+            Coroutine::new(
+                "starter",
+                vec![
+                    Step::CreateTask { coro: 2 },
+                    Step::sleep(0.5),
+                    Step::print([Expr::str("starter returns at"), Expr::Time]),
+                ],
+            ),
+            Coroutine::new(
+                "forgotten",
+                vec![
+                    Step::print([Expr::str("forgotten starts at"), Expr::Time]),
+                    Step::sleep(10.0),
+                    Step::print([Expr::str("forgotten ends at"), Expr::Time]),
+                ],
+            ),
+        ],
+        epilogue: vec![vec![Expr::str("elapsed"), Expr::Time]],
+        ..Program::default()
+    };
+    claim(
+        program,
+        "forgotten starts at 0.0\nstarter returns at 0.5\nmain ends at 0.5\nelapsed 0.5\n",
     );
 }

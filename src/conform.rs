@@ -42,6 +42,9 @@ impl Rng {
     }
 }
 
+/// Coroutines made for the side loop, the one in a thread of its own.
+const SIDE_COROUTINES: u32 = 2;
+
 /// Durations drawn from a few values, so equal deadlines are common.
 const DURATIONS: [f64; 7] = [0.0, 0.5, 1.0, 1.0, 1.5, 2.0, 3.0];
 
@@ -55,6 +58,9 @@ struct Gen<'a> {
     /// The index of the first helper coroutine (plain coroutines used as
     /// fresh awaitables); helpers follow the tasks.
     helpers: u32,
+    /// The index of the first of the coroutines handed to the side loop;
+    /// they follow the helpers.
+    side: u32,
     /// The task that consumes the queue (never cancelled, never blocked
     /// before it has taken its items), if the queue is used.
     consumer: Option<u32>,
@@ -71,6 +77,7 @@ pub fn generate(seed: u64) -> Program {
     let mut g = Gen {
         tasks,
         helpers: tasks + 1,
+        side: tasks + 1 + helper_count,
         consumer: (tasks >= 2 && rng.chance(30)).then_some(tasks),
         queue_items: 1 + rng.below(3) as u32,
         uses_event: false,
@@ -93,6 +100,10 @@ pub fn generate(seed: u64) -> Program {
     for h in 0..helper_count {
         let body = g.helper_body(h);
         coroutines.push(Coroutine::new(&format!("h{h}"), body));
+    }
+    for s in 0..SIDE_COROUTINES {
+        let body = g.side_body(s);
+        coroutines.push(Coroutine::new(&format!("s{s}"), body));
     }
     coroutines[0].body = g.main_body();
     Program {
@@ -166,6 +177,34 @@ impl Gen<'_> {
         body
     }
 
+    /// A coroutine for the side loop: it sleeps, may be cancelled from
+    /// the main loop (and say so), and returns or raises.
+    fn side_body(&mut self, s: u32) -> Vec<Step> {
+        let mut body = vec![
+            say(&format!("s{s} starts")),
+            Step::try_except(
+                vec![Step::sleep(self.duration())],
+                ExcKind::CancelledError,
+                vec![say(&format!("s{s} cancelled")), Step::Reraise],
+            ),
+        ];
+        if self.rng.chance(30) {
+            body.push(Step::Raise {
+                kind: ExcKind::ValueError,
+                message: Some("side failed".into()),
+            });
+        } else {
+            body.push(say(&format!("s{s} done")));
+            body.push(Step::ret(Expr::int(self.rng.below(100) as i64)));
+        }
+        body
+    }
+
+    /// A fresh coroutine handed to the side loop.
+    fn on_side_loop(&mut self) -> Awaitable {
+        Awaitable::SideLoop(self.side + self.rng.below(SIDE_COROUTINES as u64) as u32)
+    }
+
     fn consumer_body(&mut self) -> Vec<Step> {
         let mut body = Vec::new();
         for _ in 0..self.queue_items {
@@ -208,7 +247,7 @@ impl Gen<'_> {
 
     fn task_step(&mut self, t: u32, depth: u32) -> Step {
         let d = self.duration();
-        match self.rng.below(if depth == 0 { 17 } else { 6 }) {
+        match self.rng.below(if depth == 0 { 18 } else { 6 }) {
             0 | 1 => Step::sleep(d),
             2 => Step::Block { seconds: d / 2.0 },
             3 => say(&format!("t{t} is here")),
@@ -351,6 +390,32 @@ impl Gen<'_> {
                     Step::sleep(d / 2.0),
                 ],
             },
+            16 => {
+                let step = match self.rng.below(3) {
+                    0 => Step::Await {
+                        target: self.on_side_loop(),
+                        bind: Some("r".into()),
+                    },
+                    1 => Step::Gather {
+                        items: vec![self.on_side_loop(), self.helper()],
+                        return_exceptions: self.rng.chance(50),
+                        bind: Some("r".into()),
+                    },
+                    _ => Step::WaitFor {
+                        target: self.on_side_loop(),
+                        timeout: Some(d + 0.5),
+                        bind: Some("r".into()),
+                    },
+                };
+                Step::try_except(
+                    vec![
+                        step,
+                        Step::print([Expr::str(&format!("t{t} side loop gave")), Expr::var("r")]),
+                    ],
+                    ExcKind::Exception,
+                    vec![say(&format!("t{t}'s side loop work failed"))],
+                )
+            }
             14 => {
                 self.uses_future = true;
                 Step::Await {

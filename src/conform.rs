@@ -440,7 +440,7 @@ impl Gen<'_> {
         let mut risky = Vec::new();
         for _ in 0..self.rng.below(5) {
             let d = self.duration();
-            let step = match self.rng.below(7) {
+            let step = match self.rng.below(8) {
                 0 | 1 => Step::sleep(d),
                 2 => match self.cancellable_task(0) {
                     Some(t) => Step::Cancel {
@@ -458,6 +458,7 @@ impl Gen<'_> {
                     task: 1 + self.rng.below(self.tasks as u64) as u32,
                     callback: 1,
                 },
+                6 => Step::CallSoonThreadsafe { callback: 0 },
                 _ => say("main is here"),
             };
             risky.push(step);

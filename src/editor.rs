@@ -575,12 +575,13 @@ pub enum StepKind {
     AddDoneCallback,
     CallSoon,
     CallLater,
-    /// Only in a job's body (a job's thread calls back into the loop).
+    /// In a job's body, a call back into the main loop; in a coroutine of
+    /// the main loop, a call into the side loop.
     CallSoonThreadsafe,
 }
 
 impl StepKind {
-    pub const ALL: [StepKind; 31] = [
+    pub const ALL: [StepKind; 32] = [
         StepKind::Sleep,
         StepKind::Block,
         StepKind::Print,
@@ -612,6 +613,7 @@ impl StepKind {
         StepKind::AddDoneCallback,
         StepKind::CallSoon,
         StepKind::CallLater,
+        StepKind::CallSoonThreadsafe,
     ];
 
     /// A stable identifier (for ids, tests and translations).
@@ -653,10 +655,7 @@ impl StepKind {
     }
 
     pub fn from_key(key: &str) -> Option<StepKind> {
-        StepKind::ALL
-            .into_iter()
-            .chain(StepKind::JOB)
-            .find(|k| k.key() == key)
+        StepKind::ALL.into_iter().find(|k| k.key() == key)
     }
 
     /// The kinds of step a job (a function on a worker thread) may have,
@@ -671,10 +670,7 @@ impl StepKind {
 
     /// The kind of a job's step, if a job may have it.
     pub fn of_job_step(step: &Step) -> Option<StepKind> {
-        match step {
-            Step::CallSoonThreadsafe { .. } => Some(StepKind::CallSoonThreadsafe),
-            other => Some(StepKind::of(other)).filter(|k| StepKind::JOB.contains(k)),
-        }
+        Some(StepKind::of(step)).filter(|k| StepKind::JOB.contains(k))
     }
 
     pub fn of(step: &Step) -> StepKind {
@@ -706,9 +702,8 @@ impl StepKind {
             Step::QueueJoin { .. } => StepKind::QueueJoin,
             Step::SetResult { .. } => StepKind::SetResult,
             Step::AddDoneCallback { .. } => StepKind::AddDoneCallback,
-            // Only a job's thread calls it; the coroutine editor shows it
-            // as its in-loop twin, which validation points out.
-            Step::CallSoon { .. } | Step::CallSoonThreadsafe { .. } => StepKind::CallSoon,
+            Step::CallSoon { .. } => StepKind::CallSoon,
+            Step::CallSoonThreadsafe { .. } => StepKind::CallSoonThreadsafe,
             Step::CallLater { .. } => StepKind::CallLater,
             Step::EventClear { .. } => StepKind::EventClear,
             Step::SetException { .. } => StepKind::SetException,
@@ -998,7 +993,7 @@ mod tests {
     }
 
     #[test]
-    fn a_job_step_needing_a_callback_adds_one_and_only_job_kinds_are_offered() {
+    fn call_soon_threadsafe_adds_a_callback_if_needed_and_jobs_are_offered_only_their_kinds() {
         let e = Editor::new(three_tasks());
         let kind = StepKind::from_key("call_soon_threadsafe").unwrap();
         assert_eq!(kind.needs(&e.program), Some(Edit::AddCallback));
@@ -1006,7 +1001,9 @@ mod tests {
             kind.template(&e.program, 0),
             Step::CallSoonThreadsafe { callback: 0 }
         );
-        assert!(!StepKind::ALL.contains(&kind));
+        // A job calls into the main loop, a coroutine into the side loop.
+        assert!(StepKind::ALL.contains(&kind) && StepKind::JOB.contains(&kind));
+        assert_eq!(StepKind::of(&Step::CallSoonThreadsafe { callback: 0 }), kind);
         for step in [Step::sleep(1.0), Step::Reraise] {
             assert_eq!(StepKind::of_job_step(&step), None);
         }

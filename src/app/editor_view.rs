@@ -711,6 +711,7 @@ fn awaitable_value(aw: Awaitable) -> String {
         Awaitable::Coro(c) => format!("coro:{c}"),
         Awaitable::Future(f) => format!("future:{f}"),
         Awaitable::Job(j) => format!("job:{j}"),
+        Awaitable::SideLoop(c) => format!("side:{c}"),
     }
 }
 
@@ -722,6 +723,7 @@ fn parse_awaitable(value: &str) -> Option<Awaitable> {
         "coro" => Some(Awaitable::Coro(index)),
         "future" => Some(Awaitable::Future(index)),
         "job" => Some(Awaitable::Job(index)),
+        "side" => Some(Awaitable::SideLoop(index)),
         _ => None,
     }
 }
@@ -737,6 +739,10 @@ fn awaitable_options(ctx: &AppContext) -> Vec<(String, String)> {
         options.push((
             format!("coro:{i}"),
             format!("{} {}()", ctx.t("awaitable.coro"), c.name),
+        ));
+        options.push((
+            format!("side:{i}"),
+            format!("{}() {}", c.name, ctx.t("awaitable.side_loop")),
         ));
     }
     for (i, f) in p.futures.iter().enumerate() {

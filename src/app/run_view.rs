@@ -19,7 +19,7 @@ use crate::engine::aio::CombKind;
 use crate::engine::snapshot::{
     await_tree, lanes, snapshot_at_with, Lane, Mark, Recording, Snapshot, TaskState,
 };
-use crate::engine::snapshot::{JobStatus, ResultView};
+use crate::engine::snapshot::{JobStatus, ResultView, SideThread};
 use crate::engine::value::py_float_repr;
 use crate::engine::ExcKind;
 use crate::engine::{Program, Simulation, Status, TaskId};
@@ -515,7 +515,7 @@ fn LoopView(props: &LoopViewProps) -> Html {
                 <tbody>
                     { for s.tasks.iter().take(TASK_ROWS).map(|t| html! {
                         <tr class={classes!("task-row", t.state.key())} data-task={t.name.clone()}>
-                            <td>{ &t.name }</td>
+                            <td>{ &t.name }if t.on_side { <span class="on-side">{ format!(" · {}", ctx.t("run.on_side")) }</span> }</td>
                             <td class="state">{ state_text(&ctx, &t.state) }{ if t.cancel_pending { format!(" · {}", ctx.t("run.cancel_pending")) } else { String::new() } }</td>
                             <td>
                                 if running && props.latest && !t.state.is_done() {
@@ -528,6 +528,35 @@ fn LoopView(props: &LoopViewProps) -> Html {
             </table>
             if s.tasks.len() > TASK_ROWS {
                 <p class="status">{ format!("… +{}", s.tasks.len() - TASK_ROWS) }</p>
+            }
+            if let Some(side) = &s.side {
+                <h3>{ ctx.t("side.title") }</h3>
+                <div class="side-loop" aria-label={ctx.t("side.title")}>
+                    <p class="side-thread" data-testid="side-thread">
+                        { format!("{} {} · ", ctx.t("run.iteration"), side.iteration) }
+                        { side_thread_text(&ctx, side.thread) }
+                    </p>
+                    <div class="queues">
+                        <div>
+                            <h4>{ ctx.t("run.ready") }</h4>
+                            if side.ready.is_empty() {
+                                <p class="empty">{ "—" }</p>
+                            } else {
+                                <ol class="ready-queue">{ for side.ready.iter().map(|r| html! { <li>{ r }</li> }) }</ol>
+                            }
+                        </div>
+                        <div>
+                            <h4>{ ctx.t("run.timers") }</h4>
+                            if side.timers.is_empty() {
+                                <p class="empty">{ "—" }</p>
+                            } else {
+                                <ul class="timers">{ for side.timers.iter().map(|(when, what)| html! {
+                                    <li><span class="time">{ format!("t={}", py_float_repr(*when)) }</span>{ " " }{ what }</li>
+                                }) }</ul>
+                            }
+                        </div>
+                    </div>
+                </div>
             }
             if !s.jobs.is_empty() {
                 <h3>{ ctx.t("threads.title") }</h3>
@@ -600,6 +629,17 @@ fn result_view(ctx: &AppContext, r: &ResultView) -> Html {
                 <span class="result-note">{ format!("… {} {}", r.more, ctx.t("run.more_items")) }</span>
             }
         </li>
+    }
+}
+
+fn side_thread_text(ctx: &AppContext, thread: SideThread) -> String {
+    match thread {
+        SideThread::Starting => ctx.t("side.starting"),
+        SideThread::Waiting => ctx.t("side.waiting"),
+        SideThread::WaitingUntil(t) => {
+            format!("{} t={}", ctx.t("side.waiting_until"), py_float_repr(t))
+        }
+        SideThread::Stopped => ctx.t("side.stopped"),
     }
 }
 

@@ -314,16 +314,17 @@ fn timer_lt(a: &Timer, b: &Timer) -> bool {
     a.when < b.when
 }
 
-/// The armed, not cancelled timers of a heap, earliest first.
+/// The armed, not cancelled timers of a heap, earliest first (equal
+/// deadlines in the order they were armed).
 pub(super) fn live_timers(timers: &[Timer], handles: &[HandleSlot]) -> Vec<(f64, Callback)> {
-    let mut live: Vec<(f64, Callback)> = timers
+    let mut live: Vec<&Timer> = timers
         .iter()
-        .map(|t| (t, &handles[t.handle.index()]))
-        .filter(|(_, h)| !h.cancelled)
-        .map(|(t, h)| (t.when, h.callback))
+        .filter(|t| !handles[t.handle.index()].cancelled)
         .collect();
-    live.sort_by(|a, b| a.0.total_cmp(&b.0));
-    live
+    live.sort_by(|a, b| a.when.total_cmp(&b.when).then(a.handle.cmp(&b.handle)));
+    live.iter()
+        .map(|t| (t.when, handles[t.handle.index()].callback))
+        .collect()
 }
 
 impl Loop {

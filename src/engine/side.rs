@@ -44,6 +44,14 @@ struct Queues {
     stopping: bool,
 }
 
+/// The side loop's queues as the views read them.
+pub struct SideQueues<'a> {
+    pub ready: &'a VecDeque<Ready>,
+    /// Armed timers, earliest first.
+    pub timers: Vec<(f64, Callback)>,
+    pub iteration: u32,
+}
+
 /// A `concurrent.futures.Future`'s state, as far as the chain needs it
 /// (it is never set running before it is set done).
 #[derive(Clone, Debug, PartialEq)]
@@ -326,18 +334,17 @@ impl Loop {
         }
     }
 
-    /// What the side loop holds, for the views: its ready queue and its
-    /// armed timers, earliest first.
-    pub fn side_queues(&self) -> Option<(Vec<&Ready>, Vec<(f64, Callback)>, u32)> {
+    /// What the side loop holds, for the views.
+    pub fn side_queues(&self) -> Option<SideQueues<'_>> {
         let side = self.side.as_deref()?;
         // The views look while the main loop runs, so the side loop's
         // queues are the parked ones.
         let q = &side.parked;
-        Some((
-            q.ready.iter().collect(),
-            live_timers(&q.timers, &self.handles),
-            q.iteration,
-        ))
+        Some(SideQueues {
+            ready: &q.ready,
+            timers: live_timers(&q.timers, &self.handles),
+            iteration: q.iteration,
+        })
     }
 }
 

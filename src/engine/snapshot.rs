@@ -66,6 +66,8 @@ pub struct TaskView {
     /// The step it is at: `(coroutine, pre-order index)`.
     pub at: Option<(u32, u32)>,
     pub coro: Option<u32>,
+    /// It belongs to the side loop, the one in a thread of its own.
+    pub on_side: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -86,6 +88,30 @@ pub struct Snapshot {
     /// Each `run_in_executor` call so far, in call order (at most
     /// `JOB_ROWS`, the newest).
     pub jobs: Vec<JobView>,
+    /// The side loop, if the program has one.
+    pub side: Option<SideView>,
+}
+
+/// The side loop (a second event loop in a thread of its own) at a moment.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SideView {
+    pub iteration: u32,
+    pub thread: SideThread,
+    pub ready: Vec<String>,
+    pub timers: Vec<(f64, String)>,
+}
+
+/// Where the side loop's thread is.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum SideThread {
+    /// Started; `run_forever` has not run yet.
+    Starting,
+    /// In `select` until this time (its next timer).
+    WaitingUntil(f64),
+    /// In `select` until a `call_soon_threadsafe` wakes it.
+    Waiting,
+    /// Stopped: `run_forever` returned and the thread ended.
+    Stopped,
 }
 
 /// Job runs shown: the newest ones.
@@ -212,13 +238,7 @@ impl Loop {
             .filter(|r| !self.is_cancelled_handle(r))
             .map(|r| self.describe_callback(r.callback))
             .collect();
-        let mut timers: Vec<(f64, String)> = self
-            .handles
-            .iter()
-            .filter(|h| h.scheduled && !h.cancelled)
-            .filter_map(|h| h.when.map(|w| (w, self.describe_callback(h.callback))))
-            .collect();
-        timers.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let timers = self.describe_timers(self.live_timers());
         let mut awaiting = self.awaiting();
         let tasks = self
             .tasks
@@ -246,6 +266,7 @@ impl Loop {
                     cancel_pending: t.must_cancel,
                     at: self.positions.get(id.index()).copied().flatten(),
                     coro: t.coro_id,
+                    on_side: t.on_side,
                     state,
                 }
             })
@@ -260,7 +281,39 @@ impl Loop {
             events: self.trace.len(),
             results: self.results(),
             jobs: self.job_views(),
+            side: self.side_view(),
         }
+    }
+
+    fn describe_timers(&self, timers: Vec<(f64, Callback)>) -> Vec<(f64, String)> {
+        timers
+            .into_iter()
+            .map(|(when, callback)| (when, self.describe_callback(callback)))
+            .collect()
+    }
+
+    fn side_view(&self) -> Option<SideView> {
+        use super::side::Thread;
+        let queues = self.side_queues()?;
+        let thread = match self.side.as_deref()?.thread {
+            Thread::Starting => SideThread::Starting,
+            Thread::Ended => SideThread::Stopped,
+            Thread::Selecting { .. } | Thread::Running => match self.threads.side_loop_wake() {
+                Some(wake) if wake.is_finite() => SideThread::WaitingUntil(wake),
+                _ => SideThread::Waiting,
+            },
+        };
+        Some(SideView {
+            iteration: queues.iteration,
+            thread,
+            ready: queues
+                .ready
+                .iter()
+                .filter(|r| !self.is_cancelled_handle(r))
+                .map(|r| self.describe_callback(r.callback))
+                .collect(),
+            timers: self.describe_timers(queues.timers),
+        })
     }
 
     fn job_views(&self) -> Vec<JobView> {

@@ -2,7 +2,6 @@
 //! Every command returns an exit code instead of panicking on bad input.
 
 use crate::engine::{Program, Simulation, Status};
-use crate::examples::tutorial_examples;
 
 const USAGE: &str = "\
 asyncio-playground: run asyncio task graphs natively
@@ -46,8 +45,9 @@ pub fn run(args: &[String]) -> i32 {
             0
         }
         ["examples"] => {
-            for (name, _) in tutorial_examples() {
-                println!("{name}");
+            // The gallery's presets: the tutorials first, then the others.
+            for preset in crate::gallery::presets() {
+                println!("{}", preset.id);
             }
             0
         }
@@ -127,11 +127,12 @@ pub fn run(args: &[String]) -> i32 {
     }
 }
 
-/// Runs `f` on the scenario an argument names: a built-in example, or a
-/// JSON scenario file.
+/// Runs `f` on the scenario an argument names: a built-in example (a
+/// gallery preset), or a JSON scenario file.
 fn with_scenario(name: &str, f: impl FnOnce(Program) -> i32) -> i32 {
-    if let Some((_, program)) = tutorial_examples().into_iter().find(|(n, _)| *n == name) {
-        return f(program);
+    let preset = crate::gallery::presets().into_iter().find(|p| p.id == name);
+    if let Some(preset) = preset {
+        return f(preset.program);
     }
     if name.contains('#') || name.starts_with("v1.") {
         return match crate::link::decode(name) {

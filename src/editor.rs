@@ -1003,7 +1003,10 @@ mod tests {
         );
         // A job calls into the main loop, a coroutine into the side loop.
         assert!(StepKind::ALL.contains(&kind) && StepKind::JOB.contains(&kind));
-        assert_eq!(StepKind::of(&Step::CallSoonThreadsafe { callback: 0 }), kind);
+        assert_eq!(
+            StepKind::of(&Step::CallSoonThreadsafe { callback: 0 }),
+            kind
+        );
         for step in [Step::sleep(1.0), Step::Reraise] {
             assert_eq!(StepKind::of_job_step(&step), None);
         }

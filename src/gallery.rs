@@ -5,7 +5,7 @@
 
 use crate::engine::program::Program;
 #[cfg(not(target_arch = "wasm32"))]
-use crate::engine::program::{Awaitable, Coroutine, Expr as E, Job, ReturnWhen, Step};
+use crate::engine::program::{Awaitable, CallbackFn, Coroutine, Expr as E, Job, ReturnWhen, Step};
 #[cfg(not(target_arch = "wasm32"))]
 use crate::engine::ExcKind;
 use crate::i18n::Lang;
@@ -84,7 +84,7 @@ const TUTORIALS: [(&str, [&str; 2], [&str; 2]); 14] = [
 
 /// The presets after the tutorials: ids, titles and explanations (their
 /// programs are in the stored links, and built in `extras`).
-const EXTRAS: [(&str, [&str; 2], [&str; 2]); 10] = [
+const EXTRAS: [(&str, [&str; 2], [&str; 2]); 11] = [
     ("gather_return_exceptions", ["gather with return_exceptions=True", "gather 与 return_exceptions=True"], ["With return_exceptions=True, gather does not raise: a task's exception takes its place in the result list. The other tasks are not affected and finish normally.", "设置 return_exceptions=True 后，gather 不会抛出异常：任务的异常直接放进结果列表的对应位置。其他任务不受影响，照常完成。"]),
     ("wait_first_completed", ["wait(..., FIRST_COMPLETED)", "wait(..., FIRST_COMPLETED)"], ["wait returns as soon as one task finishes; the others stay pending and keep running. Nothing is cancelled: main leaves them alone, and asyncio.run cancels them when main returns.", "只要有一个任务完成，wait 就返回；其余任务留在 pending 中继续运行。没有任何任务被取消：main 不管它们，asyncio.run 在 main 返回时才取消它们。"]),
     ("wait_first_exception", ["wait(..., FIRST_EXCEPTION)", "wait(..., FIRST_EXCEPTION)"], ["wait returns when the first task raises, with that task in done and the rest pending. If no task raises, FIRST_EXCEPTION waits for them all, like ALL_COMPLETED.", "第一个任务抛出异常时 wait 就返回，该任务在 done 中，其余在 pending 中。如果没有任务抛异常，FIRST_EXCEPTION 会像 ALL_COMPLETED 一样等全部完成。"]),
@@ -95,6 +95,7 @@ const EXTRAS: [(&str, [&str; 2], [&str; 2]); 10] = [
     ("producer_consumer", ["Producer and consumer with a Queue", "使用 Queue 的生产者与消费者"], ["The producer puts items into a bounded Queue and waits when it is full; the consumer takes them and calls task_done. queue.join() returns once every item put has been marked done.", "生产者把数据放入有上限的 Queue，队列满时等待；消费者取出数据并调用 task_done。当每个放入的数据都被标记完成时，queue.join() 才返回。"]),
     ("deadlock", ["A deadlock", "死锁"], ["main awaits a future that nothing will ever set, and no timer is left, so the loop would wait forever. The playground stops and shows who waits for what.", "main 等待一个永远不会被设置的 Future，而且没有剩余的定时器，事件循环会永远等下去。演练场会停下来并显示谁在等待什么。"]),
     ("run_in_executor", ["Blocking work in a thread: run_in_executor", "把阻塞操作交给线程：run_in_executor"], ["run_in_executor hands a blocking function to a worker thread and gives the loop a future to await, so the ticker keeps ticking while the jobs call time.sleep. Compare with time.sleep in a coroutine, which stops the whole loop.", "run_in_executor 把阻塞函数交给工作线程，并给事件循环一个可等待的 future，所以任务调用 time.sleep 时计时器照样跳动。对比在协程里直接调用 time.sleep，它会让整个事件循环停下来。"]),
+    ("loop_in_thread", ["A loop in another thread: run_coroutine_threadsafe", "在另一个线程里运行事件循环：run_coroutine_threadsafe"], ["A second event loop runs forever in a thread of its own. main hands it coroutines with run_coroutine_threadsafe and awaits them through wrap_future, so both loops work at once: the ticker keeps ticking on the main loop while the downloads sleep on the side loop.", "第二个事件循环在自己的线程里一直运行 (run_forever)。main 用 run_coroutine_threadsafe 把协程交给它，并通过 wrap_future 等待结果，所以两个循环同时工作：主循环上的计时器照常跳动，子线程循环上的下载在 sleep。"]),
 ];
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -432,6 +433,53 @@ fn extras() -> Vec<Program> {
                 ])
             }
         },
+        {
+            let download = |name: &str, seconds: f64| {
+                co(
+                    name,
+                    vec![
+                        say(&format!("{name} starts on the side loop")),
+                        Step::sleep(seconds),
+                        say(&format!("{name} ends")),
+                        Step::ret(E::str(&format!("{name} data"))),
+                    ],
+                )
+            };
+            let mut ticks = Vec::new();
+            for _ in 0..4 {
+                ticks.push(say("tick"));
+                ticks.push(Step::sleep(0.5));
+            }
+            Program {
+                callbacks: vec![CallbackFn {
+                    name: "greet".into(),
+                    print: vec![E::str("hello from the side loop's thread at"), E::Time],
+                }],
+                ..program(vec![
+                    co(
+                        "main",
+                        vec![
+                            Step::CallSoonThreadsafe { callback: 0 },
+                            Step::CreateTask { coro: 1 },
+                            Step::Gather {
+                                items: vec![Awaitable::SideLoop(2), Awaitable::SideLoop(3)],
+                                return_exceptions: false,
+                                bind: Step::bind("results"),
+                            },
+                            Step::print([
+                                E::str("results"),
+                                E::var("results"),
+                                E::str("at"),
+                                E::Time,
+                            ]),
+                        ],
+                    ),
+                    co("ticker", ticks),
+                    download("fetch_page", 1.0),
+                    download("fetch_image", 2.0),
+                ])
+            }
+        },
     ]
 }
 
@@ -488,7 +536,7 @@ pub fn presets() -> Vec<Preset> {
 pub fn links_file() -> String {
     let mut out = String::from(
         "// Generated by `asyncio-playground gallery-links`; gallery's tests check it.\n\
-         pub const PROGRAMS: [&str; 24] = [\n",
+         pub const PROGRAMS: [&str; 25] = [\n",
     );
     for preset in built_presets() {
         let json = preset.program.to_json();

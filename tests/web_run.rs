@@ -232,3 +232,64 @@ async fn the_results_panel_shows_gathers_list_waits_sets_and_as_completed_order(
         1
     );
 }
+
+#[wasm_bindgen_test]
+async fn the_side_loop_panel_follows_the_loop_in_the_other_thread() {
+    let root = mount_example("loop_in_thread").await;
+    click(&root, "Reset").await;
+    let side = one(&root, ".side-loop");
+    assert_eq!(
+        text(&side, "[data-testid=side-thread]"),
+        "iteration 0 · its thread has started but not run yet"
+    );
+
+    // Iteration 1: the side loop's thread starts `run_forever` and waits
+    // in select; main hands it greet and two coroutines, which wakes it.
+    click(&root, "Step").await;
+    let side = one(&root, ".side-loop");
+    assert_eq!(
+        texts(&side, ".ready-queue li"),
+        [
+            "call greet()",
+            "make fetch_page()'s task (run_coroutine_threadsafe)",
+            "make fetch_image()'s task (run_coroutine_threadsafe)",
+        ]
+    );
+    assert_eq!(
+        text(&side, "[data-testid=side-thread]"),
+        "iteration 0 · woken by call_soon_threadsafe: its thread runs next"
+    );
+
+    // Iteration 2: the side loop's thread ran first (two iterations of
+    // its own), then main's loop ran the ticker.
+    click(&root, "Step").await;
+    let side = one(&root, ".side-loop");
+    assert!(all(&side, ".ready-queue li").is_empty());
+    assert_eq!(
+        texts(&side, ".timers li"),
+        ["t=1.0 end a sleep", "t=2.0 end a sleep"]
+    );
+    assert_eq!(
+        text(&side, "[data-testid=side-thread]"),
+        "iteration 2 · waiting in select until t=1.0"
+    );
+    assert_eq!(
+        text(&root, "tr.task-row[data-task=\"Task-3\"] td:first-child"),
+        "Task-3 · side loop"
+    );
+    assert_eq!(state_of(&root, "Task-3"), "waiting for sleep");
+    assert_eq!(
+        printed(&root),
+        "hello from the side loop's thread at 0.0\n\
+         fetch_page starts on the side loop at 0.0\n\
+         fetch_image starts on the side loop at 0.0\n\
+         tick at 0.0\n"
+    );
+
+    click(&root, "Run to end").await;
+    assert_eq!(
+        text(&one(&root, ".side-loop"), "[data-testid=side-thread]"),
+        "iteration 9 · stopped: its thread has ended"
+    );
+    assert_eq!(state_of(&root, "Task-4"), "returned 'fetch_image data'");
+}

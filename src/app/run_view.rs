@@ -636,6 +636,7 @@ fn side_thread_text(ctx: &AppContext, thread: SideThread) -> String {
     match thread {
         SideThread::Starting => ctx.t("side.starting"),
         SideThread::Waiting => ctx.t("side.waiting"),
+        SideThread::Woken => ctx.t("side.woken"),
         SideThread::WaitingUntil(t) => {
             format!("{} t={}", ctx.t("side.waiting_until"), py_float_repr(t))
         }

@@ -110,6 +110,8 @@ pub enum SideThread {
     WaitingUntil(f64),
     /// In `select` until a `call_soon_threadsafe` wakes it.
     Waiting,
+    /// Woken in `select` by a `call_soon_threadsafe`: it runs next.
+    Woken,
     /// Stopped: `run_forever` returned and the thread ended.
     Stopped,
 }
@@ -298,10 +300,13 @@ impl Loop {
         let thread = match self.side.as_deref()?.thread {
             Thread::Starting => SideThread::Starting,
             Thread::Ended => SideThread::Stopped,
-            Thread::Selecting { .. } | Thread::Running => match self.threads.side_loop_wake() {
-                Some(wake) if wake.is_finite() => SideThread::WaitingUntil(wake),
-                _ => SideThread::Waiting,
-            },
+            Thread::Selecting { woken: true } => SideThread::Woken,
+            Thread::Selecting { woken: false } | Thread::Running => {
+                match self.threads.side_loop_wake() {
+                    Some(wake) if wake.is_finite() => SideThread::WaitingUntil(wake),
+                    _ => SideThread::Waiting,
+                }
+            }
         };
         Some(SideView {
             iteration: queues.iteration,

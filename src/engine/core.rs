@@ -741,16 +741,7 @@ impl Runtime {
     pub fn begin_iteration(&self) -> Option<usize> {
         // vclock's selector: `_now += timeout`, with CPython's float
         // arithmetic, so times print exactly as CPython prints them.
-        let until = self.with(|l| {
-            let timeout = l.select_timeout();
-            if timeout.is_none() && !l.threads.any_alive() {
-                return Err(());
-            }
-            Ok(timeout.map(|t| l.now + t))
-        });
-        let until = until.ok()?;
-        let woken = self.run_threads(until, true);
-        self.with(|l| {
+        let waited = |l: &mut Loop, until: Option<f64>, woken: bool| {
             match until {
                 _ if woken => {}
                 Some(until) if until > l.now => {
@@ -761,7 +752,22 @@ impl Runtime {
                 None => return None,
             }
             Some(l.take_due_timers())
-        })
+        };
+        let until = self.with(|l| {
+            let timeout = l.select_timeout();
+            let until = timeout.map(|t| l.now + t);
+            if !l.threads.any() {
+                // No thread to run first: the common case, in one borrow.
+                return Err(waited(l, until, false));
+            }
+            Ok(until)
+        });
+        let until = match until {
+            Ok(until) => until,
+            Err(ran) => return ran,
+        };
+        let woken = self.run_threads(until, true);
+        self.with(|l| waited(l, until, woken))
     }
 
     /// The loop being run right now (by `Runtime::enter`).
@@ -770,6 +776,8 @@ impl Runtime {
     }
 
     /// Runs one ready callback. Returns false when the queue is empty.
+    /// Inlined into the drivers' loops: it is the hottest path there is.
+    #[inline(always)]
     pub fn run_ready(&self) -> bool {
         let next = self.with(|l| {
             let ready = l.ready.pop_front()?;

@@ -111,6 +111,11 @@ impl Threads {
         });
     }
 
+    /// Whether there is any thread besides the loop's.
+    pub fn any(&self) -> bool {
+        !self.threads.is_empty()
+    }
+
     /// Whether any thread could still run (the loop is not deadlocked
     /// while one can). A side loop waiting for work cannot.
     pub fn any_alive(&self) -> bool {

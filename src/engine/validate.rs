@@ -215,6 +215,10 @@ impl Validator<'_> {
                 }
             });
         }
+        if roots.is_empty() {
+            // No side loop: every coroutine runs on the main loop.
+            return vec![false; n];
+        }
         let side = reach(roots);
         let main = reach(vec![0]);
         for c in 0..n {

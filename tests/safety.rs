@@ -5,8 +5,8 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use asyncio_playground::engine::{
-    validate, Awaitable, Budget, Coroutine, ExcKind, Expr as E, Handler, Location, Program,
-    ReturnWhen, Severity, Simulation, Status, Step,
+    validate, Awaitable, Budget, CallbackFn, Coroutine, ExcKind, Expr as E, Handler, Location,
+    Program, ReturnWhen, Severity, Simulation, Status, Step,
 };
 use asyncio_playground::python;
 
@@ -265,9 +265,10 @@ fn random_expr(rng: &mut Rng) -> E {
 }
 
 fn random_awaitable(rng: &mut Rng) -> Awaitable {
-    match rng.below(3) {
+    match rng.below(4) {
         0 => Awaitable::Task(rng.index()),
         1 => Awaitable::Coro(rng.index()),
+        2 => Awaitable::SideLoop(rng.index()),
         _ => Awaitable::Future(rng.index()),
     }
 }
@@ -322,6 +323,9 @@ fn random_step(rng: &mut Rng, depth: u32) -> Step {
         11 => Step::Cancel {
             task: rng.index(),
             bind: rng.var(),
+        },
+        12 if rng.below(2) == 0 => Step::CallSoonThreadsafe {
+            callback: rng.index(),
         },
         12 => Step::EventSet { event: rng.index() },
         13 => Step::EventWait { event: rng.index() },
@@ -379,6 +383,10 @@ fn random_program(rng: &mut Rng) -> Program {
         coroutines: (0..count)
             .map(|i| co(&format!("c{i}"), random_block(rng, 0)))
             .collect(),
+        callbacks: vec![CallbackFn {
+            name: "cb".into(),
+            print: vec![E::str("cb at"), E::Time],
+        }],
         futures: vec!["f0".into(), "f1".into()],
         locks: vec!["l0".into()],
         semaphores: vec![("s0".into(), 1)],
@@ -395,14 +403,16 @@ fn random_programs_never_panic_validation_engine_or_export() {
         max_tasks: 200,
         max_trace_events: 100_000,
     };
-    let (mut ran, mut refused) = (0, 0);
-    for seed in 1..=3000u64 {
+    let (mut ran, mut refused, mut ran_two_loops) = (0, 0, 0);
+    for seed in 1..=10000u64 {
         let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
         let program = random_program(&mut rng);
         let _ = python::export(&program);
+        let two_loops = program.uses_side_loop();
         match Simulation::with_budget(program, budget) {
             Ok(mut sim) => {
                 ran += 1;
+                ran_two_loops += usize::from(two_loops);
                 sim.run_to_end();
                 let _ = sim.trace_text();
             }
@@ -413,5 +423,8 @@ fn random_programs_never_panic_validation_engine_or_export() {
         }
     }
     // The generator must exercise both paths, or the test proves little.
-    assert!(ran > 100 && refused > 100, "ran {ran}, refused {refused}");
+    assert!(
+        ran > 100 && refused > 100 && ran_two_loops > 5,
+        "ran {ran} ({ran_two_loops} with a side loop), refused {refused}"
+    );
 }

@@ -264,6 +264,38 @@ test("build a thread-pool scenario in the editor: a job that sleeps on its threa
   await page.context().close();
 });
 
+test("hand a coroutine to a second event loop in another thread from the editor, and call into it", async () => {
+  const page = await newPage();
+  await open(page);
+  await page.getByLabel("Example").selectOption("new");
+  await button(page, "Add task").click();
+  await page.getByLabel("Step to add").first().selectOption("await");
+  await button(page, "Add step").first().click();
+  await page.locator('.step[data-step="await"] select').first().selectOption("side:1");
+  await page.getByLabel("Step to add").first().selectOption("call_soon_threadsafe");
+  await button(page, "Add step").first().click();
+  await until(async () => {
+    const python = await page.locator(".python-view code").textContent();
+    return python.includes("run_coroutine_threadsafe(task(), side_loop)") && python.includes("side_loop.call_soon_threadsafe(");
+  }, "the Python to use the side loop");
+  equal(await page.locator(".problems li").count(), 0, "problems");
+  await button(page, "Run to end").click();
+  const source = await page.locator(".python-view code").textContent();
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "e2e-")), "side_loop.py");
+  fs.writeFileSync(file, source);
+  const cpython = spawnSync("python3", [path.join(root, "tests/oracle/vclock.py"), file], { encoding: "utf8" });
+  check(cpython.stdout.includes("task starts"), `CPython did not run the task:\n${cpython.stdout}${cpython.stderr}`);
+  equal(await outputText(page), cpython.stdout, "the output panel against CPython");
+  check(
+    (await page.locator(".side-loop [data-testid=side-thread]").textContent()).endsWith("stopped: its thread has ended"),
+    "the side loop stopped at the end",
+  );
+  equal(await page.locator("tr.task-row .on-side").count(), 1, "one task marked as the side loop's");
+  await page.screenshot({ path: path.join(artifacts, "side-loop.png"), fullPage: true });
+  equal(page.errors.join("\n"), "", "console errors");
+  await page.context().close();
+});
+
 test("copy a link and open it in a new page; damaged links keep the autosaved work", async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, permissions: ["clipboard-read", "clipboard-write"] });
   const page = await newPage({ context });

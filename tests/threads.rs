@@ -646,3 +646,36 @@ fn a_task_left_on_the_side_loop_is_abandoned_when_the_program_stops_it() {
         "forgotten starts at 0.0\nstarter returns at 0.5\nmain ends at 0.5\nelapsed 0.5\n",
     );
 }
+
+#[test]
+fn the_loop_view_shows_the_side_loop_and_the_await_tree_crosses_to_its_tasks() {
+    use asyncio_playground::engine::snapshot::{await_tree, snapshot_at, SideThread};
+    let program = asyncio_playground::gallery::presets()
+        .into_iter()
+        .find(|p| p.id == "loop_in_thread")
+        .expect("the preset")
+        .program;
+    let s = snapshot_at(&program, 2).expect("a valid program");
+    let side = s.side.clone().expect("a side loop");
+    assert_eq!(side.thread, SideThread::WaitingUntil(1.0));
+    assert_eq!(side.iteration, 2);
+    let on_side: Vec<&str> = s
+        .tasks
+        .iter()
+        .filter(|t| t.on_side)
+        .map(|t| t.name.as_str())
+        .collect();
+    assert_eq!(on_side, ["Task-3", "Task-4"]);
+    // main's gather waits on the side loop's tasks through the futures
+    // that follow them.
+    assert_eq!(
+        await_tree(&s),
+        [
+            "Task-1 (awaits gather)",
+            "└── asyncio.gather",
+            "    ├── Task-3 (awaits sleep)",
+            "    └── Task-4 (awaits sleep)",
+            "Task-2 (awaits sleep)",
+        ]
+    );
+}

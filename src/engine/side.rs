@@ -327,6 +327,18 @@ impl Loop {
         std::mem::take(&mut self.main_woken)
     }
 
+    /// The task a future stands for, for the await tree and the
+    /// timeline: a task's own, or the side loop's task that a
+    /// `run_coroutine_threadsafe` future follows (once the side loop has
+    /// made it).
+    pub fn task_behind(&self, fut: FutId) -> Option<TaskId> {
+        match self.fut(fut).kind {
+            FutKind::Task(task) => Some(task),
+            FutKind::SideLoop(run) => self.side.as_deref()?.runs.get(run as usize)?.task,
+            _ => None,
+        }
+    }
+
     /// After `asyncio.run`: `side_loop.call_soon_threadsafe(side_loop.stop)`.
     pub fn stop_side_loop(&mut self) {
         if self.side.is_some() {

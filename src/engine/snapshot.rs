@@ -348,10 +348,7 @@ impl Loop {
             let entry = map.entry(c.caller).or_default();
             entry
                 .0
-                .extend(c.items.iter().filter_map(|f| match self.fut(*f).kind {
-                    FutKind::Task(t) => Some(t),
-                    _ => None,
-                }));
+                .extend(c.items.iter().filter_map(|f| self.task_behind(*f)));
             if c.kind != CombKind::Await {
                 entry.1 = Some(c.kind);
             }
@@ -566,7 +563,7 @@ pub fn lanes(l: &Loop) -> Vec<Lane> {
                 };
                 if let Some(lane) = lanes.get_mut(task.index()) {
                     for f in c.items.iter().take(MAX_EDGES) {
-                        if let FutKind::Task(other) = l.fut(*f).kind {
+                        if let Some(other) = l.task_behind(*f) {
                             lane.awaits.push((now, other));
                         }
                     }

@@ -44,14 +44,16 @@ async fn app_shell_shows_title_and_every_region() {
 
 #[wasm_bindgen_test]
 async fn live_driver_gives_the_virtual_drivers_trace() {
-    use asyncio_playground::engine::{Simulation, Status};
-    use asyncio_playground::examples::tutorial_examples;
+    use asyncio_playground::engine::Simulation;
     use asyncio_playground::live::{drive, LiveControl};
     use std::cell::{Cell, RefCell};
 
-    for (name, program) in tutorial_examples() {
+    // Every preset: the tutorials, threads, the loop in another thread and
+    // the deadlock among them.
+    for preset in asyncio_playground::gallery::presets() {
+        let (name, program) = (preset.id, preset.program);
         let mut virtual_run = Simulation::new(program.clone()).unwrap();
-        assert_eq!(virtual_run.run_to_end(), &Status::Finished, "{name}");
+        let status = virtual_run.run_to_end().clone();
 
         let live_run = RefCell::new(Simulation::new(program).unwrap());
         let control = LiveControl {
@@ -61,7 +63,7 @@ async fn live_driver_gives_the_virtual_drivers_trace() {
         let slices = Cell::new(0);
         drive(&live_run, &control, || slices.set(slices.get() + 1)).await;
         let live_run = live_run.borrow();
-        assert_eq!(live_run.status(), &Status::Finished, "{name}");
+        assert_eq!(live_run.status(), &status, "{name}");
         assert!(slices.get() > 0, "{name}: no slice reported");
         assert_eq!(
             live_run.trace_text(),

@@ -335,6 +335,29 @@ impl Step {
         }
     }
 
+    /// Whether the step, in a coroutine, hands work to the side loop.
+    pub fn uses_side_loop(&self) -> bool {
+        matches!(self, Step::CallSoonThreadsafe { .. })
+            || self
+                .awaitables()
+                .iter()
+                .any(|a| matches!(a, Awaitable::SideLoop(_)))
+    }
+
+    /// Whether the step has blocks of its own: a cheap test before
+    /// [`Step::blocks`] collects them, for walks over every step.
+    pub fn has_blocks(&self) -> bool {
+        matches!(
+            self,
+            Step::Try { .. }
+                | Step::If { .. }
+                | Step::ForEach { .. }
+                | Step::AsCompleted { .. }
+                | Step::WithLock { .. }
+                | Step::WithSemaphore { .. }
+        )
+    }
+
     /// [`Step::blocks`], to change them.
     pub fn blocks_mut(&mut self) -> Vec<&mut Vec<Step>> {
         match self {
@@ -395,11 +418,7 @@ impl Program {
         self.coroutines.iter().any(|c| {
             let mut uses = false;
             super::validate::visit_steps(&c.body, &mut |step| {
-                uses |= matches!(step, Step::CallSoonThreadsafe { .. })
-                    || step
-                        .awaitables()
-                        .iter()
-                        .any(|a| matches!(a, Awaitable::SideLoop(_)));
+                uses |= step.uses_side_loop();
             });
             uses
         })

@@ -14,7 +14,7 @@ use super::interp::{self, Scenario};
 use super::program::Program;
 use super::sync::SyncState;
 use super::trace::Event;
-use super::validate::{validate, Problem, Severity};
+use super::validate::{check, Problem, Severity};
 use super::value::{PyExc, Value};
 
 /// Where `asyncio.run` is: which `run_until_complete` is running.
@@ -77,7 +77,9 @@ impl Simulation {
     }
 
     pub fn with_budget(program: Program, budget: Budget) -> Result<Simulation, Vec<Problem>> {
-        let errors: Vec<Problem> = validate(&program, budget.max_tasks)
+        let checked = check(&program, budget.max_tasks);
+        let errors: Vec<Problem> = checked
+            .problems
             .into_iter()
             .filter(|p| p.severity == Severity::Error)
             .collect();
@@ -89,7 +91,7 @@ impl Simulation {
         rt.with(|l| {
             l.reserve_for(program.coroutines.len());
             l.callback_limit = budget.max_callbacks;
-            if program.uses_side_loop() {
+            if checked.uses_side_loop {
                 l.start_side_loop();
             }
         });

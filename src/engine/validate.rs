@@ -48,6 +48,18 @@ pub struct Problem {
 
 /// Every problem of `program`; `max_coroutines` bounds its size.
 pub fn validate(program: &Program, max_coroutines: usize) -> Vec<Problem> {
+    check(program, max_coroutines).problems
+}
+
+/// What validation finds: the problems, and what the program needs.
+pub struct Checked {
+    pub problems: Vec<Problem>,
+    /// The program starts a side loop (see [`Program::uses_side_loop`]).
+    pub uses_side_loop: bool,
+}
+
+/// [`validate`], with what else the walk learnt.
+pub fn check(program: &Program, max_coroutines: usize) -> Checked {
     let mut v = Validator {
         program,
         problems: Vec::new(),
@@ -62,10 +74,14 @@ pub fn validate(program: &Program, max_coroutines: usize) -> Vec<Problem> {
                 program.coroutines.len()
             ),
         );
-        return v.problems;
+        return Checked {
+            problems: v.problems,
+            uses_side_loop: false,
+        };
     }
     v.names();
-    let on_side = v.loops();
+    let survey = survey(program);
+    let on_side = v.loops(&survey.side_roots);
     for (i, coro) in program.coroutines.iter().enumerate() {
         let mut ctx = Context {
             coro: i as u32,
@@ -86,8 +102,45 @@ pub fn validate(program: &Program, max_coroutines: usize) -> Vec<Problem> {
     for (i, job) in program.jobs.iter().enumerate() {
         v.job(i as u32, &job.body);
     }
-    v.tasks_and_cycles();
-    v.problems
+    v.tasks_and_cycles(&survey.referenced);
+    Checked {
+        problems: v.problems,
+        uses_side_loop: survey.uses_side_loop,
+    }
+}
+
+/// What one walk over every coroutine's steps finds, before the checks.
+struct Survey {
+    /// Whose task some step refers to.
+    referenced: Vec<bool>,
+    /// The coroutines handed to the side loop.
+    side_roots: Vec<CoroId>,
+    /// Some step hands work to the side loop.
+    uses_side_loop: bool,
+}
+
+fn survey(p: &Program) -> Survey {
+    let mut s = Survey {
+        referenced: vec![false; p.coroutines.len()],
+        side_roots: Vec::new(),
+        uses_side_loop: false,
+    };
+    for coro in &p.coroutines {
+        visit_steps(&coro.body, &mut |step| {
+            task_refs(step, &mut |c| {
+                if let Some(r) = s.referenced.get_mut(c as usize) {
+                    *r = true;
+                }
+            });
+            for aw in step.awaitables() {
+                if let Awaitable::SideLoop(c) = aw {
+                    s.side_roots.push(*c);
+                }
+            }
+            s.uses_side_loop |= step.uses_side_loop();
+        });
+    }
+    s
 }
 
 /// The most jobs a program may define, and steps a job may have.
@@ -186,7 +239,7 @@ impl Validator<'_> {
     /// those they make tasks of, await or refer to, and so on. The others
     /// run on the main loop; a coroutine on both is an error, because
     /// tasks and their names belong to one loop.
-    fn loops(&mut self) -> Vec<bool> {
+    fn loops(&mut self, roots: &[CoroId]) -> Vec<bool> {
         let p = self.program;
         let n = p.coroutines.len();
         let reach = |roots: Vec<CoroId>| {
@@ -205,21 +258,11 @@ impl Validator<'_> {
             }
             seen
         };
-        let mut roots = Vec::new();
-        for coro in &p.coroutines {
-            visit_steps(&coro.body, &mut |step| {
-                for aw in step.awaitables() {
-                    if let Awaitable::SideLoop(c) = aw {
-                        roots.push(*c);
-                    }
-                }
-            });
-        }
         if roots.is_empty() {
             // No side loop: every coroutine runs on the main loop.
             return vec![false; n];
         }
-        let side = reach(roots);
+        let side = reach(roots.to_vec());
         let main = reach(vec![0]);
         for c in 0..n {
             if side[c] && main[c] {
@@ -617,7 +660,7 @@ impl Validator<'_> {
 
     /// Each task is created once, references point at created tasks, and
     /// no coroutine awaits itself inline (directly or through others).
-    fn tasks_and_cycles(&mut self) {
+    fn tasks_and_cycles(&mut self, referenced: &[bool]) {
         let p = self.program;
         for (c, count) in self.created.clone().into_iter().enumerate() {
             if count > 1 {
@@ -633,17 +676,7 @@ impl Validator<'_> {
                 );
             }
         }
-        let mut referenced = vec![false; p.coroutines.len()];
-        for coro in &p.coroutines {
-            visit_steps(&coro.body, &mut |step| {
-                task_refs(step, &mut |c| {
-                    if let Some(r) = referenced.get_mut(c as usize) {
-                        *r = true;
-                    }
-                })
-            });
-        }
-        for (c, is_referenced) in referenced.into_iter().enumerate() {
+        for (c, &is_referenced) in referenced.iter().enumerate() {
             if is_referenced && self.created[c] == 0 && c != 0 {
                 self.error(
                     Location::Coroutine {
@@ -815,8 +848,11 @@ fn visit_steps_to<'a>(steps: &'a [Step], f: &mut impl FnMut(&'a Step), depth: us
     }
     for step in steps {
         f(step);
-        for block in step.blocks() {
-            visit_steps_to(block, f, depth - 1);
+        debug_assert!(step.has_blocks() || step.blocks().is_empty());
+        if step.has_blocks() {
+            for block in step.blocks() {
+                visit_steps_to(block, f, depth - 1);
+            }
         }
     }
 }

@@ -111,7 +111,7 @@ pub struct Ready {
 }
 
 #[derive(Clone, Copy, Debug)]
-pub struct Timer {
+pub(super) struct Timer {
     when: f64,
     handle: HandleId,
 }
@@ -231,8 +231,8 @@ pub struct Loop {
     pub clock_resolution: f64,
     pub iteration: u32,
     pub stopping: bool,
-    /// The running loop's queues; while the side loop runs, they are its
-    /// queues, and the main loop's wait in `side` (see `side.rs`).
+    /// The running loop's queues: while the side loop runs, these are
+    /// its own, and the main loop's are parked in `side` (see `side.rs`).
     pub ready: VecDeque<Ready>,
     pub(super) timers: Vec<Timer>,
     pub(super) timer_cancelled_count: usize,

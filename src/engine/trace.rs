@@ -274,6 +274,14 @@ impl Loop {
                     "{} blocks the whole loop (time.sleep): nothing else can run",
                     name(t)
                 )),
+                Event::TaskCreated { task, by: None } if self.task(task).on_side => Some(format!(
+                    "the side loop makes {} for {}()",
+                    name(task),
+                    self.task(task)
+                        .coro_id
+                        .and_then(|c| self.scenario.program.coroutines.get(c as usize))
+                        .map_or("a coroutine", |c| c.name.as_str())
+                )),
                 Event::TaskCreated { task, by } => Some(match by {
                     Some(by) => format!(
                         "{} creates {}; it starts when {} yields",
@@ -315,7 +323,14 @@ impl Loop {
                     ),
                     None => format!("{} is asked to cancel", name(task)),
                 }),
-                Event::FutureDone(f) => self.gather_story(f, waiting_on.get(&f).copied(), &done),
+                Event::FutureDone(f) => match self.fut(f).kind {
+                    FutKind::SideLoop(_) => Some(format!(
+                        "{} {}: the outcome is back on the main loop",
+                        self.describe_future(f),
+                        self.describe_outcome(f)
+                    )),
+                    _ => self.gather_story(f, waiting_on.get(&f).copied(), &done),
+                },
             };
             if let Some(text) = line {
                 lines.push((i, now, text));
@@ -436,6 +451,30 @@ mod tests {
             s.iter().any(|l| l == "t=0.5 gather passes ValueError('bad') on to Task-1; Task-2 and Task-4 keep running"),
             "{s:#?}"
         );
+    }
+
+    #[test]
+    fn the_story_of_a_loop_in_another_thread_says_which_loop_does_what() {
+        let program = crate::gallery::presets()
+            .into_iter()
+            .find(|p| p.id == "loop_in_thread")
+            .unwrap()
+            .program;
+        let mut sim = Simulation::new(program).unwrap();
+        sim.run_to_end();
+        let s: Vec<String> = sim.with_loop(|l| {
+            l.narrative()
+                .into_iter()
+                .map(|(_, t, s)| format!("t={t} {s}"))
+                .collect()
+        });
+        for expected in [
+            "t=0 run_coroutine_threadsafe hands fetch_page() to the side loop's thread",
+            "t=0 the side loop makes Task-3 for fetch_page()",
+            "t=1 run_coroutine_threadsafe(fetch_page()) returned 'fetch_page data': the outcome is back on the main loop",
+        ] {
+            assert!(s.iter().any(|l| l == expected), "no {expected:?} in {s:#?}");
+        }
     }
 
     #[test]

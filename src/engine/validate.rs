@@ -82,15 +82,19 @@ pub fn check(program: &Program, max_coroutines: usize) -> Checked {
     v.names();
     let survey = survey(program);
     let on_side = v.loops(&survey.side_roots);
+    // One path buffer for every coroutine: a program may have 100,000.
+    let mut path = Vec::new();
     for (i, coro) in program.coroutines.iter().enumerate() {
         let mut ctx = Context {
             coro: i as u32,
-            path: Vec::new(),
-            bound: bound_names(&coro.body),
+            path,
+            body: &coro.body,
+            bound: Default::default(),
             in_handler: 0,
             on_side: on_side[i],
         };
         v.block(&mut ctx, &coro.body);
+        path = ctx.path;
     }
     for (i, callback) in program.callbacks.iter().enumerate() {
         for expr in &callback.print {
@@ -156,16 +160,19 @@ struct Validator<'a> {
     inline_calls: Vec<Vec<CoroId>>,
 }
 
-struct Context {
+struct Context<'a> {
     coro: CoroId,
     path: Vec<u32>,
-    bound: HashSet<String>,
+    body: &'a [Step],
+    /// The names the coroutine assigns, found the first time an
+    /// expression reads one (most coroutines never do).
+    bound: std::cell::OnceCell<HashSet<String>>,
     in_handler: u32,
     /// The coroutine runs on the side loop, the one in a thread of its own.
     on_side: bool,
 }
 
-impl Context {
+impl Context<'_> {
     fn location(&self) -> Location {
         Location::Coroutine {
             coro: self.coro,
@@ -635,7 +642,14 @@ impl Validator<'_> {
     }
 
     fn expr(&mut self, here: &Context, expr: &Expr) {
-        if let Some(message) = self.expr_problem(expr, Some(&here.bound)) {
+        let unread = HashSet::default();
+        let bound = match expr {
+            Expr::Var(_) | Expr::Len(_) | Expr::SortedResults(_) => {
+                here.bound.get_or_init(|| bound_names(here.body))
+            }
+            _ => &unread,
+        };
+        if let Some(message) = self.expr_problem(expr, Some(bound)) {
             self.error(here.location(), message);
         }
     }
@@ -735,10 +749,15 @@ fn name_problem(name: &str) -> Option<String> {
             name.chars().take(40).collect::<String>()
         ));
     }
-    let valid = name
-        .chars()
-        .enumerate()
-        .all(|(i, c)| c == '_' || c.is_alphabetic() || (i > 0 && c.is_numeric()));
+    // Most names are ASCII, checked bytewise; the others by Unicode's rules.
+    let valid = if name.is_ascii() {
+        let b = name.as_bytes();
+        !b[0].is_ascii_digit() && b.iter().all(|c| *c == b'_' || c.is_ascii_alphanumeric())
+    } else {
+        name.chars()
+            .enumerate()
+            .all(|(i, c)| c == '_' || c.is_alphabetic() || (i > 0 && c.is_numeric()))
+    };
     if !valid {
         return Some(format!(
             "`{name}` is not a Python name: use letters, digits and _, not starting with a digit"

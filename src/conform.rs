@@ -177,17 +177,22 @@ impl Gen<'_> {
         body
     }
 
-    /// A coroutine for the side loop: it sleeps, may be cancelled from
-    /// the main loop (and say so), and returns or raises.
+    /// A coroutine for the side loop: it may hold its thread in
+    /// time.sleep, sleeps, may be cancelled from the main loop (and say
+    /// so), and returns or raises.
     fn side_body(&mut self, s: u32) -> Vec<Step> {
-        let mut body = vec![
-            say(&format!("s{s} starts")),
-            Step::try_except(
-                vec![Step::sleep(self.duration())],
-                ExcKind::CancelledError,
-                vec![say(&format!("s{s} cancelled")), Step::Reraise],
-            ),
-        ];
+        let mut body = vec![say(&format!("s{s} starts"))];
+        if self.rng.chance(40) {
+            body.push(Step::Block {
+                seconds: self.duration() / 2.0,
+            });
+            body.push(say(&format!("s{s} held its thread")));
+        }
+        body.extend([Step::try_except(
+            vec![Step::sleep(self.duration())],
+            ExcKind::CancelledError,
+            vec![say(&format!("s{s} cancelled")), Step::Reraise],
+        )]);
         if self.rng.chance(30) {
             body.push(Step::Raise {
                 kind: ExcKind::ValueError,

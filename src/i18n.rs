@@ -225,6 +225,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("side.waiting", "waiting in select for call_soon_threadsafe", "在 select 中等待 call_soon_threadsafe"),
     ("side.waiting_until", "waiting in select until", "在 select 中等待，直到"),
     ("side.woken", "woken by call_soon_threadsafe: its thread runs next", "已被 call_soon_threadsafe 唤醒：线程马上运行"),
+    ("side.holding", "held by time.sleep in a task (the whole side loop waits) until", "被任务中的 time.sleep 占住（整个子线程循环都在等），直到"),
     ("side.stopped", "stopped: its thread has ended", "已停止：线程已结束"),
     ("run.on_side", "side loop", "子线程循环"),
     ("threads.queued", "queued: all 5 workers are busy", "排队中：5 个工作线程都在忙"),

@@ -354,7 +354,10 @@ fn awaits_in_a_job_and_what_the_side_loop_cannot_do_are_refused_where_they_are()
                         lock: 0,
                         body: vec![],
                     },
-                    Step::Block { seconds: 1.0 },
+                    Step::Await {
+                        target: Awaitable::Job(0),
+                        bind: None,
+                    },
                     Step::CallSoonThreadsafe { callback: 0 },
                     Step::Await {
                         target: Awaitable::Coro(2),
@@ -393,7 +396,7 @@ fn awaits_in_a_job_and_what_the_side_loop_cannot_do_are_refused_where_they_are()
         ),
         (
             at(1, 1),
-            "time.sleep on the side loop's thread is not modelled",
+            "run_in_executor from the side loop is not modelled",
         ),
         (
             at(1, 2),
@@ -677,5 +680,57 @@ fn the_loop_view_shows_the_side_loop_and_the_await_tree_crosses_to_its_tasks() {
             "    └── Task-4 (awaits sleep)",
             "Task-2 (awaits sleep)",
         ]
+    );
+}
+
+#[test]
+fn time_sleep_on_the_side_loop_holds_that_loop_alone_while_the_main_loop_ticks() {
+    use asyncio_playground::engine::snapshot::{snapshot_at, SideThread, TaskState};
+    // The tutorials' lesson for a loop in another thread: blocking calls
+    // there run one after the other, and the main loop is not held.
+    let blocking = |name: &str, seconds: f64| {
+        Coroutine::new(
+            name,
+            vec![
+                Step::print([Expr::str(&format!("{name} starts")), Expr::Time]),
+                Step::Block { seconds },
+                Step::print([Expr::str(&format!("{name} ends")), Expr::Time]),
+                Step::sleep(0.25),
+                Step::ret(Expr::str(name)),
+            ],
+        )
+    };
+    let program = Program {
+        coroutines: vec![
+            Coroutine::new(
+                "main",
+                vec![
+                    Step::CreateTask { coro: 1 },
+                    Step::Gather {
+                        items: vec![Awaitable::SideLoop(2), Awaitable::SideLoop(3)],
+                        return_exceptions: false,
+                        bind: Step::bind("r"),
+                    },
+                    print_var("got", "r"),
+                ],
+            ),
+            ticker(5, 0.5),
+            blocking("more_work_2", 2.0),
+            blocking("more_work_1", 1.0),
+        ],
+        epilogue: vec![vec![Expr::str("elapsed"), Expr::Time]],
+        ..Program::default()
+    };
+    // After two iterations the side loop's thread is held, and the task
+    // holding it is still in its step.
+    let s = snapshot_at(&program, 2).expect("a valid program");
+    assert_eq!(s.side.expect("a side loop").thread, SideThread::Holding(2.0));
+    let held = s.tasks.iter().find(|t| t.name == "Task-3").expect("Task-3");
+    assert_eq!((held.on_side, &held.state), (true, &TaskState::Running));
+    claim(
+        program,
+        "more_work_2 starts 0.0\ntick 0 0.0\ntick 1 0.5\ntick 2 1.0\ntick 3 1.5\n\
+         more_work_2 ends 2.0\nmore_work_1 starts 2.0\ntick 4 2.0\nmore_work_1 ends 3.0\n\
+         got ['more_work_2', 'more_work_1'] 3.25\nelapsed 3.25\n",
     );
 }

@@ -637,6 +637,7 @@ fn side_thread_text(ctx: &AppContext, thread: SideThread) -> String {
         SideThread::Starting => ctx.t("side.starting"),
         SideThread::Waiting => ctx.t("side.waiting"),
         SideThread::Woken => ctx.t("side.woken"),
+        SideThread::Holding(t) => format!("{} t={}", ctx.t("side.holding"), py_float_repr(t)),
         SideThread::WaitingUntil(t) => {
             format!("{} t={}", ctx.t("side.waiting_until"), py_float_repr(t))
         }

@@ -179,6 +179,9 @@ pub(super) enum Yielded {
     Bare,
     /// `yield future`: step again when it is done.
     Future(FutId),
+    /// Not a suspension: the side loop's thread holds in `time.sleep`, and
+    /// the task's step goes on when the thread is due (see `side.rs`).
+    Held,
 }
 
 /// A task's name: the one given to `create_task`, or `Task-N` (formatted
@@ -925,7 +928,7 @@ fn prefetch<T: ?Sized>(value: &T) {
 
 impl Loop {
     /// The second half of `Task.__step`: what the coroutine's poll means.
-    fn finish_step(&mut self, task: TaskId, coro: Coro, poll: Poll<PyResult<Value>>) {
+    pub(super) fn finish_step(&mut self, task: TaskId, coro: Coro, poll: Poll<PyResult<Value>>) {
         self.current = None;
         let fut = self.tasks[task.index()].fut;
         match poll {
@@ -963,6 +966,7 @@ impl Loop {
                         self.trace.push(Event::TaskYielded(task));
                         self.call_soon(Callback::Step(task), None);
                     }
+                    Yielded::Held => self.hold_task(task),
                     Yielded::Future(waiter) => {
                         slot.fut_waiter = Some(waiter);
                         let must_cancel = slot.must_cancel;

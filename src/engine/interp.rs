@@ -126,6 +126,8 @@ enum Waiting {
     Await(Recorded<aio::AwaitFuture>),
     /// A compound step, holding the frame until it ends.
     Compound(Boxed<'static, (Box<Frame>, PyResult<Flow>)>),
+    /// `time.sleep` on the side loop's thread.
+    Hold(HoldThread),
 }
 
 impl Future for TaskBody {
@@ -145,8 +147,8 @@ impl Future for TaskBody {
                     }) {
                         Started::Done(result) => result,
                         Started::Block(seconds) => {
-                            hold_loop_thread(seconds);
-                            Ok(Flow::Next)
+                            this.waiting = Waiting::Hold(HoldThread::new(seconds));
+                            continue;
                         }
                         Started::Sleep(sleep) => {
                             this.waiting = Waiting::Sleep(sleep);
@@ -188,6 +190,10 @@ impl Future for TaskBody {
                         }),
                     }
                 }
+                Waiting::Hold(hold) => match Pin::new(hold).poll(cx) {
+                    Poll::Pending => return Poll::Pending,
+                    Poll::Ready(()) => Ok(Flow::Next),
+                },
                 Waiting::Compound(compound) => match compound.as_mut().poll(cx) {
                     Poll::Pending => return Poll::Pending,
                     Poll::Ready((frame, result)) => {
@@ -274,10 +280,40 @@ fn ensure_future(l: &mut Loop, aw: Awaitable) -> PyResult<FutId> {
     }
 }
 
-/// `time.sleep(seconds)` in a task.
-fn hold_loop_thread(seconds: f64) {
-    if let Some(rt) = super::core::Runtime::running() {
-        rt.hold_loop_thread(seconds);
+/// `time.sleep(seconds)` in a task: its loop's thread holds. The main
+/// loop's holds at once, while other threads run. The side loop's thread
+/// takes its turns inside the main loop's waits, so it cannot hold there:
+/// its task hands the turn back (pending, though not suspended in
+/// asyncio's sense) and goes on when the thread is due again.
+struct HoldThread {
+    seconds: f64,
+    held: bool,
+}
+
+impl HoldThread {
+    fn new(seconds: f64) -> HoldThread {
+        HoldThread {
+            seconds,
+            held: false,
+        }
+    }
+}
+
+impl Future for HoldThread {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<()> {
+        if std::mem::replace(&mut self.held, true) {
+            return Poll::Ready(());
+        }
+        let seconds = self.seconds;
+        if with_loop(|l| l.on_side && l.hold_side_thread(seconds)) {
+            return Poll::Pending;
+        }
+        if let Some(rt) = super::core::Runtime::running() {
+            rt.hold_loop_thread(seconds);
+        }
+        Poll::Ready(())
     }
 }
 
@@ -307,7 +343,7 @@ async fn exec_step(program: &Program, frame: &mut Frame, step: &Step) -> PyResul
     match with_loop(|l| start_step(l, frame, step)) {
         Started::Done(result) => result,
         Started::Block(seconds) => {
-            hold_loop_thread(seconds);
+            HoldThread::new(seconds).await;
             Ok(Flow::Next)
         }
         Started::Sleep(sleep) => sleep.await.map(|_| Flow::Next),

@@ -85,6 +85,8 @@ pub enum Thread {
     Selecting { woken: bool },
     /// Running an iteration.
     Running,
+    /// In `time.sleep` inside a task's step, until `SideLoop::hold_until`.
+    Holding,
     /// `run_forever` returned: the loop was stopped.
     Ended,
 }
@@ -94,6 +96,11 @@ pub struct SideLoop {
     parked: Queues,
     pub thread: Thread,
     pub runs: Vec<SideRun>,
+    /// The task whose step is held in `time.sleep`, until when, and the
+    /// callbacks of the iteration still to run after it.
+    pub held: Option<TaskId>,
+    pub hold_until: f64,
+    remaining: usize,
 }
 
 /// What the main loop's task was doing when a side turn began inside its
@@ -113,6 +120,9 @@ impl Loop {
             parked: Queues::default(),
             thread: Thread::Starting,
             runs: Vec::new(),
+            held: None,
+            hold_until: 0.0,
+            remaining: 0,
         }));
         self.threads.park_side_loop(self.now);
     }
@@ -292,6 +302,25 @@ impl Loop {
         }
     }
 
+    /// `time.sleep(seconds)` in the side loop's running task: the thread
+    /// will hold until then. Returns false outside a task.
+    pub fn hold_side_thread(&mut self, seconds: f64) -> bool {
+        let Some(task) = self.current else {
+            return false;
+        };
+        self.trace.push(Event::Blocked(task));
+        let until = self.now + seconds;
+        self.side_mut().hold_until = until;
+        self.yielded = Yielded::Held;
+        true
+    }
+
+    /// The held task's step ended, pending: it goes on when the thread
+    /// is due (`Runtime::side_loop_turn`).
+    pub(super) fn hold_task(&mut self, task: TaskId) {
+        self.side_mut().held = Some(task);
+    }
+
     /// Begins a side loop turn: its queues in, the interrupted task's
     /// state saved.
     fn enter_side_loop(&mut self) -> Interrupted {
@@ -308,8 +337,15 @@ impl Loop {
     /// Ends a side loop turn: `run_forever` ends the thread if the loop
     /// was stopped, else the next `_run_once` goes into `select`. Returns
     /// whether the turn woke the main loop.
-    fn leave_side_loop(&mut self, interrupted: Interrupted) -> bool {
-        if self.stopping {
+    fn leave_side_loop(&mut self, interrupted: Interrupted, remaining: usize) -> bool {
+        if self.side_mut().held.is_some() {
+            // Held in `time.sleep`: the iteration goes on when it ends.
+            let side = self.side_mut();
+            side.thread = Thread::Holding;
+            side.remaining = remaining;
+            let until = side.hold_until;
+            self.threads.park_side_loop(until);
+        } else if self.stopping {
             self.stopping = false;
             self.side_mut().thread = Thread::Ended;
         } else {
@@ -365,17 +401,41 @@ impl Runtime {
     /// `select` returned (the first turn, `run_forever`'s start, has none),
     /// then the next `select`. Returns whether it woke the main loop.
     pub fn side_loop_turn(&self) -> bool {
-        let (interrupted, first) = self.with(|l| {
-            let first = l.side.as_deref().map(|s| s.thread) == Some(Thread::Starting);
-            (l.enter_side_loop(), first)
+        let (interrupted, was) = self.with(|l| {
+            let was = l.side.as_deref().map(|s| s.thread);
+            (l.enter_side_loop(), was)
         });
-        if !first {
-            let n = self.with(|l| l.take_due_timers());
-            for _ in 0..n {
-                self.run_ready();
-            }
+        let mut left = match was {
+            Some(Thread::Starting) => 0,
+            Some(Thread::Holding) => self.resume_held(),
+            _ => self.with(|l| l.take_due_timers()),
+        };
+        while left > 0 && self.with(|l| l.side.as_deref().is_some_and(|s| s.held.is_none())) {
+            left -= 1;
+            self.run_ready();
         }
-        self.with(|l| l.leave_side_loop(interrupted))
+        self.with(|l| l.leave_side_loop(interrupted, left))
+    }
+
+    /// The held task's step goes on after its `time.sleep`. Returns the
+    /// callbacks of the iteration still to run.
+    fn resume_held(&self) -> usize {
+        let held = self.with(|l| {
+            let side = l.side.as_deref_mut()?;
+            let task = side.held.take()?;
+            let remaining = side.remaining;
+            l.current = Some(task);
+            let coro = l.tasks[task.index()].take_coro()?;
+            Some((task, coro, remaining))
+        });
+        let Some((task, mut coro, remaining)) = held else {
+            return 0;
+        };
+        let poll = coro
+            .as_mut()
+            .poll(&mut std::task::Context::from_waker(std::task::Waker::noop()));
+        self.with(|l| l.finish_step(task, coro, poll));
+        remaining
     }
 
     /// `side_thread.join()` after the stop: the threads run until the

@@ -112,6 +112,9 @@ pub enum SideThread {
     Waiting,
     /// Woken in `select` by a `call_soon_threadsafe`: it runs next.
     Woken,
+    /// A task of its holds the thread in `time.sleep` until this time:
+    /// the whole side loop waits.
+    Holding(f64),
     /// Stopped: `run_forever` returned and the thread ended.
     Stopped,
 }
@@ -250,7 +253,9 @@ impl Loop {
                 let id = TaskId(i as u32);
                 let state = match &self.fut(t.fut).outcome {
                     Some(outcome) => ended_state(outcome),
-                    None if self.current == Some(id) => TaskState::Running,
+                    None if self.current == Some(id) || self.held_on_side() == Some(id) => {
+                        TaskState::Running
+                    }
                     None if !t.started => TaskState::NotStarted,
                     None => match t.fut_waiter {
                         Some(f) => TaskState::Waiting {
@@ -287,6 +292,11 @@ impl Loop {
         }
     }
 
+    /// The side loop's task held in `time.sleep`, still in its step.
+    fn held_on_side(&self) -> Option<TaskId> {
+        self.side.as_deref()?.held
+    }
+
     fn describe_timers(&self, timers: Vec<(f64, Callback)>) -> Vec<(f64, String)> {
         timers
             .into_iter()
@@ -299,6 +309,7 @@ impl Loop {
         let queues = self.side_queues()?;
         let thread = match self.side.as_deref()?.thread {
             Thread::Starting => SideThread::Starting,
+            Thread::Holding => SideThread::Holding(self.side.as_deref()?.hold_until),
             Thread::Ended => SideThread::Stopped,
             Thread::Selecting { woken: true } => SideThread::Woken,
             Thread::Selecting { woken: false } | Thread::Running => {

@@ -294,8 +294,6 @@ impl Validator<'_> {
     /// playground's model.
     fn side_loop_step(&mut self, ctx: &Context, step: &Step) {
         let problem = match step {
-            Step::Block { .. } => "time.sleep on the side loop's thread is not modelled; \
-                                   use asyncio.sleep there",
             Step::CallSoonThreadsafe { .. } => {
                 "call_soon_threadsafe from the side loop back to the main loop is not modelled"
             }

@@ -724,7 +724,10 @@ fn time_sleep_on_the_side_loop_holds_that_loop_alone_while_the_main_loop_ticks()
     // After two iterations the side loop's thread is held, and the task
     // holding it is still in its step.
     let s = snapshot_at(&program, 2).expect("a valid program");
-    assert_eq!(s.side.expect("a side loop").thread, SideThread::Holding(2.0));
+    assert_eq!(
+        s.side.expect("a side loop").thread,
+        SideThread::Holding(2.0)
+    );
     let held = s.tasks.iter().find(|t| t.name == "Task-3").expect("Task-3");
     assert_eq!((held.on_side, &held.state), (true, &TaskState::Running));
     claim(

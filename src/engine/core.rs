@@ -504,12 +504,16 @@ impl Loop {
     pub fn result(&self, fut: FutId) -> PyResult<Value> {
         match &self.futures[fut.index()].outcome {
             Some(Outcome::Returned(v)) => Ok(v.clone()),
-            Some(Outcome::Raised(e)) => Err(e.clone()),
-            Some(Outcome::Cancelled(msg)) => Err(cancelled_error(msg.as_deref())),
-            None => Err(PyExc::with_arg(
-                super::value::ExcKind::InvalidStateError,
-                "Result is not set.",
-            )),
+            other => Err(result_error(other.as_ref())),
+        }
+    }
+
+    /// What `future.result()` raises, if it raises, without copying the
+    /// value it would return (`Task.__wakeup` needs only that).
+    pub fn result_raises(&self, fut: FutId) -> Option<PyExc> {
+        match &self.futures[fut.index()].outcome {
+            Some(Outcome::Returned(_)) => None,
+            other => Some(result_error(other.as_ref())),
         }
     }
 
@@ -664,6 +668,19 @@ impl Loop {
     }
 }
 
+/// The exception `future.result()` raises for a future that did not
+/// return: its exception, a `CancelledError`, or not done yet.
+fn result_error(outcome: Option<&Outcome>) -> PyExc {
+    match outcome {
+        Some(Outcome::Raised(e)) => e.clone(),
+        Some(Outcome::Cancelled(msg)) => cancelled_error(msg.as_deref()),
+        Some(Outcome::Returned(_)) | None => PyExc::with_arg(
+            super::value::ExcKind::InvalidStateError,
+            "Result is not set.",
+        ),
+    }
+}
+
 /// `Future._make_cancelled_error()`.
 pub fn cancelled_error(msg: Option<&str>) -> PyExc {
     match msg {
@@ -793,7 +810,7 @@ impl Runtime {
                 Callback::Step(task) => (task, None),
                 Callback::Wakeup(task) => {
                     // `Task.__wakeup(fut)`: step with the future's exception, if any.
-                    (task, ready.arg.and_then(|f| l.result(f).err()))
+                    (task, ready.arg.and_then(|f| l.result_raises(f)))
                 }
                 other => {
                     super::aio::run_callback(l, other, ready.arg);
@@ -928,6 +945,7 @@ fn prefetch<T: ?Sized>(value: &T) {
 
 impl Loop {
     /// The second half of `Task.__step`: what the coroutine's poll means.
+    #[inline(always)]
     pub(super) fn finish_step(&mut self, task: TaskId, coro: Coro, poll: Poll<PyResult<Value>>) {
         self.current = None;
         let fut = self.tasks[task.index()].fut;

@@ -229,7 +229,11 @@ fn with_frame<R>(frame: &mut Option<Box<Frame>>, f: impl FnOnce(&mut Frame) -> R
         None => {
             let mut scratch = Frame::default();
             let result = f(&mut scratch);
-            if !scratch.vars.is_empty() || !scratch.caught.is_empty() {
+            if scratch.vars.capacity() == 0 && scratch.caught.capacity() == 0 {
+                // Nothing was ever put in it, so it owns no memory: its
+                // drop glue (a call on every step of every task) is skipped.
+                std::mem::forget(scratch);
+            } else {
                 *frame = Some(Box::new(scratch));
             }
             result

@@ -136,6 +136,33 @@ fn wait(items: Vec<u32>, return_when: ReturnWhen) -> Vec<Step> {
     ]
 }
 
+/// A coroutine that prints "tick" every half second, `times` times.
+#[cfg(not(target_arch = "wasm32"))]
+fn ticker(times: usize) -> Coroutine {
+    let mut ticks = Vec::new();
+    for _ in 0..times {
+        ticks.push(say("tick"));
+        ticks.push(Step::sleep(0.5));
+    }
+    co("ticker", ticks)
+}
+
+/// `main`'s body in the thread presets: start the ticker (coroutine 1),
+/// gather `items` and print what they gave, so the ticks show the loop
+/// going on meanwhile.
+#[cfg(not(target_arch = "wasm32"))]
+fn gather_while_ticking(items: Vec<Awaitable>) -> Vec<Step> {
+    vec![
+        Step::CreateTask { coro: 1 },
+        Step::Gather {
+            items,
+            return_exceptions: false,
+            bind: Step::bind("results"),
+        },
+        Step::print([E::str("results"), E::var("results"), E::str("at"), E::Time]),
+    ]
+}
+
 #[cfg(not(target_arch = "wasm32"))]
 /// The extra presets' programs, in `EXTRAS` order.
 fn extras() -> Vec<Program> {
@@ -404,32 +431,14 @@ fn extras() -> Vec<Program> {
                     ],
                 )
             };
-            let mut ticks = Vec::new();
-            for _ in 0..5 {
-                ticks.push(say("tick"));
-                ticks.push(Step::sleep(0.5));
-            }
             Program {
                 jobs: vec![job("read_file", 2.0, "data"), job("compress", 1.0, "zip")],
                 ..program(vec![
                     co(
                         "main",
-                        vec![
-                            Step::CreateTask { coro: 1 },
-                            Step::Gather {
-                                items: vec![Awaitable::Job(0), Awaitable::Job(1)],
-                                return_exceptions: false,
-                                bind: Step::bind("results"),
-                            },
-                            Step::print([
-                                E::str("results"),
-                                E::var("results"),
-                                E::str("at"),
-                                E::Time,
-                            ]),
-                        ],
+                        gather_while_ticking(vec![Awaitable::Job(0), Awaitable::Job(1)]),
                     ),
-                    co("ticker", ticks),
+                    ticker(5),
                 ])
             }
         },
@@ -445,36 +454,19 @@ fn extras() -> Vec<Program> {
                     ],
                 )
             };
-            let mut ticks = Vec::new();
-            for _ in 0..4 {
-                ticks.push(say("tick"));
-                ticks.push(Step::sleep(0.5));
-            }
+            let mut main = vec![Step::CallSoonThreadsafe { callback: 0 }];
+            main.extend(gather_while_ticking(vec![
+                Awaitable::SideLoop(2),
+                Awaitable::SideLoop(3),
+            ]));
             Program {
                 callbacks: vec![CallbackFn {
                     name: "greet".into(),
                     print: vec![E::str("hello from the side loop's thread at"), E::Time],
                 }],
                 ..program(vec![
-                    co(
-                        "main",
-                        vec![
-                            Step::CallSoonThreadsafe { callback: 0 },
-                            Step::CreateTask { coro: 1 },
-                            Step::Gather {
-                                items: vec![Awaitable::SideLoop(2), Awaitable::SideLoop(3)],
-                                return_exceptions: false,
-                                bind: Step::bind("results"),
-                            },
-                            Step::print([
-                                E::str("results"),
-                                E::var("results"),
-                                E::str("at"),
-                                E::Time,
-                            ]),
-                        ],
-                    ),
-                    co("ticker", ticks),
+                    co("main", main),
+                    ticker(4),
                     download("fetch_page", 1.0),
                     download("fetch_image", 2.0),
                 ])

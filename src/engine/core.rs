@@ -862,10 +862,17 @@ impl Runtime {
         };
         let poll = match thrown_at_start {
             Some(exc) => Poll::Ready(Err(exc)),
-            None => coro.as_mut().poll(&mut Context::from_waker(Waker::noop())),
+            None => poll_coroutine(&mut coro),
         };
         self.with(|l| l.finish_step(task, coro, poll));
     }
+}
+
+/// Runs a task's coroutine to its next suspension. Nothing wakes a
+/// coroutine but the loop, so the waker is a no-op.
+#[inline(always)]
+pub(super) fn poll_coroutine(coro: &mut Coro) -> Poll<PyResult<Value>> {
+    coro.as_mut().poll(&mut Context::from_waker(Waker::noop()))
 }
 
 /// How many ready callbacks ahead the loop asks the CPU for the memory a

@@ -103,6 +103,18 @@ pub struct SideLoop {
     remaining: usize,
 }
 
+impl SideLoop {
+    /// Queues a callback on the loop that is not running (the other
+    /// thread's `call_soon_threadsafe`).
+    fn park_ready(&mut self, callback: Callback) {
+        self.parked.ready.push_back(Ready {
+            callback,
+            arg: None,
+            handle: None,
+        });
+    }
+}
+
 /// What the main loop's task was doing when a side turn began inside its
 /// step (its `time.sleep`).
 struct Interrupted {
@@ -159,11 +171,7 @@ impl Loop {
         }
         let now = self.now;
         let side = self.side_mut();
-        side.parked.ready.push_back(Ready {
-            callback,
-            arg: None,
-            handle: None,
-        });
+        side.park_ready(callback);
         if side.thread == (Thread::Selecting { woken: false }) {
             side.thread = Thread::Selecting { woken: true };
             self.threads.wake_side_loop(now);
@@ -177,11 +185,7 @@ impl Loop {
             self.call_soon(callback, None);
             return;
         }
-        self.side_mut().parked.ready.push_back(Ready {
-            callback,
-            arg: None,
-            handle: None,
-        });
+        self.side_mut().park_ready(callback);
         self.main_woken = true;
     }
 
@@ -431,9 +435,8 @@ impl Runtime {
         let Some((task, mut coro, remaining)) = held else {
             return 0;
         };
-        let poll = coro
-            .as_mut()
-            .poll(&mut std::task::Context::from_waker(std::task::Waker::noop()));
+        // The same step goes on: `__step`'s second half, as `Runtime::step`.
+        let poll = super::core::poll_coroutine(&mut coro);
         self.with(|l| l.finish_step(task, coro, poll));
         remaining
     }

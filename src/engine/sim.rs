@@ -375,14 +375,18 @@ impl Simulation {
     /// `asyncio.run(main())` would.
     fn finish(&mut self) {
         self.status = Status::Finished;
-        self.rt.with(|l| l.main_closed = true);
         let returned = matches!(self.main_outcome(), Some(Outcome::Returned(_)));
+        // `side_loop.call_soon_threadsafe(side_loop.stop)`, then
+        // `side_thread.join()`, once `asyncio.run` returned.
+        self.rt.with(|l| {
+            l.main_closed = true;
+            if returned {
+                l.stop_side_loop();
+            }
+        });
         if !returned {
             return;
         }
-        // `side_loop.call_soon_threadsafe(side_loop.stop)`, then
-        // `side_thread.join()`.
-        self.rt.with(|l| l.stop_side_loop());
         let rt = self.rt.clone();
         rt.enter(|| rt.join_side_loop());
         if let Some(reason) = self.over_budget() {

@@ -384,6 +384,11 @@ mod tests {
             .find(|(n, _)| *n == name)
             .unwrap()
             .1;
+        story_of(program)
+    }
+
+    /// The narrative of a whole run, each line stamped `t=...`.
+    fn story_of(program: crate::engine::Program) -> Vec<String> {
         let mut sim = Simulation::new(program).unwrap();
         sim.run_to_end();
         sim.with_loop(|l| {
@@ -439,14 +444,7 @@ mod tests {
             ],
             ..Program::default()
         };
-        let mut sim = Simulation::new(program).unwrap();
-        sim.run_to_end();
-        let s: Vec<String> = sim.with_loop(|l| {
-            l.narrative()
-                .into_iter()
-                .map(|(_, t, s)| format!("t={t} {s}"))
-                .collect()
-        });
+        let s = story_of(program);
         assert!(
             s.iter().any(|l| l == "t=0.5 gather passes ValueError('bad') on to Task-1; Task-2 and Task-4 keep running"),
             "{s:#?}"
@@ -460,14 +458,7 @@ mod tests {
             .find(|p| p.id == "loop_in_thread")
             .unwrap()
             .program;
-        let mut sim = Simulation::new(program).unwrap();
-        sim.run_to_end();
-        let s: Vec<String> = sim.with_loop(|l| {
-            l.narrative()
-                .into_iter()
-                .map(|(_, t, s)| format!("t={t} {s}"))
-                .collect()
-        });
+        let s = story_of(program);
         for expected in [
             "t=0 run_coroutine_threadsafe hands fetch_page() to the side loop's thread",
             "t=0 the side loop makes Task-3 for fetch_page()",

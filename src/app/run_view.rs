@@ -489,26 +489,7 @@ fn LoopView(props: &LoopViewProps) -> Html {
                 { " · " }
                 <span data-testid="iteration">{ format!("{} {}", ctx.t("run.iteration"), s.iteration) }</span>
             </p>
-            <div class="queues">
-                <div>
-                    <h3>{ ctx.t("run.ready") }</h3>
-                    if s.ready.is_empty() {
-                        <p class="empty">{ "—" }</p>
-                    } else {
-                        <ol class="ready-queue">{ for s.ready.iter().map(|r| html! { <li>{ r }</li> }) }</ol>
-                    }
-                </div>
-                <div>
-                    <h3>{ ctx.t("run.timers") }</h3>
-                    if s.timers.is_empty() {
-                        <p class="empty">{ "—" }</p>
-                    } else {
-                        <ul class="timers">{ for s.timers.iter().map(|(when, what)| html! {
-                            <li><span class="time">{ format!("t={}", py_float_repr(*when)) }</span>{ " " }{ what }</li>
-                        }) }</ul>
-                    }
-                </div>
-            </div>
+            { queues_view(&ctx, "h3", &s.ready, &s.timers) }
             <h3>{ ctx.t("run.tasks") }</h3>
             <table class="tasks">
                 <thead><tr><th>{ ctx.t("label.task") }</th><th>{ ctx.t("run.state") }</th><th></th></tr></thead>
@@ -536,26 +517,7 @@ fn LoopView(props: &LoopViewProps) -> Html {
                         { format!("{} {} · ", ctx.t("run.iteration"), side.iteration) }
                         { side_thread_text(&ctx, side.thread) }
                     </p>
-                    <div class="queues">
-                        <div>
-                            <h4>{ ctx.t("run.ready") }</h4>
-                            if side.ready.is_empty() {
-                                <p class="empty">{ "—" }</p>
-                            } else {
-                                <ol class="ready-queue">{ for side.ready.iter().map(|r| html! { <li>{ r }</li> }) }</ol>
-                            }
-                        </div>
-                        <div>
-                            <h4>{ ctx.t("run.timers") }</h4>
-                            if side.timers.is_empty() {
-                                <p class="empty">{ "—" }</p>
-                            } else {
-                                <ul class="timers">{ for side.timers.iter().map(|(when, what)| html! {
-                                    <li><span class="time">{ format!("t={}", py_float_repr(*when)) }</span>{ " " }{ what }</li>
-                                }) }</ul>
-                            }
-                        </div>
-                    </div>
+                    { queues_view(&ctx, "h4", &side.ready, &side.timers) }
                 </div>
             }
             if !s.jobs.is_empty() {
@@ -629,6 +591,38 @@ fn result_view(ctx: &AppContext, r: &ResultView) -> Html {
                 <span class="result-note">{ format!("… {} {}", r.more, ctx.t("run.more_items")) }</span>
             }
         </li>
+    }
+}
+
+/// A loop's ready queue and timers, under headings of level `heading`
+/// (the side loop's sit one level below the main loop's).
+fn queues_view(
+    ctx: &AppContext,
+    heading: &'static str,
+    ready: &[String],
+    timers: &[(f64, String)],
+) -> Html {
+    html! {
+        <div class="queues">
+            <div>
+                <@{heading}>{ ctx.t("run.ready") }</@>
+                if ready.is_empty() {
+                    <p class="empty">{ "—" }</p>
+                } else {
+                    <ol class="ready-queue">{ for ready.iter().map(|r| html! { <li>{ r }</li> }) }</ol>
+                }
+            </div>
+            <div>
+                <@{heading}>{ ctx.t("run.timers") }</@>
+                if timers.is_empty() {
+                    <p class="empty">{ "—" }</p>
+                } else {
+                    <ul class="timers">{ for timers.iter().map(|(when, what)| html! {
+                        <li><span class="time">{ format!("t={}", py_float_repr(*when)) }</span>{ " " }{ what }</li>
+                    }) }</ul>
+                }
+            </div>
+        </div>
     }
 }
 

@@ -237,12 +237,7 @@ impl Loop {
     }
 
     pub fn snapshot(&self) -> Snapshot {
-        let ready = self
-            .ready
-            .iter()
-            .filter(|r| !self.is_cancelled_handle(r))
-            .map(|r| self.describe_callback(r.callback))
-            .collect();
+        let ready = self.describe_ready(&self.ready);
         let timers = self.describe_timers(self.live_timers());
         let mut awaiting = self.awaiting();
         let tasks = self
@@ -297,6 +292,19 @@ impl Loop {
         self.side.as_deref()?.held
     }
 
+    /// A ready queue as the views list it: what runs next, in order,
+    /// without the cancelled handles.
+    fn describe_ready(
+        &self,
+        ready: &std::collections::VecDeque<super::core::Ready>,
+    ) -> Vec<String> {
+        ready
+            .iter()
+            .filter(|r| !self.is_cancelled_handle(r))
+            .map(|r| self.describe_callback(r.callback))
+            .collect()
+    }
+
     fn describe_timers(&self, timers: Vec<(f64, Callback)>) -> Vec<(f64, String)> {
         timers
             .into_iter()
@@ -322,12 +330,7 @@ impl Loop {
         Some(SideView {
             iteration: queues.iteration,
             thread,
-            ready: queues
-                .ready
-                .iter()
-                .filter(|r| !self.is_cancelled_handle(r))
-                .map(|r| self.describe_callback(r.callback))
-                .collect(),
+            ready: self.describe_ready(queues.ready),
             timers: self.describe_timers(queues.timers),
         })
     }

@@ -102,13 +102,11 @@ impl Threads {
         self.seq
     }
 
-    fn start(&mut self, work: Work, now: f64) {
+    /// A thread begins to wait until `wake` (infinity: until woken); it
+    /// is due then, after the threads that began to wait before it.
+    fn wait_until(&mut self, work: Work, wake: f64) {
         let seq = self.next_seq();
-        self.threads.push(Thread {
-            work,
-            wake: now,
-            seq,
-        });
+        self.threads.push(Thread { work, wake, seq });
     }
 
     /// Whether there is any thread besides the loop's.
@@ -119,7 +117,7 @@ impl Threads {
     /// Whether any thread could still run (the loop is not deadlocked
     /// while one can). A side loop waiting for work cannot.
     pub fn any_alive(&self) -> bool {
-        self.threads.iter().any(|t| t.wake.is_finite())
+        self.next_wake().is_some()
     }
 
     /// The earliest time a thread is due, for drivers that wait.
@@ -134,12 +132,7 @@ impl Threads {
     /// The side loop's thread goes into `select` until `wake` (infinity:
     /// until woken).
     pub fn park_side_loop(&mut self, wake: f64) {
-        let seq = self.next_seq();
-        self.threads.push(Thread {
-            work: Work::SideLoop,
-            wake,
-            seq,
-        });
+        self.wait_until(Work::SideLoop, wake);
     }
 
     /// The side loop's `_write_to_self`: its thread, waiting in `select`,
@@ -181,7 +174,7 @@ impl Loop {
         // the maximum; it takes the queue's first job when it runs.
         if self.threads.workers < MAX_WORKERS {
             self.threads.workers += 1;
-            self.threads.start(Work::Idle, self.now);
+            self.threads.wait_until(Work::Idle, self.now);
         }
         future
     }
@@ -219,7 +212,7 @@ impl Loop {
     /// `shutdown_default_executor()`'s thread: started now, it sets
     /// `future`'s result once no worker is left.
     pub fn start_shutdown_thread(&mut self, future: FutId) {
-        self.threads.start(Work::Shutdown { future }, self.now);
+        self.threads.wait_until(Work::Shutdown { future }, self.now);
     }
 
     /// Takes the next thread due by `limit` (`None`: any) off the list
@@ -288,8 +281,7 @@ impl Loop {
                                     let wake = self.now + seconds;
                                     self.threads.runs[run as usize].state =
                                         JobState::Running { until: Some(wake) };
-                                    let seq = self.threads.next_seq();
-                                    self.threads.threads.push(Thread { work, wake, seq });
+                                    self.threads.wait_until(work, wake);
                                     return woke_loop;
                                 }
                                 ThreadStep::End(result) => Some(result),

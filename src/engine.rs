@@ -13,7 +13,7 @@
 
 pub mod aio;
 pub mod core;
-pub mod fnv;
+pub mod fasthash;
 pub mod heap;
 pub mod ids;
 pub mod interp;

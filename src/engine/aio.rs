@@ -18,7 +18,7 @@ use super::value::{ExcKind, PyExc, Value};
 /// The distinct futures of `fs` in first-seen order: Python's `set(fs)`
 /// (whose order never shows) or gather's `arg_to_fut`.
 fn dedupe(fs: &[FutId]) -> Vec<FutId> {
-    let mut seen = super::fnv::set_with_capacity(fs.len());
+    let mut seen = super::fasthash::set_with_capacity(fs.len());
     fs.iter().copied().filter(|f| seen.insert(*f)).collect()
 }
 

@@ -31,7 +31,7 @@ pub struct Scenario {
     /// Each step's place, by the step's address in the (immutable, shared)
     /// program: `(coroutine, index in pre-order)`, the order the exporter
     /// writes steps in, so views can show the line a task is at.
-    pub places: super::fnv::FnvHashMap<usize, (u32, u32)>,
+    pub places: super::fasthash::FastHashMap<usize, (u32, u32)>,
 }
 
 impl Scenario {

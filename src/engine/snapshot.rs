@@ -6,7 +6,7 @@
 
 use super::aio::CombKind;
 use super::core::{Callback, FutKind, Loop, Outcome};
-use super::fnv::FnvHashMap;
+use super::fasthash::FastHashMap;
 use super::ids::TaskId;
 use super::threads::JobState;
 use super::value::ExcKind;
@@ -356,8 +356,8 @@ impl Loop {
 
     /// For each task awaiting something now: the tasks behind it, and the
     /// combinator when there is one.
-    fn awaiting(&self) -> FnvHashMap<TaskId, (Vec<TaskId>, Option<CombKind>)> {
-        let mut map: FnvHashMap<TaskId, (Vec<TaskId>, Option<CombKind>)> = Default::default();
+    fn awaiting(&self) -> FastHashMap<TaskId, (Vec<TaskId>, Option<CombKind>)> {
+        let mut map: FastHashMap<TaskId, (Vec<TaskId>, Option<CombKind>)> = Default::default();
         for c in self.aio.combinations.iter().filter(|c| !c.ended) {
             let entry = map.entry(c.caller).or_default();
             entry
@@ -412,7 +412,7 @@ impl Loop {
                         done: done(i),
                     })
                     .collect();
-                let shown: FnvHashMap<_, usize> = c
+                let shown: FastHashMap<_, usize> = c
                     .items
                     .iter()
                     .take(RESULT_ITEMS)

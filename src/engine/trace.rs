@@ -217,7 +217,7 @@ impl Loop {
         let mut started = vec![false; self.tasks.len()];
         // As of the event being told: which task waits on each future, and
         // which futures are done.
-        let mut waiting_on: super::fnv::FnvHashMap<FutId, TaskId> = Default::default();
+        let mut waiting_on: super::fasthash::FastHashMap<FutId, TaskId> = Default::default();
         let mut done = vec![false; self.futures.len()];
         let name = |t: TaskId| self.task(t).name.to_string();
         for (i, event) in self.trace.iter().enumerate() {

@@ -3,7 +3,7 @@
 //! with errors never reaches the loop; warnings describe code that runs
 //! but raises (as asyncio does for `wait([])`).
 
-use super::fnv::{set_with_capacity, FnvHashSet as HashSet};
+use super::fasthash::{set_with_capacity, FastHashSet as HashSet};
 
 use super::program::{Awaitable, CoroId, Expr, Program, Step};
 
@@ -65,6 +65,9 @@ pub fn check(program: &Program, max_coroutines: usize) -> Checked {
         problems: Vec::new(),
         created: vec![0; program.coroutines.len()],
         inline_calls: vec![Vec::new(); program.coroutines.len()],
+        referenced: vec![false; program.coroutines.len()],
+        side_roots: Vec::new(),
+        uses_side_loop: false,
     };
     if program.coroutines.len() > max_coroutines {
         v.error(
@@ -80,21 +83,36 @@ pub fn check(program: &Program, max_coroutines: usize) -> Checked {
         };
     }
     v.names();
-    let survey = survey(program);
-    let on_side = v.loops(&survey.side_roots);
-    // One path buffer for every coroutine: a program may have 100,000.
+    let walked_from = v.problems.len();
+    // One walk checks every coroutine and surveys what the program refers
+    // to; one path buffer serves them all: a program may have 100,000.
     let mut path = Vec::new();
     for (i, coro) in program.coroutines.iter().enumerate() {
-        let mut ctx = Context {
-            coro: i as u32,
-            path,
-            body: &coro.body,
-            bound: Default::default(),
-            in_handler: 0,
-            on_side: on_side[i],
-        };
+        let mut ctx = Context::new(i as u32, path, &coro.body);
         v.block(&mut ctx, &coro.body);
         path = ctx.path;
+    }
+    // Which loop a coroutine runs on is known only once every step has
+    // been seen; the side loop's own rules are checked in a second walk,
+    // over its coroutines alone (none, in most programs).
+    if !v.side_roots.is_empty() {
+        let roots = std::mem::take(&mut v.side_roots);
+        let on_side = v.loops(&roots);
+        for (i, coro) in program.coroutines.iter().enumerate() {
+            if on_side[i] {
+                let mut ctx = Context::new(i as u32, path, &coro.body);
+                v.side_block(&mut ctx, &coro.body);
+                path = ctx.path;
+            }
+        }
+        // In the order of the steps, as if one walk had found them all.
+        v.problems[walked_from..].sort_by(|a, b| match (&a.location, &b.location) {
+            (
+                Location::Coroutine { coro: c, path: p },
+                Location::Coroutine { coro: d, path: q },
+            ) => (c, p).cmp(&(d, q)),
+            _ => std::cmp::Ordering::Equal,
+        });
     }
     for (i, callback) in program.callbacks.iter().enumerate() {
         for expr in &callback.print {
@@ -106,45 +124,12 @@ pub fn check(program: &Program, max_coroutines: usize) -> Checked {
     for (i, job) in program.jobs.iter().enumerate() {
         v.job(i as u32, &job.body);
     }
-    v.tasks_and_cycles(&survey.referenced);
+    let referenced = std::mem::take(&mut v.referenced);
+    v.tasks_and_cycles(&referenced);
     Checked {
         problems: v.problems,
-        uses_side_loop: survey.uses_side_loop,
+        uses_side_loop: v.uses_side_loop,
     }
-}
-
-/// What one walk over every coroutine's steps finds, before the checks.
-struct Survey {
-    /// Whose task some step refers to.
-    referenced: Vec<bool>,
-    /// The coroutines handed to the side loop.
-    side_roots: Vec<CoroId>,
-    /// Some step hands work to the side loop.
-    uses_side_loop: bool,
-}
-
-fn survey(p: &Program) -> Survey {
-    let mut s = Survey {
-        referenced: vec![false; p.coroutines.len()],
-        side_roots: Vec::new(),
-        uses_side_loop: false,
-    };
-    for coro in &p.coroutines {
-        visit_steps(&coro.body, &mut |step| {
-            task_refs(step, &mut |c| {
-                if let Some(r) = s.referenced.get_mut(c as usize) {
-                    *r = true;
-                }
-            });
-            for aw in step.awaitables() {
-                if let Awaitable::SideLoop(c) = aw {
-                    s.side_roots.push(*c);
-                }
-            }
-            s.uses_side_loop |= step.uses_side_loop();
-        });
-    }
-    s
 }
 
 /// The most jobs a program may define, and steps a job may have.
@@ -158,6 +143,12 @@ struct Validator<'a> {
     created: Vec<u32>,
     /// The coroutines each coroutine awaits inline (`await coro()`).
     inline_calls: Vec<Vec<CoroId>>,
+    /// Whose task some step refers to.
+    referenced: Vec<bool>,
+    /// The coroutines handed to the side loop.
+    side_roots: Vec<CoroId>,
+    /// Some step hands work to the side loop.
+    uses_side_loop: bool,
 }
 
 struct Context<'a> {
@@ -168,11 +159,20 @@ struct Context<'a> {
     /// expression reads one (most coroutines never do).
     bound: std::cell::OnceCell<HashSet<String>>,
     in_handler: u32,
-    /// The coroutine runs on the side loop, the one in a thread of its own.
-    on_side: bool,
 }
 
-impl Context<'_> {
+impl<'a> Context<'a> {
+    fn new(coro: CoroId, mut path: Vec<u32>, body: &'a [Step]) -> Context<'a> {
+        path.clear();
+        Context {
+            coro,
+            path,
+            body,
+            bound: Default::default(),
+            in_handler: 0,
+        }
+    }
+
     fn location(&self) -> Location {
         Location::Coroutine {
             coro: self.coro,
@@ -289,6 +289,25 @@ impl Validator<'_> {
         side
     }
 
+    /// The side loop's rules, for each step of a coroutine on it.
+    fn side_block(&mut self, ctx: &mut Context, steps: &[Step]) {
+        if ctx.path.len() / 2 >= MAX_NESTING {
+            return;
+        }
+        for (i, step) in steps.iter().enumerate() {
+            ctx.path.push(i as u32);
+            self.side_loop_step(ctx, step);
+            if step.has_blocks() {
+                for (b, block) in step.blocks().into_iter().enumerate() {
+                    ctx.path.push(b as u32);
+                    self.side_block(ctx, block);
+                    ctx.path.pop();
+                }
+            }
+            ctx.path.pop();
+        }
+    }
+
     /// What a coroutine on the side loop cannot do: the objects, the
     /// executor and `time.sleep` belong to the main loop's thread in the
     /// playground's model.
@@ -396,8 +415,13 @@ impl Validator<'_> {
 
     fn step(&mut self, ctx: &mut Context, step: &Step) {
         let p = self.program;
-        if ctx.on_side {
-            self.side_loop_step(ctx, step);
+        task_refs(step, &mut |c| {
+            if let Some(r) = self.referenced.get_mut(c as usize) {
+                *r = true;
+            }
+        });
+        if let Step::CallSoonThreadsafe { .. } = step {
+            self.uses_side_loop = true;
         }
         let here = &*ctx;
         match step {
@@ -550,7 +574,16 @@ impl Validator<'_> {
         }
     }
 
+    #[inline]
     fn seconds(&mut self, here: &Context, seconds: f64) {
+        // NaN fails the first comparison.
+        if !(seconds >= 0.0 && seconds <= MAX_SECONDS) {
+            self.seconds_error(here, seconds);
+        }
+    }
+
+    #[cold]
+    fn seconds_error(&mut self, here: &Context, seconds: f64) {
         if let Some(message) = seconds_problem(seconds) {
             self.error(here.location(), message);
         }
@@ -591,6 +624,8 @@ impl Validator<'_> {
             Awaitable::Future(f) => self.object(here, f, self.program.futures.len(), "future"),
             Awaitable::Job(j) => self.job_ref(here, j),
             Awaitable::SideLoop(c) => {
+                self.uses_side_loop = true;
+                self.side_roots.push(c);
                 if self.coro_ref(here, c) && c == 0 {
                     self.error(
                         here.location(),
@@ -674,7 +709,8 @@ impl Validator<'_> {
     /// no coroutine awaits itself inline (directly or through others).
     fn tasks_and_cycles(&mut self, referenced: &[bool]) {
         let p = self.program;
-        for (c, count) in self.created.clone().into_iter().enumerate() {
+        for c in 0..self.created.len() {
+            let count = self.created[c];
             if count > 1 {
                 self.error(
                     Location::Coroutine {
@@ -702,11 +738,12 @@ impl Validator<'_> {
         // Depth-first search for an inline call cycle.
         let n = p.coroutines.len();
         let mut state = vec![0u8; n]; // 0 new, 1 on the stack, 2 done
+        let mut stack = Vec::new();
         for start in 0..n {
             if state[start] != 0 {
                 continue;
             }
-            let mut stack = vec![(start, 0usize)];
+            stack.push((start, 0usize));
             state[start] = 1;
             while let Some(&mut (node, ref mut next)) = stack.last_mut() {
                 if let Some(&callee) = self.inline_calls[node].get(*next) {
@@ -736,8 +773,35 @@ impl Validator<'_> {
     }
 }
 
+/// The ASCII bytes a Python identifier may contain.
+static IDENTIFIER_BYTE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = (b as u8).is_ascii_alphanumeric() || b == b'_' as usize;
+        b += 1;
+    }
+    table
+};
+
 /// A name the exported Python can use as it is.
+#[inline]
 fn name_problem(name: &str) -> Option<String> {
+    // The common case, a short ASCII name, in one pass over its bytes.
+    let b = name.as_bytes();
+    let plain = b.len() <= 40
+        && b.first().is_some_and(|c| !c.is_ascii_digit())
+        && b.iter().all(|c| IDENTIFIER_BYTE[*c as usize])
+        && !crate::python::is_reserved(name);
+    if plain {
+        None
+    } else {
+        unusual_name_problem(name)
+    }
+}
+
+#[cold]
+fn unusual_name_problem(name: &str) -> Option<String> {
     if name.is_empty() {
         return Some("a name is empty".into());
     }
@@ -750,7 +814,7 @@ fn name_problem(name: &str) -> Option<String> {
     // Most names are ASCII, checked bytewise; the others by Unicode's rules.
     let valid = if name.is_ascii() {
         let b = name.as_bytes();
-        !b[0].is_ascii_digit() && b.iter().all(|c| *c == b'_' || c.is_ascii_alphanumeric())
+        !b[0].is_ascii_digit() && b.iter().all(|c| IDENTIFIER_BYTE[*c as usize])
     } else {
         name.chars()
             .enumerate()

@@ -576,8 +576,8 @@ impl Validator<'_> {
 
     #[inline]
     fn seconds(&mut self, here: &Context, seconds: f64) {
-        // NaN fails the first comparison.
-        if !(seconds >= 0.0 && seconds <= MAX_SECONDS) {
+        // NaN is in no range.
+        if !(0.0..=MAX_SECONDS).contains(&seconds) {
             self.seconds_error(here, seconds);
         }
     }

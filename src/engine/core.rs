@@ -912,6 +912,11 @@ impl Loop {
                     if let Some(coro) = &slot.coro {
                         prefetch(&**coro);
                     }
+                    // The task's own future, which a step that finishes
+                    // completes.
+                    if let Some(fut) = self.futures.get(slot.fut.index()) {
+                        prefetch(fut);
+                    }
                     if let Some(def) = slot.coro_id.and_then(|c| coroutines.get(c as usize)) {
                         prefetch(def);
                     }
@@ -932,7 +937,7 @@ impl Loop {
 /// Asks the CPU to bring `value` (up to its first two cache lines) into
 /// the cache; a hint only.
 #[inline(always)]
-fn prefetch<T: ?Sized>(value: &T) {
+pub(super) fn prefetch<T: ?Sized>(value: &T) {
     #[cfg(target_arch = "x86_64")]
     // SAFETY: a prefetch never faults and changes no memory, whatever the
     // address; `value` is a live reference besides.

@@ -12,7 +12,7 @@ use std::task::{Context, Poll, Waker};
 
 use super::heap;
 use super::ids::{FutId, HandleId, TaskId};
-use super::trace::{Event, Line};
+use super::trace::{Event, Line, Seconds};
 use super::value::{PyExc, Value};
 
 /// What a Python expression evaluates to: a value, or an exception in flight.
@@ -357,8 +357,14 @@ impl Loop {
             scheduled: true,
         });
         heap::push(&mut self.timers, Timer { when, handle }, timer_lt);
-        self.trace.push(Event::TimerArmed { handle, when });
+        self.trace.push(Event::TimerArmed(handle));
         handle
+    }
+
+    /// A timer's deadline (`TimerHandle.when()`); a `call_soon` handle has
+    /// none, and reads as 0.
+    pub fn deadline(&self, handle: HandleId) -> f64 {
+        self.handles[handle.index()].when.unwrap_or(0.0)
     }
 
     /// `TimerHandle.cancel()`: marks it; it leaves the heap lazily.
@@ -603,10 +609,7 @@ impl Loop {
             on_side: self.on_side,
             coro: Some(coro),
         });
-        self.trace.push(Event::TaskCreated {
-            task: id,
-            by: self.current,
-        });
+        self.trace.push(Event::TaskCreated(id));
         self.call_soon(Callback::Step(id), None);
         id
     }
@@ -623,7 +626,7 @@ impl Loop {
         }
         self.trace.push(Event::CancelRequested {
             task,
-            by: self.current,
+            by: self.current.into(),
         });
         if let Some(waiter) = self.tasks[task.index()].fut_waiter {
             if self.cancel(waiter, msg.clone()) {
@@ -766,7 +769,7 @@ impl Runtime {
                 _ if woken => {}
                 Some(until) if until > l.now => {
                     l.now = until;
-                    l.trace.push(Event::Clock(l.now));
+                    l.trace.push(Event::Clock(Seconds::new(l.now)));
                 }
                 Some(_) => {}
                 None => return None,

@@ -27,3 +27,21 @@ id!(
     /// A scheduled callback that can be cancelled: a timer or a `call_soon` handle.
     HandleId
 );
+
+/// A task, or none: `Option<TaskId>` in 4 bytes (no task is numbered
+/// `u32::MAX`; the run budget ends a run long before), so a trace event
+/// naming two tasks stays small.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MaybeTask(u32);
+
+impl MaybeTask {
+    pub fn get(self) -> Option<TaskId> {
+        (self.0 != u32::MAX).then_some(TaskId(self.0))
+    }
+}
+
+impl From<Option<TaskId>> for MaybeTask {
+    fn from(task: Option<TaskId>) -> MaybeTask {
+        MaybeTask(task.map_or(u32::MAX, |t| t.0))
+    }
+}

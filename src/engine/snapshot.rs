@@ -543,8 +543,8 @@ pub fn lanes(l: &Loop) -> Vec<Lane> {
     };
     for event in &l.trace {
         match *event {
-            Event::Clock(t) => now = t,
-            Event::TaskCreated { task, .. } => {
+            Event::Clock(t) => now = t.get(),
+            Event::TaskCreated(task) => {
                 lanes.push(Lane {
                     task,
                     name: l.task(task).name.to_string(),

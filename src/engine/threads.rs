@@ -28,7 +28,7 @@ use std::collections::VecDeque;
 use super::core::{Callback, FutKind, Loop, Outcome, Runtime};
 use super::ids::FutId;
 use super::program::{JobId, Step};
-use super::trace::Event;
+use super::trace::{Event, Seconds};
 use super::value::{PyExc, Value};
 
 /// `ThreadPoolExecutor`'s `max_workers` with one CPU.
@@ -229,7 +229,7 @@ impl Loop {
         let thread = self.threads.threads.remove(next);
         if thread.wake > self.now {
             self.now = thread.wake;
-            self.trace.push(Event::Clock(self.now));
+            self.trace.push(Event::Clock(Seconds::new(self.now)));
         }
         Some(thread.work)
     }
@@ -386,7 +386,7 @@ impl Runtime {
         self.run_threads(Some(until), false);
         self.with(|l| {
             l.now = until;
-            l.trace.push(Event::Clock(l.now));
+            l.trace.push(Event::Clock(Seconds::new(l.now)));
         });
     }
 }

@@ -116,15 +116,26 @@ pub(super) struct Timer {
     handle: HandleId,
 }
 
-/// A cancellable handle (`events.Handle` / `TimerHandle`).
+/// A cancellable handle: a `TimerHandle`. Every handle the loop keeps is
+/// a timer's (a program never cancels a `call_soon` handle, so the loop
+/// keeps none of those).
 #[derive(Clone, Debug)]
 pub struct HandleSlot {
     pub callback: Callback,
-    pub when: Option<f64>,
+    pub when: f64,
     pub cancelled: bool,
     /// Still in the timer heap (`TimerHandle._scheduled`).
     pub scheduled: bool,
 }
+
+// A run of 100,000 tasks keeps 300,000 futures and 200,000 timers: their
+// slots' sizes are much of its memory (see `approx_bytes`).
+#[cfg(target_pointer_width = "64")]
+const _: () = {
+    assert!(std::mem::size_of::<FutSlot>() == 56);
+    assert!(std::mem::size_of::<HandleSlot>() == 24);
+    assert!(std::mem::size_of::<TaskSlot>() == 64);
+};
 
 #[derive(Debug)]
 pub struct FutSlot {
@@ -134,20 +145,22 @@ pub struct FutSlot {
 }
 
 /// A future's done-callbacks in registration order. Most futures get
-/// exactly one (the task waiting on them), so one is kept inline.
+/// exactly one (the task waiting on them), so one is kept inline, and
+/// more are boxed: 16 bytes in a future's slot, not 24.
 #[derive(Debug, Default)]
 enum Callbacks {
     #[default]
     None,
     One(Callback),
-    Many(Vec<Callback>),
+    #[allow(clippy::box_collection)]
+    Many(Box<Vec<Callback>>),
 }
 
 impl Callbacks {
     fn push(&mut self, callback: Callback) {
         *self = match std::mem::take(self) {
             Callbacks::None => Callbacks::One(callback),
-            Callbacks::One(first) => Callbacks::Many(vec![first, callback]),
+            Callbacks::One(first) => Callbacks::Many(Box::new(vec![first, callback])),
             Callbacks::Many(mut all) => {
                 all.push(callback);
                 Callbacks::Many(all)
@@ -165,7 +178,10 @@ impl Callbacks {
 
     fn heap_bytes(&self) -> usize {
         match self {
-            Callbacks::Many(all) => all.capacity() * std::mem::size_of::<Callback>(),
+            Callbacks::Many(all) => {
+                std::mem::size_of::<Vec<Callback>>()
+                    + all.capacity() * std::mem::size_of::<Callback>()
+            }
             _ => 0,
         }
     }
@@ -352,7 +368,7 @@ impl Loop {
         let handle = HandleId(self.handles.len() as u32);
         self.handles.push(HandleSlot {
             callback,
-            when: Some(when),
+            when,
             cancelled: false,
             scheduled: true,
         });
@@ -361,10 +377,9 @@ impl Loop {
         handle
     }
 
-    /// A timer's deadline (`TimerHandle.when()`); a `call_soon` handle has
-    /// none, and reads as 0.
+    /// A timer's deadline (`TimerHandle.when()`).
     pub fn deadline(&self, handle: HandleId) -> f64 {
-        self.handles[handle.index()].when.unwrap_or(0.0)
+        self.handles[handle.index()].when
     }
 
     /// `TimerHandle.cancel()`: marks it; it leaves the heap lazily.
@@ -545,7 +560,7 @@ impl Loop {
             Callbacks::None => {}
             Callbacks::One(callback) => self.call_soon(callback, Some(fut)),
             Callbacks::Many(all) => {
-                for callback in all {
+                for callback in *all {
                     self.call_soon(callback, Some(fut));
                 }
             }

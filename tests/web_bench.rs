@@ -1,6 +1,7 @@
-//! The engine benchmark in the browser: the same workload as
-//! `asyncio-playground bench`, timed with performance.now() in headless
-//! Chromium. It prints figures; it asserts only that the workload ran.
+//! The engine benchmark in the browser: the same workload and runs as
+//! `asyncio-playground bench` (the median of five), timed with
+//! performance.now() in headless Chromium. It prints figures; it asserts
+//! only that the workload ran.
 #![cfg(target_arch = "wasm32")]
 
 use wasm_bindgen_test::*;
@@ -14,7 +15,10 @@ fn bench_standard_workload_in_the_browser() {
     let tasks: usize = option_env!("BENCH_TASKS")
         .and_then(|n| n.parse().ok())
         .unwrap_or(100_000);
-    let _ = asyncio_playground::bench::measure(1_000, now);
-    let figures = asyncio_playground::bench::measure(tasks, now).expect("the workload runs");
-    console_log!("wasm bench tasks={} {}", tasks, figures.line());
+    let (runs, median) =
+        asyncio_playground::bench::measure_runs(tasks, now).expect("the workload runs");
+    for (i, f) in runs.iter().enumerate() {
+        console_log!("wasm run {}: {}", i + 1, f.line());
+    }
+    console_log!("wasm bench tasks={} {}", tasks, median.line());
 }

@@ -604,8 +604,33 @@ fn call_soon_threadsafe_into_the_side_loop_and_time_sleep_in_main_let_the_side_l
         ..Program::default()
     };
     claim(
-        program,
+        program.clone(),
         "hello from the side loop at 0.0\nside tick at 0.0\nside tick at 0.4\nside tick at 0.8\nmain unblocked at 1.0\ngot ticked 1.0\nelapsed 1.0\n",
+    );
+    // The trace tells where main's time.sleep ends, after the side loop's
+    // iterations that ran meanwhile and before what main does next.
+    let mut sim = Simulation::new(program).expect("a valid program");
+    sim.run_to_end();
+    let trace = sim.trace_text();
+    let lines: Vec<&str> = trace.lines().collect();
+    let at = |needle: &str| {
+        lines
+            .iter()
+            .position(|l| l.ends_with(needle))
+            .unwrap_or_else(|| panic!("no `{needle}` in\n{trace}"))
+    };
+    let blocked = at("Task-1 blocks the loop");
+    let ends = at("Task-1's time.sleep ends");
+    assert!(
+        lines[blocked..ends]
+            .iter()
+            .any(|l| l.contains("side loop iteration")),
+        "{trace}"
+    );
+    assert!(lines[ends - 1].ends_with("clock -> 1.0"), "{trace}");
+    assert!(
+        lines[ends + 1].ends_with(r#"print "main unblocked at 1.0""#),
+        "{trace}"
     );
 }
 

@@ -429,6 +429,7 @@ impl Runtime {
             let task = side.held.take()?;
             let remaining = side.remaining;
             l.current = Some(task);
+            l.trace.push(Event::Unblocked(task));
             let coro = l.tasks[task.index()].take_coro()?;
             Some((task, coro, remaining))
         });

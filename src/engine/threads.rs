@@ -387,6 +387,9 @@ impl Runtime {
         self.with(|l| {
             l.now = until;
             l.trace.push(Event::Clock(Seconds::new(l.now)));
+            if let Some(t) = l.current {
+                l.trace.push(Event::Unblocked(t));
+            }
         });
     }
 }

@@ -18,6 +18,10 @@ pub enum Event {
     Clock(Seconds),
     /// `time.sleep`: the task held the whole loop; a `Clock` follows.
     Blocked(TaskId),
+    /// The task's `time.sleep` returned: its loop's thread goes on. What
+    /// other threads did meanwhile (the side loop's iterations among it)
+    /// is told between the two.
+    Unblocked(TaskId),
     /// A timer was armed; its deadline is its handle's.
     TimerArmed(HandleId),
     /// A timer's deadline came: its callback joined the ready queue.
@@ -177,6 +181,7 @@ impl Loop {
                     format!("clock -> {}", super::value::py_float_repr(now))
                 }
                 Event::Blocked(t) => format!("{} blocks the loop", name(t)),
+                Event::Unblocked(t) => format!("{}'s time.sleep ends", name(t)),
                 Event::TimerArmed(handle) => format!(
                     "timer {} armed for {}",
                     handle.0,
@@ -295,6 +300,10 @@ impl Loop {
                 }
                 Event::Blocked(t) => Some(format!(
                     "{} blocks the whole loop (time.sleep): nothing else can run",
+                    name(t)
+                )),
+                Event::Unblocked(t) => Some(format!(
+                    "{}'s time.sleep returns: its loop runs again",
                     name(t)
                 )),
                 Event::TaskCreated(task)

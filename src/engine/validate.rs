@@ -68,6 +68,7 @@ pub fn check(program: &Program, max_coroutines: usize) -> Checked {
         referenced: vec![false; program.coroutines.len()],
         side_roots: Vec::new(),
         uses_side_loop: false,
+        ordered_from: None,
     };
     if program.coroutines.len() > max_coroutines {
         v.error(
@@ -96,6 +97,7 @@ pub fn check(program: &Program, max_coroutines: usize) -> Checked {
     // been seen; the side loop's own rules are checked in a second walk,
     // over its coroutines alone (none, in most programs).
     if !v.side_roots.is_empty() {
+        v.ordered_from = Some(walked_from);
         let roots = std::mem::take(&mut v.side_roots);
         let on_side = v.loops(&roots);
         for (i, coro) in program.coroutines.iter().enumerate() {
@@ -105,14 +107,7 @@ pub fn check(program: &Program, max_coroutines: usize) -> Checked {
                 path = ctx.path;
             }
         }
-        // In the order of the steps, as if one walk had found them all.
-        v.problems[walked_from..].sort_by(|a, b| match (&a.location, &b.location) {
-            (
-                Location::Coroutine { coro: c, path: p },
-                Location::Coroutine { coro: d, path: q },
-            ) => (c, p).cmp(&(d, q)),
-            _ => std::cmp::Ordering::Equal,
-        });
+        v.ordered_from = None;
     }
     for (i, callback) in program.callbacks.iter().enumerate() {
         for expr in &callback.print {
@@ -149,6 +144,10 @@ struct Validator<'a> {
     side_roots: Vec<CoroId>,
     /// Some step hands work to the side loop.
     uses_side_loop: bool,
+    /// From this index on, problems are kept in the order of the steps
+    /// they are at, so those the side loop's walk finds afterwards go
+    /// where one walk would have put them.
+    ordered_from: Option<usize>,
 }
 
 struct Context<'a> {
@@ -183,7 +182,7 @@ impl<'a> Context<'a> {
 
 impl Validator<'_> {
     fn error(&mut self, location: Location, message: String) {
-        self.problems.push(Problem {
+        self.add(Problem {
             severity: Severity::Error,
             location,
             message,
@@ -191,11 +190,21 @@ impl Validator<'_> {
     }
 
     fn warning(&mut self, location: Location, message: String) {
-        self.problems.push(Problem {
+        self.add(Problem {
             severity: Severity::Warning,
             location,
             message,
         });
+    }
+
+    fn add(&mut self, problem: Problem) {
+        let Some(from) = self.ordered_from else {
+            self.problems.push(problem);
+            return;
+        };
+        let after = self.problems[from..]
+            .partition_point(|p| step_order(&p.location, &problem.location).is_le());
+        self.problems.insert(from + after, problem);
     }
 
     fn names(&mut self) {
@@ -779,6 +788,16 @@ impl Validator<'_> {
     }
 }
 
+/// The order a walk over the coroutines meets their steps in.
+fn step_order(a: &Location, b: &Location) -> std::cmp::Ordering {
+    match (a, b) {
+        (Location::Coroutine { coro: c, path: p }, Location::Coroutine { coro: d, path: q }) => {
+            (c, p).cmp(&(d, q))
+        }
+        _ => std::cmp::Ordering::Equal,
+    }
+}
+
 /// The ASCII bytes a Python identifier may contain.
 static IDENTIFIER_BYTE: [bool; 256] = {
     let mut table = [false; 256];
@@ -817,15 +836,12 @@ fn unusual_name_problem(name: &str) -> Option<String> {
             name.chars().take(40).collect::<String>()
         ));
     }
-    // Most names are ASCII, checked bytewise; the others by Unicode's rules.
-    let valid = if name.is_ascii() {
-        let b = name.as_bytes();
-        !b[0].is_ascii_digit() && b.iter().all(|c| IDENTIFIER_BYTE[*c as usize])
-    } else {
-        name.chars()
-            .enumerate()
-            .all(|(i, c)| c == '_' || c.is_alphabetic() || (i > 0 && c.is_numeric()))
-    };
+    // By Unicode's letters and digits, which agree with the fast path's
+    // on ASCII.
+    let valid = name
+        .chars()
+        .enumerate()
+        .all(|(i, c)| c == '_' || c.is_alphabetic() || (i > 0 && c.is_numeric()));
     if !valid {
         return Some(format!(
             "`{name}` is not a Python name: use letters, digits and _, not starting with a digit"

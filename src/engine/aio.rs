@@ -158,6 +158,13 @@ pub struct Gather {
     cancel_requested: bool,
 }
 
+impl Gather {
+    /// The memory this gather holds, for `Loop::approx_bytes`.
+    pub fn heap_bytes(&self) -> usize {
+        std::mem::size_of::<Gather>() + self.children.capacity() * std::mem::size_of::<FutId>()
+    }
+}
+
 /// State of one `_wait()` call.
 pub struct Wait {
     counter: usize,

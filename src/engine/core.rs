@@ -101,13 +101,42 @@ pub enum Callback {
     User(u32),
 }
 
-/// A callback waiting in the ready queue, with the future it receives (for
-/// done-callbacks) and the handle that can cancel it.
+/// A callback waiting in the ready queue, and where it came from.
 #[derive(Clone, Copy, Debug)]
 pub struct Ready {
     pub callback: Callback,
-    pub arg: Option<FutId>,
-    pub handle: Option<HandleId>,
+    pub from: ReadyFrom,
+}
+
+/// Why a callback is ready: a done-callback receives its future; a timer's
+/// callback can still be cancelled through its handle. One or the other,
+/// never both, so a ready entry is 16 bytes (the queue may hold 100,000).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ReadyFrom {
+    /// `call_soon` (or `call_soon_threadsafe`).
+    CallSoon,
+    /// A done future's callbacks.
+    Done(FutId),
+    /// A timer that came due.
+    Timer(HandleId),
+}
+
+impl Ready {
+    /// The future a done-callback receives.
+    pub fn arg(&self) -> Option<FutId> {
+        match self.from {
+            ReadyFrom::Done(fut) => Some(fut),
+            _ => None,
+        }
+    }
+
+    /// The handle that can still cancel a timer's callback.
+    pub fn handle(&self) -> Option<HandleId> {
+        match self.from {
+            ReadyFrom::Timer(handle) => Some(handle),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -135,6 +164,7 @@ const _: () = {
     assert!(std::mem::size_of::<FutSlot>() == 56);
     assert!(std::mem::size_of::<HandleSlot>() == 24);
     assert!(std::mem::size_of::<TaskSlot>() == 64);
+    assert!(std::mem::size_of::<Ready>() == 16);
 };
 
 #[derive(Debug)]
@@ -353,8 +383,7 @@ impl Loop {
     pub fn call_soon(&mut self, callback: Callback, arg: Option<FutId>) {
         self.ready.push_back(Ready {
             callback,
-            arg,
-            handle: None,
+            from: arg.map_or(ReadyFrom::CallSoon, ReadyFrom::Done),
         });
     }
 
@@ -471,8 +500,7 @@ impl Loop {
             self.trace.push(Event::TimerDue(t.handle));
             self.ready.push_back(Ready {
                 callback,
-                arg: None,
-                handle: Some(t.handle),
+                from: ReadyFrom::Timer(t.handle),
             });
         }
         self.ready.len()
@@ -490,7 +518,7 @@ impl Loop {
 
     pub fn is_cancelled_handle(&self, ready: &Ready) -> bool {
         ready
-            .handle
+            .handle()
             .is_some_and(|h| self.handles[h.index()].cancelled)
     }
 
@@ -828,10 +856,10 @@ impl Runtime {
                 Callback::Step(task) => (task, None),
                 Callback::Wakeup(task) => {
                     // `Task.__wakeup(fut)`: step with the future's exception, if any.
-                    (task, ready.arg.and_then(|f| l.result_raises(f)))
+                    (task, ready.arg().and_then(|f| l.result_raises(f)))
                 }
                 other => {
-                    super::aio::run_callback(l, other, ready.arg);
+                    super::aio::run_callback(l, other, ready.arg());
                     return Some(None);
                 }
             }))
@@ -919,7 +947,7 @@ impl Loop {
                 }
                 _ => {}
             }
-            if let Some(h) = far.handle.and_then(|h| self.handles.get(h.index())) {
+            if let Some(h) = far.handle().and_then(|h| self.handles.get(h.index())) {
                 prefetch(h);
             }
         }
@@ -1083,12 +1111,15 @@ impl Loop {
             .iter()
             .map(|c| size_of::<super::aio::Combination>() + c.items.capacity() * size_of::<FutId>())
             .sum::<usize>();
-        futures
-            + tasks
-            + handles
-            + trace
-            + output
-            + awaits
+        let queues = self.ready.capacity() * size_of::<Ready>()
             + self.timers.capacity() * size_of::<Timer>()
+            + self.scenario.task_of.capacity() * size_of::<Option<TaskId>>()
+            + self
+                .aio
+                .gathers
+                .iter()
+                .map(|g| g.heap_bytes())
+                .sum::<usize>();
+        futures + tasks + handles + trace + output + awaits + queues
     }
 }

@@ -28,7 +28,9 @@
 
 use std::collections::VecDeque;
 
-use super::core::{live_timers, Callback, FutKind, Loop, Outcome, Ready, Runtime, Timer, Yielded};
+use super::core::{
+    live_timers, Callback, FutKind, Loop, Outcome, Ready, ReadyFrom, Runtime, Timer, Yielded,
+};
 use super::ids::{FutId, TaskId};
 use super::program::CoroId;
 use super::trace::Event;
@@ -109,8 +111,7 @@ impl SideLoop {
     fn park_ready(&mut self, callback: Callback) {
         self.parked.ready.push_back(Ready {
             callback,
-            arg: None,
-            handle: None,
+            from: ReadyFrom::CallSoon,
         });
     }
 }

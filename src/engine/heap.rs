@@ -56,8 +56,9 @@ fn sift_up<T: Copy>(heap: &mut [T], mut pos: usize, lt: &impl Fn(&T, &T) -> bool
     // While both children exist, the smaller is picked without a branch:
     // which one it is, is a coin toss no predictor learns. The path to the
     // leaf is a chain of cache misses in a big heap, each waiting on the
-    // last comparison, so the four great-grandchildren it may lead to
-    // (two cache lines at most) are fetched three levels ahead.
+    // last comparison, so the eight great-grandchildren it may lead to
+    // (128 bytes of timers: three cache lines at most, reached by the
+    // first, fifth and last) are fetched three levels ahead.
     while child + 1 < end {
         if let Some(ahead) = heap.get(4 * child + 3..4 * child + 11) {
             super::core::prefetch(&ahead[0]);

@@ -24,7 +24,7 @@ id!(
     FutId
 );
 id!(
-    /// A scheduled callback that can be cancelled: a timer or a `call_soon` handle.
+    /// A timer's handle, which can cancel it (`TimerHandle`).
     HandleId
 );
 

@@ -998,8 +998,8 @@ pub(super) fn prefetch<T: ?Sized>(value: &T) {
         }
     }
     // WebAssembly has no prefetch: a load that nothing waits on does the
-    // same on the out-of-order CPU the browser runs on, and the engine
-    // (which cannot eliminate it: a wasm load may trap) keeps it.
+    // same on the out-of-order CPU the browser runs on, and the browser's
+    // compiler keeps it (a wasm load may trap, so it cannot drop one).
     #[cfg(not(target_arch = "x86_64"))]
     if std::mem::size_of_val(value) > 0 {
         let start = (value as *const T).cast::<std::mem::MaybeUninit<u8>>();

@@ -406,6 +406,15 @@ impl Loop {
         handle
     }
 
+    /// The virtual clock jumps forward to `when`, if that is later (the
+    /// trace tells): the end of a wait in `select`, or a thread's turn.
+    pub(super) fn clock_forward_to(&mut self, when: f64) {
+        if when > self.now {
+            self.now = when;
+            self.trace.push(Event::Clock(Seconds::new(when)));
+        }
+    }
+
     /// A timer's deadline (`TimerHandle.when()`).
     pub fn deadline(&self, handle: HandleId) -> f64 {
         self.handles[handle.index()].when
@@ -810,11 +819,7 @@ impl Runtime {
         let waited = |l: &mut Loop, until: Option<f64>, woken: bool| {
             match until {
                 _ if woken => {}
-                Some(until) if until > l.now => {
-                    l.now = until;
-                    l.trace.push(Event::Clock(Seconds::new(l.now)));
-                }
-                Some(_) => {}
+                Some(until) => l.clock_forward_to(until),
                 None => return None,
             }
             Some(l.take_due_timers())

@@ -227,10 +227,7 @@ impl Loop {
             .min_by(|(_, a), (_, b)| a.wake.total_cmp(&b.wake).then(a.seq.cmp(&b.seq)))
             .map(|(i, _)| i)?;
         let thread = self.threads.threads.remove(next);
-        if thread.wake > self.now {
-            self.now = thread.wake;
-            self.trace.push(Event::Clock(Seconds::new(self.now)));
-        }
+        self.clock_forward_to(thread.wake);
         Some(thread.work)
     }
 

@@ -418,7 +418,7 @@ impl Validator<'_> {
         for (i, step) in steps.iter().enumerate() {
             // The commonest step, and nothing to tell about it.
             if let Step::Sleep { seconds } = step {
-                if (0.0..=MAX_SECONDS).contains(seconds) {
+                if seconds_in_range(*seconds) {
                     continue;
                 }
             }
@@ -435,9 +435,7 @@ impl Validator<'_> {
                 *r = true;
             }
         });
-        if let Step::CallSoonThreadsafe { .. } = step {
-            self.uses_side_loop = true;
-        }
+        self.uses_side_loop |= step.uses_side_loop();
         let here = &*ctx;
         match step {
             Step::Sleep { seconds } | Step::Block { seconds } => self.seconds(here, *seconds),
@@ -591,8 +589,7 @@ impl Validator<'_> {
 
     #[inline]
     fn seconds(&mut self, here: &Context, seconds: f64) {
-        // NaN is in no range.
-        if !(0.0..=MAX_SECONDS).contains(&seconds) {
+        if !seconds_in_range(seconds) {
             self.seconds_error(here, seconds);
         }
     }
@@ -639,7 +636,6 @@ impl Validator<'_> {
             Awaitable::Future(f) => self.object(here, f, self.program.futures.len(), "future"),
             Awaitable::Job(j) => self.job_ref(here, j),
             Awaitable::SideLoop(c) => {
-                self.uses_side_loop = true;
                 self.side_roots.push(c);
                 if self.coro_ref(here, c) && c == 0 {
                     self.error(
@@ -958,6 +954,12 @@ fn visit_steps_to<'a>(steps: &'a [Step], f: &mut impl FnMut(&'a Step), depth: us
             }
         }
     }
+}
+
+/// A duration `seconds_problem` has nothing to say about (NaN is in no
+/// range).
+fn seconds_in_range(seconds: f64) -> bool {
+    (0.0..=MAX_SECONDS).contains(&seconds)
 }
 
 fn seconds_problem(seconds: f64) -> Option<String> {

@@ -165,16 +165,22 @@ impl Gen<'_> {
     /// so its cancellation must not print.
     fn helper_body(&mut self, h: u32) -> Vec<Step> {
         let mut body = vec![Step::sleep(self.duration())];
+        self.end_body(&mut body, &format!("h{h} done"), "helper failed");
+        body
+    }
+
+    /// A body's end: three times in ten it raises ValueError(`failure`),
+    /// else it says `done` and returns a number.
+    fn end_body(&mut self, body: &mut Vec<Step>, done: &str, failure: &str) {
         if self.rng.chance(30) {
             body.push(Step::Raise {
                 kind: ExcKind::ValueError,
-                message: Some("helper failed".into()),
+                message: Some(failure.into()),
             });
         } else {
-            body.push(say(&format!("h{h} done")));
+            body.push(say(done));
             body.push(Step::ret(Expr::int(self.rng.below(100) as i64)));
         }
-        body
     }
 
     /// A coroutine for the side loop: it may hold its thread in
@@ -193,15 +199,7 @@ impl Gen<'_> {
             ExcKind::CancelledError,
             vec![say(&format!("s{s} cancelled")), Step::Reraise],
         )]);
-        if self.rng.chance(30) {
-            body.push(Step::Raise {
-                kind: ExcKind::ValueError,
-                message: Some("side failed".into()),
-            });
-        } else {
-            body.push(say(&format!("s{s} done")));
-            body.push(Step::ret(Expr::int(self.rng.below(100) as i64)));
-        }
+        self.end_body(&mut body, &format!("s{s} done"), "side failed");
         body
     }
 

@@ -34,8 +34,9 @@ fn print_var(label: &str, var: &str) -> Step {
     Step::print([Expr::str(label), Expr::var(var), Expr::Time])
 }
 
-/// Runs `program` in the engine and under CPython; both must print `expected`.
-fn claim(program: Program, expected: &str) {
+/// Runs `program` in the engine and under CPython; both must print
+/// `expected`. Returns the engine's finished run, for a closer look.
+fn claim(program: Program, expected: &str) -> Simulation {
     let mut sim = Simulation::new(program.clone()).expect("a valid program");
     let status = sim.run_to_end().clone();
     assert_eq!(status, Status::Finished, "{}", sim.trace_text());
@@ -46,6 +47,7 @@ fn claim(program: Program, expected: &str) {
         .remove(0);
     assert_eq!(run.error, None, "CPython raised:\n{source}");
     assert_eq!(run.stdout, expected, "CPython, for:\n{source}");
+    sim
 }
 
 #[test]
@@ -603,14 +605,12 @@ fn call_soon_threadsafe_into_the_side_loop_and_time_sleep_in_main_let_the_side_l
         epilogue: vec![vec![Expr::str("elapsed"), Expr::Time]],
         ..Program::default()
     };
-    claim(
-        program.clone(),
+    let sim = claim(
+        program,
         "hello from the side loop at 0.0\nside tick at 0.0\nside tick at 0.4\nside tick at 0.8\nmain unblocked at 1.0\ngot ticked 1.0\nelapsed 1.0\n",
     );
     // The trace tells where main's time.sleep ends, after the side loop's
     // iterations that ran meanwhile and before what main does next.
-    let mut sim = Simulation::new(program).expect("a valid program");
-    sim.run_to_end();
     let trace = sim.trace_text();
     let lines: Vec<&str> = trace.lines().collect();
     let at = |needle: &str| {

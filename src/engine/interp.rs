@@ -5,11 +5,12 @@
 use std::cmp::Ordering;
 use std::future::Future;
 use std::pin::Pin;
+use std::ptr::NonNull;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use super::aio::{self, CombKind};
-use super::core::{with_loop, Callback, Coro, Loop, PyResult};
+use super::core::{with_loop, Callback, Loop, PyResult};
 use super::ids::{FutId, TaskId};
 use super::program::{Awaitable, CoroId, Expr, Program, Step};
 use super::sync;
@@ -95,28 +96,100 @@ impl Frame {
 }
 
 /// The coroutine a new task runs for `coro`.
-pub fn coroutine(program: Rc<Program>, coro: CoroId) -> Coro {
-    Box::pin(TaskBody {
-        program,
-        coro,
-        next: 0,
+pub fn coroutine(program: Rc<Program>, coro: CoroId) -> TaskBody {
+    TaskBody {
+        body: Body::new(program, coro),
         frame: None,
         waiting: Waiting::Nothing,
-    })
+    }
+}
+
+/// A coroutine with nothing to do: it returns `None` when first stepped.
+pub fn empty_coroutine(program: Rc<Program>) -> TaskBody {
+    coroutine(program, CoroId::MAX)
+}
+
+/// A coroutine of the loop's own (`asyncio.run`'s shutdown steps): it
+/// runs `work`, and returns what `work` returns.
+pub fn loop_coroutine(program: Rc<Program>, work: Boxed<'static, PyResult<Value>>) -> TaskBody {
+    TaskBody {
+        body: Body::new(program, CoroId::MAX),
+        frame: None,
+        waiting: Waiting::Loop(work),
+    }
 }
 
 /// A task's coroutine, run step by step in place. A benchmark task is
-/// mostly this struct, so it is kept small: the common steps (sleeps,
-/// awaits, anything that does not suspend) wait inline, the others in a
-/// boxed future of their own, and the local variables are boxed only once
-/// the coroutine has some.
-struct TaskBody {
-    program: Rc<Program>,
-    coro: CoroId,
-    /// The body's step being run.
-    next: u32,
+/// mostly this struct, and it lives inline in the task's slot, so it is
+/// kept small: the common steps (sleeps, awaits, anything that does not
+/// suspend) wait inline, the others in a boxed future of their own, and
+/// the local variables are boxed only once the coroutine has some.
+pub struct TaskBody {
+    body: Body,
     frame: Option<Box<Frame>>,
     waiting: Waiting,
+}
+
+impl TaskBody {
+    /// Runs the coroutine to its next suspension. Nothing wakes a
+    /// coroutine but the loop, so the waker is a no-op.
+    #[inline(always)]
+    pub(super) fn resume(&mut self) -> Poll<PyResult<Value>> {
+        Pin::new(self).poll(&mut Context::from_waker(std::task::Waker::noop()))
+    }
+
+    /// The steps the task reads when it next runs: the one it waits in
+    /// (an await binds its result there) and the one after.
+    pub(super) fn upcoming_steps(&self) -> &[Step] {
+        self.body.steps_from(self.body.next, 2)
+    }
+}
+
+/// A coroutine's body by address, and the step being run. Stepping a task
+/// reads its step straight from here; through the program it would be two
+/// more dependent loads (the table of coroutines, then the coroutine's
+/// definition), each a cache miss in a run of many tasks.
+#[derive(Clone)]
+struct Body {
+    program: Rc<Program>,
+    steps: NonNull<Step>,
+    len: u32,
+    next: u32,
+}
+
+impl Body {
+    fn new(program: Rc<Program>, coro: CoroId) -> Body {
+        let steps: &[Step] = program
+            .coroutines
+            .get(coro as usize)
+            .map_or(&[], |c| &c.body);
+        let (len, steps) = (steps.len() as u32, NonNull::from(steps).cast());
+        Body {
+            program,
+            steps,
+            len,
+            next: 0,
+        }
+    }
+
+    fn all(&self) -> &[Step] {
+        // SAFETY: `steps` and `len` describe a coroutine's body inside
+        // `program`, which this `Body` keeps alive. A program is never
+        // changed once shared (the engine only reads it, and `Rc::get_mut`
+        // fails while this clone lives), so the body stays where it is.
+        unsafe { std::slice::from_raw_parts(self.steps.as_ptr(), self.len as usize) }
+    }
+
+    fn step(&self, index: u32) -> Option<&Step> {
+        self.all().get(index as usize)
+    }
+
+    /// Up to `count` steps from `index`.
+    fn steps_from(&self, index: u32, count: usize) -> &[Step] {
+        let all = self.all();
+        let start = (index as usize).min(all.len());
+        &all[start..(start + count).min(all.len())]
+    }
 }
 
 /// What the step being run waits for.
@@ -128,6 +201,8 @@ enum Waiting {
     Compound(Boxed<'static, (Box<Frame>, PyResult<Flow>)>),
     /// `time.sleep` on the side loop's thread.
     Hold(HoldThread),
+    /// The whole of a coroutine of the loop's own (see [`loop_coroutine`]).
+    Loop(Boxed<'static, PyResult<Value>>),
 }
 
 impl Future for TaskBody {
@@ -138,7 +213,7 @@ impl Future for TaskBody {
         loop {
             let flow = match &mut this.waiting {
                 Waiting::Nothing => {
-                    let Some(step) = body_step(&this.program, this.coro, this.next) else {
+                    let Some(step) = this.body.step(this.body.next) else {
                         return Poll::Ready(Ok(Value::None));
                     };
                     super::core::set_current_step(step as *const Step as usize);
@@ -159,12 +234,14 @@ impl Future for TaskBody {
                             continue;
                         }
                         Started::Compound => {
-                            let program = this.program.clone();
+                            let body = this.body.clone();
                             let mut frame = this.frame.take().unwrap_or_default();
-                            let (coro, next) = (this.coro, this.next);
+                            let next = this.body.next;
                             this.waiting = Waiting::Compound(Box::pin(async move {
-                                let result = match body_step(&program, coro, next) {
-                                    Some(step) => exec_compound(&program, &mut frame, step).await,
+                                let result = match body.step(next) {
+                                    Some(step) => {
+                                        exec_compound(&body.program, &mut frame, step).await
+                                    }
                                     None => Ok(Flow::Next),
                                 };
                                 (frame, result)
@@ -177,23 +254,20 @@ impl Future for TaskBody {
                     Poll::Pending => return Poll::Pending,
                     Poll::Ready(result) => result.map(|_| Flow::Next),
                 },
-                Waiting::Await(awaiting) => {
-                    match Pin::new(awaiting).poll(cx) {
-                        Poll::Pending => return Poll::Pending,
-                        Poll::Ready(result) => result.map(|value| {
-                            match body_step(&this.program, this.coro, this.next) {
-                                Some(step) => {
-                                    with_frame(&mut this.frame, |f| settle(f, step, value))
-                                }
-                                None => Flow::Next,
-                            }
-                        }),
+                Waiting::Await(awaiting) => match Pin::new(awaiting).poll(cx) {
+                    Poll::Pending => return Poll::Pending,
+                    Poll::Ready(result) => {
+                        result.map(|value| match this.body.step(this.body.next) {
+                            Some(step) => with_frame(&mut this.frame, |f| settle(f, step, value)),
+                            None => Flow::Next,
+                        })
                     }
-                }
+                },
                 Waiting::Hold(hold) => match Pin::new(hold).poll(cx) {
                     Poll::Pending => return Poll::Pending,
                     Poll::Ready(()) => Ok(Flow::Next),
                 },
+                Waiting::Loop(work) => return work.as_mut().poll(cx),
                 Waiting::Compound(compound) => match compound.as_mut().poll(cx) {
                     Poll::Pending => return Poll::Pending,
                     Poll::Ready((frame, result)) => {
@@ -204,21 +278,12 @@ impl Future for TaskBody {
             };
             this.waiting = Waiting::Nothing;
             match flow {
-                Ok(Flow::Next) => this.next += 1,
+                Ok(Flow::Next) => this.body.next += 1,
                 Ok(Flow::Return(value)) => return Poll::Ready(Ok(value)),
                 Err(exc) => return Poll::Ready(Err(exc)),
             }
         }
     }
-}
-
-/// Step `index` of coroutine `coro`'s body.
-fn body_step(program: &Program, coro: CoroId, index: u32) -> Option<&Step> {
-    program
-        .coroutines
-        .get(coro as usize)?
-        .body
-        .get(index as usize)
 }
 
 /// Runs `f` on the coroutine's frame; a coroutine without local variables
@@ -321,7 +386,7 @@ impl Future for HoldThread {
     }
 }
 
-type Boxed<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
+pub type Boxed<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
 
 /// Runs a nested block of steps; boxed because blocks nest.
 fn exec<'a>(

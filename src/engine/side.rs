@@ -438,7 +438,7 @@ impl Runtime {
             return 0;
         };
         // The same step goes on: `__step`'s second half, as `Runtime::step`.
-        let poll = super::core::poll_coroutine(&mut coro);
+        let poll = coro.resume();
         self.with(|l| l.finish_step(task, coro, poll));
         remaining
     }

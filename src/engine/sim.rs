@@ -15,7 +15,7 @@ use super::program::Program;
 use super::sync::SyncState;
 use super::trace::Event;
 use super::validate::{check, Problem, Severity};
-use super::value::{PyExc, Value};
+use super::value::PyExc;
 
 /// Where `asyncio.run` is: which `run_until_complete` is running.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -114,7 +114,7 @@ impl Simulation {
                 };
                 let main = if program.coroutines.is_empty() {
                     // Nothing to run: a main that returns at once.
-                    l.create_task(Box::pin(async { Ok(Value::None) }), None, None)
+                    l.create_task(interp::empty_coroutine(program.clone()), None, None)
                 } else {
                     interp::spawn(l, 0)
                 };
@@ -336,14 +336,17 @@ impl Simulation {
                             });
                             super::aio::await_future(future).await
                         };
-                        let task = l.create_task(Box::pin(shutdown), None, None);
+                        let program = l.scenario.program.clone();
+                        let coro = interp::loop_coroutine(program, Box::pin(shutdown));
+                        let task = l.create_task(coro, None, None);
                         Some(l.task(task).fut)
                     }
                     Phase::ShutdownAsyncgens | Phase::ShutdownExecutor => {
                         // `loop.shutdown_asyncgens()`, and
                         // `shutdown_default_executor()` with no executor
                         // made: coroutines with nothing to do, run as tasks.
-                        let task = l.create_task(Box::pin(async { Ok(Value::None) }), None, None);
+                        let program = l.scenario.program.clone();
+                        let task = l.create_task(interp::empty_coroutine(program), None, None);
                         Some(l.task(task).fut)
                     }
                     Phase::Main | Phase::Closed => None,

@@ -1067,8 +1067,10 @@ impl Loop {
     /// per-task counts (a task's future and two sleeps' futures and timers,
     /// about sixteen trace events), with room for the loop's own (its
     /// iterations and clock moves): a table that overflows near the end
-    /// doubles, copying all of it.
+    /// doubles, copying all of it. The ready queue holds every new task's
+    /// first step when a gather creates them all at once.
     pub fn reserve_for(&mut self, coroutines: usize) {
+        self.ready.reserve(coroutines + 16);
         self.tasks.reserve(coroutines + 16);
         self.futures.reserve(3 * coroutines + 16);
         self.handles.reserve(2 * coroutines + 16);

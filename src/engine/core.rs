@@ -249,8 +249,8 @@ impl std::fmt::Display for TaskName {
 }
 
 /// A task: a future plus the coroutine it drives. Natively two whole
-/// cache lines, which a step reads together (wasm32's slot is smaller, and
-/// its memory has no cache lines the page can see).
+/// cache lines, which a step reads together (wasm32's slot is smaller,
+/// and is left unaligned).
 ///
 /// Invariant: `coro` is `Some` while the task is pending and not being
 /// stepped; `fut_waiter` is the future it is suspended on, if any.

@@ -106,14 +106,18 @@ pub fn coroutine(program: Rc<Program>, coro: CoroId) -> TaskBody {
 
 /// A coroutine with nothing to do: it returns `None` when first stepped.
 pub fn empty_coroutine(program: Rc<Program>) -> TaskBody {
-    coroutine(program, CoroId::MAX)
+    TaskBody {
+        body: Body::empty(program),
+        frame: None,
+        waiting: Waiting::Nothing,
+    }
 }
 
 /// A coroutine of the loop's own (`asyncio.run`'s shutdown steps): it
 /// runs `work`, and returns what `work` returns.
 pub fn loop_coroutine(program: Rc<Program>, work: Boxed<'static, PyResult<Value>>) -> TaskBody {
     TaskBody {
-        body: Body::new(program, CoroId::MAX),
+        body: Body::empty(program),
         frame: None,
         waiting: Waiting::Loop(work),
     }
@@ -172,9 +176,20 @@ impl Body {
         }
     }
 
+    /// No steps: a coroutine that is not one of the program's.
+    fn empty(program: Rc<Program>) -> Body {
+        Body {
+            program,
+            steps: NonNull::dangling(),
+            len: 0,
+            next: 0,
+        }
+    }
+
     fn all(&self) -> &[Step] {
         // SAFETY: `steps` and `len` describe a coroutine's body inside
-        // `program`, which this `Body` keeps alive. A program is never
+        // `program` (or no steps, at an aligned dangling address), which
+        // this `Body` keeps alive. A program is never
         // changed once shared (the engine only reads it, and `Rc::get_mut`
         // fails while this clone lives), so the body stays where it is.
         unsafe { std::slice::from_raw_parts(self.steps.as_ptr(), self.len as usize) }
@@ -236,9 +251,8 @@ impl Future for TaskBody {
                         Started::Compound => {
                             let body = this.body.clone();
                             let mut frame = this.frame.take().unwrap_or_default();
-                            let next = this.body.next;
                             this.waiting = Waiting::Compound(Box::pin(async move {
-                                let result = match body.step(next) {
+                                let result = match body.step(body.next) {
                                     Some(step) => {
                                         exec_compound(&body.program, &mut frame, step).await
                                     }

@@ -9,7 +9,8 @@
 //! them); `threads` (the executor's threads) and `side` (a second loop in
 //! a thread of its own); `interp` (runs a `program` as a task's coroutine;
 //! `program_json` is its text form); `sim` (what
-//! `asyncio.run` does, and the drivers' controls); `trace` (the record).
+//! `asyncio.run` does, and the drivers' controls); `trace` (the record);
+//! `spare` (natively, a dropped loop's tables kept for the next).
 
 pub mod aio;
 pub mod core;
@@ -22,6 +23,8 @@ mod program_json;
 pub mod side;
 pub mod sim;
 pub mod snapshot;
+#[cfg(not(target_arch = "wasm32"))]
+mod spare;
 pub mod sync;
 pub mod threads;
 pub mod trace;

@@ -1071,6 +1071,8 @@ impl Loop {
     /// doubles, copying all of it. The ready queue holds every new task's
     /// first step when a gather creates them all at once.
     pub fn reserve_for(&mut self, coroutines: usize) {
+        #[cfg(not(target_arch = "wasm32"))]
+        super::spare::lend_spare_tables(self);
         self.ready.reserve(coroutines + 16);
         self.tasks.reserve(coroutines + 16);
         self.futures.reserve(3 * coroutines + 16);

@@ -477,3 +477,60 @@ fn deadlock_report(l: &Loop) -> String {
     }
     lines.join("\n")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each tutorial example's trace and output, run to the end.
+    fn traces_of_the_examples() -> Vec<String> {
+        crate::examples::tutorial_examples()
+            .into_iter()
+            .map(|(name, program)| {
+                let mut sim = Simulation::new(program).expect("a valid example");
+                sim.run_to_end();
+                let text = sim.with_loop(|l| (l.trace_text(), l.output.len()));
+                format!("{name}\n{}\n{} lines printed", text.0, text.1)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_run_on_an_earlier_runs_tables_traces_as_a_run_on_fresh_ones() {
+        // Each thread starts with no spare tables.
+        let fresh = std::thread::spawn(traces_of_the_examples).join().unwrap();
+        let reused = std::thread::spawn(|| {
+            let mut big = Simulation::new(crate::bench::workload(2_000)).unwrap();
+            big.run_to_end();
+            drop(big);
+            traces_of_the_examples()
+        })
+        .join()
+        .unwrap();
+        assert_eq!(fresh, reused);
+    }
+
+    #[test]
+    fn a_dropped_loop_leaves_its_tables_to_the_next_loop_on_the_thread() {
+        std::thread::spawn(|| {
+            let mut big = Simulation::new(crate::bench::workload(2_000)).unwrap();
+            big.run_to_end();
+            let held = big.with_loop(|l| (l.trace.capacity(), l.futures.capacity()));
+            drop(big);
+            let small = Simulation::new(crate::bench::workload(2)).unwrap();
+            let lent = small.with_loop(|l| (l.trace.capacity(), l.futures.capacity()));
+            assert_eq!(lent, held);
+            // Of two loops alive at once, only the first gets the spare
+            // tables; the second's smaller ones, dropped last, do not
+            // replace them.
+            let second = Simulation::new(crate::bench::workload(1)).unwrap();
+            assert!(second.with_loop(|l| l.trace.capacity()) < held.0);
+            drop(small);
+            drop(second);
+            let next = Simulation::new(crate::bench::workload(1)).unwrap();
+            assert_eq!(next.with_loop(|l| l.trace.capacity()), held.0);
+        })
+        .join()
+        .unwrap();
+    }
+}

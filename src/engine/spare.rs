@@ -8,12 +8,13 @@ use super::core::{FutSlot, HandleSlot, Loop, Ready, TaskSlot, Timer};
 use super::trace::Event;
 
 /// The biggest tables of a dropped loop, emptied, kept for the next loop
-/// on this thread. A run of 100,000 tasks fills about 60 MB of them; had
-/// they been freed, the system would take those pages back, and the next
-/// run (a re-run, a step back, the next scenario) would spend a third of
-/// its time having fresh pages zeroed for it. So a thread keeps the memory
-/// of its biggest run. A WebAssembly page needs none of this: its memory
-/// never shrinks, so its allocator reuses those pages anyway.
+/// on this thread. A run of 100,000 tasks fills about 60 MB of them. Freed,
+/// blocks that big go straight back to the system (glibc maps and unmaps
+/// them), and the next run (a re-run, the next scenario, `conform`'s next
+/// program) spent a third of its time having fresh pages zeroed for it.
+/// So a thread keeps the memory of its biggest run, which the run budget
+/// bounds. A WebAssembly page needs none of this: its memory never
+/// shrinks, so its allocator reuses those pages anyway.
 struct SpareTables {
     ready: VecDeque<Ready>,
     timers: Vec<Timer>,
@@ -95,9 +96,7 @@ impl Drop for Loop {
 /// Gives `l`, a new loop, the spare tables of the biggest loop dropped on
 /// this thread, if any.
 pub(super) fn lend_spare_tables(l: &mut Loop) {
-    SPARE_TABLES.with(|spare| {
-        if let Some(spare) = spare.borrow_mut().take() {
-            spare.lend_to(l);
-        }
-    });
+    if let Some(spare) = SPARE_TABLES.with(|spare| spare.borrow_mut().take()) {
+        spare.lend_to(l);
+    }
 }

@@ -3,29 +3,132 @@
 //! names: N tasks; task i sleeps d = ((i*7919) % 1000) ms, then d/2, then
 //! 0, and returns i; all awaited by the main task. A warm-up, then five
 //! runs; the last line is the median run's, in the engine benchmark's form.
+//!
+//! `asyncio.sleep(0)` gives up the loop for one iteration; tokio's
+//! `sleep(Duration::ZERO)` with paused time returns at once, without
+//! yielding, so the zero sleep is `yield_now`, which does yield.
+//!
+//! With `--trace`, each task also records what the engine's trace records
+//! for it: created; each poll begun; each timer armed, due and its future
+//! done; suspended or yielded; finished and its future done: sixteen
+//! events of 16 bytes for most tasks, as the engine records, in a table
+//! sized ahead as the engine's is.
+//!
+//!     tokio-reference [TASKS] [--trace]
 
+use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 const RUNS: usize = 5;
 
+/// One trace event: what happened, to which task.
+#[derive(Clone, Copy)]
+#[allow(dead_code)] // recorded, never read: the cost of keeping them is the point
+enum Event {
+    Created(u64),
+    Running(u64),
+    TimerArmed(u64),
+    TimerDue(u64),
+    FutureDone(u64),
+    Suspended(u64),
+    Finished(u64),
+}
+
+thread_local! {
+    /// `None` when the run keeps no trace.
+    static TRACE: RefCell<Option<Vec<Event>>> = const { RefCell::new(None) };
+}
+
+fn record(event: Event) {
+    TRACE.with(|trace| {
+        if let Some(trace) = trace.borrow_mut().as_mut() {
+            trace.push(event);
+        }
+    });
+}
+
+/// A task's future, recording each poll as the engine's `__step` does.
+struct Traced<F> {
+    task: u64,
+    work: F,
+}
+
+impl<F: Future> Future for Traced<F> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let task = self.task;
+        record(Event::Running(task));
+        // SAFETY: `work` is structurally pinned: it is never moved out of a
+        // pinned `Traced`, which has no `Drop` and is not `Unpin` unless
+        // `work` is.
+        let poll = unsafe { self.map_unchecked_mut(|t| &mut t.work) }.poll(cx);
+        match poll {
+            Poll::Pending => record(Event::Suspended(task)),
+            Poll::Ready(_) => {
+                record(Event::Finished(task));
+                record(Event::FutureDone(task));
+            }
+        }
+        poll
+    }
+}
+
+/// `asyncio.sleep(seconds)`: a timer, or for no time a bare yield.
+async fn sleep(task: u64, seconds: f64) {
+    if seconds <= 0.0 {
+        return tokio::task::yield_now().await;
+    }
+    record(Event::TimerArmed(task));
+    tokio::time::sleep(Duration::from_secs_f64(seconds)).await;
+    record(Event::TimerDue(task));
+    record(Event::FutureDone(task));
+}
+
+fn delay(i: u64) -> f64 {
+    ((i * 7919) % 1000) as f64 / 1000.0
+}
+
 async fn work(i: u64) -> u64 {
-    let d = ((i * 7919) % 1000) as f64 / 1000.0;
-    tokio::time::sleep(Duration::from_secs_f64(d)).await;
-    tokio::time::sleep(Duration::from_secs_f64(d / 2.0)).await;
-    tokio::time::sleep(Duration::ZERO).await;
+    let d = delay(i);
+    sleep(i, d).await;
+    sleep(i, d / 2.0).await;
+    sleep(i, 0.0).await;
     i
 }
 
+/// The events `--trace` records for `tasks` tasks: sixteen a task, less
+/// the three of each timer a zero sleep does not arm.
+fn expected_events(tasks: u64) -> u64 {
+    (0..tasks)
+        .map(|i| if delay(i) > 0.0 { 16 } else { 10 })
+        .sum()
+}
+
 /// Seconds one run of `tasks` tasks takes, after checking its results.
-fn run(tasks: u64) -> f64 {
+fn run(tasks: u64, trace: bool) -> f64 {
     let start = Instant::now();
+    if trace {
+        TRACE.with(|t| *t.borrow_mut() = Some(Vec::with_capacity(17 * tasks as usize)));
+    }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .start_paused(true)
         .build()
         .expect("a current-thread runtime");
     let sum = runtime.block_on(async move {
-        let handles: Vec<_> = (0..tasks).map(|i| tokio::spawn(work(i))).collect();
+        let handles: Vec<_> = (0..tasks)
+            .map(|task| {
+                record(Event::Created(task));
+                tokio::spawn(Traced {
+                    task,
+                    work: work(task),
+                })
+            })
+            .collect();
         let mut sum = 0;
         for handle in handles {
             sum += handle.await.expect("a task that returns");
@@ -34,21 +137,31 @@ fn run(tasks: u64) -> f64 {
     });
     drop(runtime);
     let seconds = start.elapsed().as_secs_f64();
+    let events = TRACE.with(|t| t.borrow_mut().take().map_or(0, |t| t.len()));
     assert_eq!(
         sum,
         tasks * (tasks - 1) / 2,
         "every task returned its number"
     );
+    assert_eq!(
+        events as u64,
+        if trace { expected_events(tasks) } else { 0 },
+        "each task recorded its events"
+    );
     seconds
 }
 
 fn main() {
-    let tasks: u64 = match std::env::args().nth(1).as_deref() {
-        None => 100_000,
-        Some(n) => n.parse().expect("the number of tasks"),
-    };
-    run(tasks.min(1_000));
-    let mut seconds: Vec<f64> = (0..RUNS).map(|_| run(tasks)).collect();
+    let mut tasks: u64 = 100_000;
+    let mut trace = false;
+    for arg in std::env::args().skip(1) {
+        match arg.as_str() {
+            "--trace" => trace = true,
+            n => tasks = n.parse().expect("the number of tasks, or --trace"),
+        }
+    }
+    run(tasks.min(1_000), trace);
+    let mut seconds: Vec<f64> = (0..RUNS).map(|_| run(tasks, trace)).collect();
     for (i, s) in seconds.iter().enumerate() {
         println!(
             "run {}: seconds={s:.3} tasks_per_s={}",

@@ -6,7 +6,7 @@
 //!
 //! `asyncio.sleep(0)` gives up the loop for one iteration; tokio's
 //! `sleep(Duration::ZERO)` with paused time returns at once, without
-//! yielding, so the zero sleep is `yield_now`, which does yield.
+//! yielding, so a zero sleep is `yield_now`, which does yield.
 //!
 //! With `--trace`, each task also records what the engine's trace records
 //! for it: created; each poll begun; each timer armed, due and its future

@@ -38,39 +38,38 @@ enum Event {
 }
 
 thread_local! {
-    /// `None` when the run keeps no trace.
-    static TRACE: RefCell<Option<Vec<Event>>> = const { RefCell::new(None) };
+    static TRACE: RefCell<Vec<Event>> = const { RefCell::new(Vec::new()) };
 }
 
-fn record(event: Event) {
-    TRACE.with(|trace| {
-        if let Some(trace) = trace.borrow_mut().as_mut() {
-            trace.push(event);
-        }
-    });
+/// Records `event` in a run that keeps a trace (`TRACED`). The choice is
+/// made at compile time, so a run without one pays nothing for it.
+fn record<const TRACED: bool>(event: Event) {
+    if TRACED {
+        TRACE.with(|trace| trace.borrow_mut().push(event));
+    }
 }
 
 /// A task's future, recording each poll as the engine's `__step` does.
-struct Traced<F> {
+struct Traced<const TRACED: bool, F> {
     task: u64,
     work: F,
 }
 
-impl<F: Future> Future for Traced<F> {
+impl<const TRACED: bool, F: Future> Future for Traced<TRACED, F> {
     type Output = F::Output;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let task = self.task;
-        record(Event::Running(task));
+        record::<TRACED>(Event::Running(task));
         // SAFETY: `work` is structurally pinned: it is never moved out of a
         // pinned `Traced`, which has no `Drop` and is not `Unpin` unless
         // `work` is.
         let poll = unsafe { self.map_unchecked_mut(|t| &mut t.work) }.poll(cx);
         match poll {
-            Poll::Pending => record(Event::Suspended(task)),
+            Poll::Pending => record::<TRACED>(Event::Suspended(task)),
             Poll::Ready(_) => {
-                record(Event::Finished(task));
-                record(Event::FutureDone(task));
+                record::<TRACED>(Event::Finished(task));
+                record::<TRACED>(Event::FutureDone(task));
             }
         }
         poll
@@ -78,25 +77,25 @@ impl<F: Future> Future for Traced<F> {
 }
 
 /// `asyncio.sleep(seconds)`: a timer, or for no time a bare yield.
-async fn sleep(task: u64, seconds: f64) {
+async fn sleep<const TRACED: bool>(task: u64, seconds: f64) {
     if seconds <= 0.0 {
         return tokio::task::yield_now().await;
     }
-    record(Event::TimerArmed(task));
+    record::<TRACED>(Event::TimerArmed(task));
     tokio::time::sleep(Duration::from_secs_f64(seconds)).await;
-    record(Event::TimerDue(task));
-    record(Event::FutureDone(task));
+    record::<TRACED>(Event::TimerDue(task));
+    record::<TRACED>(Event::FutureDone(task));
 }
 
 fn delay(i: u64) -> f64 {
     ((i * 7919) % 1000) as f64 / 1000.0
 }
 
-async fn work(i: u64) -> u64 {
+async fn work<const TRACED: bool>(i: u64) -> u64 {
     let d = delay(i);
-    sleep(i, d).await;
-    sleep(i, d / 2.0).await;
-    sleep(i, 0.0).await;
+    sleep::<TRACED>(i, d).await;
+    sleep::<TRACED>(i, d / 2.0).await;
+    sleep::<TRACED>(i, 0.0).await;
     i
 }
 
@@ -109,10 +108,10 @@ fn expected_events(tasks: u64) -> u64 {
 }
 
 /// Seconds one run of `tasks` tasks takes, after checking its results.
-fn run(tasks: u64, trace: bool) -> f64 {
+fn run<const TRACED: bool>(tasks: u64) -> f64 {
     let start = Instant::now();
-    if trace {
-        TRACE.with(|t| *t.borrow_mut() = Some(Vec::with_capacity(17 * tasks as usize)));
+    if TRACED {
+        TRACE.with(|t| *t.borrow_mut() = Vec::with_capacity(17 * tasks as usize));
     }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_time()
@@ -122,10 +121,10 @@ fn run(tasks: u64, trace: bool) -> f64 {
     let sum = runtime.block_on(async move {
         let handles: Vec<_> = (0..tasks)
             .map(|task| {
-                record(Event::Created(task));
-                tokio::spawn(Traced {
+                record::<TRACED>(Event::Created(task));
+                tokio::spawn(Traced::<TRACED, _> {
                     task,
-                    work: work(task),
+                    work: work::<TRACED>(task),
                 })
             })
             .collect();
@@ -137,7 +136,7 @@ fn run(tasks: u64, trace: bool) -> f64 {
     });
     drop(runtime);
     let seconds = start.elapsed().as_secs_f64();
-    let events = TRACE.with(|t| t.borrow_mut().take().map_or(0, |t| t.len()));
+    let events = TRACE.with(|t| std::mem::take(&mut *t.borrow_mut()).len());
     assert_eq!(
         sum,
         tasks * (tasks - 1) / 2,
@@ -145,7 +144,7 @@ fn run(tasks: u64, trace: bool) -> f64 {
     );
     assert_eq!(
         events as u64,
-        if trace { expected_events(tasks) } else { 0 },
+        if TRACED { expected_events(tasks) } else { 0 },
         "each task recorded its events"
     );
     seconds
@@ -160,8 +159,9 @@ fn main() {
             n => tasks = n.parse().expect("the number of tasks, or --trace"),
         }
     }
-    run(tasks.min(1_000), trace);
-    let mut seconds: Vec<f64> = (0..RUNS).map(|_| run(tasks, trace)).collect();
+    let run = if trace { run::<true> } else { run::<false> };
+    run(tasks.min(1_000));
+    let mut seconds: Vec<f64> = (0..RUNS).map(|_| run(tasks)).collect();
     for (i, s) in seconds.iter().enumerate() {
         println!(
             "run {}: seconds={s:.3} tasks_per_s={}",

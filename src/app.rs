@@ -173,14 +173,12 @@ fn first_example() -> Program {
         .unwrap_or_default()
 }
 
-/// The user's autosaved program, if it is still a valid one.
+/// The user's autosaved program, problems and all: work saved mid-edit
+/// comes back as it was, and the editor shows what is still wrong.
 fn autosaved() -> Option<Program> {
     let text = storage()?.get_item(AUTOSAVE_KEY).ok()??;
     let program = Program::from_json(&text).ok()?;
-    let errors = validate(&program, crate::link::MAX_LINK_COROUTINES)
-        .iter()
-        .any(|p| p.severity == Severity::Error);
-    (!errors).then_some(program)
+    (program.coroutines.len() <= crate::link::MAX_LINK_COROUTINES).then_some(program)
 }
 
 /// What the page opens with: the link's scenario, else the autosaved work,
@@ -214,7 +212,7 @@ fn starting_state(follow_address: bool) -> Opening {
     if hash.len() <= 1 {
         return mine(None);
     }
-    match crate::link::decode(&hash) {
+    match crate::link::reopen(&hash, saved.as_ref()) {
         Ok(shared) => Opening {
             set_aside: saved.clone().filter(|s| *s != shared.program),
             program: shared.program,
@@ -530,7 +528,8 @@ struct CopyLinkProps {
 
 /// "Copy link": the page's address with the link as of now (the address
 /// bar may still wait for the cursor to rest) to the clipboard, with a
-/// warning when it is long enough for chat apps to cut it.
+/// warning when the scenario has problems (other pages refuse such a
+/// link) or the link is long enough for chat apps to cut it.
 #[component]
 fn CopyLink(props: &CopyLinkProps) -> Html {
     let ctx = use_context::<AppContext>().expect("AppContext");
@@ -553,7 +552,9 @@ fn CopyLink(props: &CopyLinkProps) -> Html {
     html! {
         <span class="copy-link">
             <button {onclick}>{ if *copied { ctx.t("link.copied") } else { ctx.t("link.copy") } }</button>
-            if length > 2000 {
+            if ctx.problems.iter().any(|p| p.severity == Severity::Error) {
+                <span class="warning" role="status">{ ctx.t("link.problems") }</span>
+            } else if length > 2000 {
                 <span class="warning" role="status">{ ctx.t("link.long") }</span>
             }
         </span>

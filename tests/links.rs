@@ -6,7 +6,9 @@
 use asyncio_playground::conform::generate;
 use asyncio_playground::engine::{Coroutine, Program, Simulation, Step};
 use asyncio_playground::examples::tutorial_examples;
-use asyncio_playground::link::{base64url_encode, decode, encode, encode_v1, DecodeError, Shared};
+use asyncio_playground::link::{
+    base64url_encode, decode, encode, encode_v1, reopen, DecodeError, Shared,
+};
 
 fn shared(program: Program) -> Shared {
     Shared {
@@ -197,6 +199,38 @@ fn hostile_scenarios_are_refused_with_their_problems() {
     };
     assert!(matches!(
         decode(&encode(&bad_cursor)),
+        Err(DecodeError::NotAScenario(_))
+    ));
+}
+
+#[test]
+fn the_users_own_work_reopens_from_the_address_bar_with_its_problems() {
+    // Mid-edit, a coroutine named `my task` (not a Python name): the
+    // address bar and the autosave both hold it.
+    let mut work = tutorial_examples().remove(0).1;
+    work.coroutines[1].name = "my task".into();
+    let link = encode(&shared(work.clone()));
+    let reopened = reopen(&link, Some(&work)).expect("the user's own work reopens");
+    assert_eq!(reopened, shared(work.clone()));
+
+    // The same link is still refused as anyone else's scenario, or when
+    // the autosaved work has moved on since.
+    assert!(
+        matches!(reopen(&link, None), Err(DecodeError::Invalid(p)) if p.iter().any(|m| m.contains("not a Python name")))
+    );
+    let moved_on = tutorial_examples().remove(0).1;
+    assert!(matches!(
+        reopen(&link, Some(&moved_on)),
+        Err(DecodeError::Invalid(_))
+    ));
+
+    // Only the problems are forgiven: a bad speed still is not.
+    let fast = Shared {
+        speed: Some(50.0),
+        ..shared(work.clone())
+    };
+    assert!(matches!(
+        reopen(&encode(&fast), Some(&work)),
         Err(DecodeError::NotAScenario(_))
     ));
 }

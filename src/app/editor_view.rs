@@ -586,11 +586,12 @@ fn seconds_field(
     replace: Callback<Step>,
 ) -> Html {
     let on_change = Callback::from(move |text: String| match text.trim().parse::<f64>() {
-        Ok(v) => {
+        // `nan` and `inf` parse, but no link or saved file can hold them.
+        Ok(v) if v.is_finite() => {
             replace.emit(set(v));
             None
         }
-        Err(_) => Some(format!("`{text}` is not a number of seconds")),
+        _ => Some(format!("`{text}` is not a number of seconds")),
     });
     html! { <Text label={ctx.t(label)} value={crate::engine::value::py_float_repr(value)} {on_change} numeric=true /> }
 }
@@ -608,11 +609,11 @@ fn optional_seconds_field(
             return None;
         }
         match text.parse::<f64>() {
-            Ok(v) => {
+            Ok(v) if v.is_finite() => {
                 replace.emit(set(Some(v)));
                 None
             }
-            Err(_) => Some(format!("`{text}` is not a number of seconds")),
+            _ => Some(format!("`{text}` is not a number of seconds")),
         }
     });
     let value = value

@@ -331,6 +331,41 @@ test("copy a link and open it in a new page; damaged links keep the autosaved wo
   await context.close();
 });
 
+test("work left mid-edit with a problem survives a reload, problem and all", async () => {
+  const page = await newPage();
+  await open(page);
+  await page.getByLabel("Example").selectOption("01_gather");
+  const name = page.getByLabel("Coroutine name").nth(1);
+  await name.fill("my task");
+  await name.press("Tab");
+  await until(async () => (await page.locator(".problems li").count()) > 0, "the bad name to be listed as a problem");
+  const problems = await page.locator(".problems li").allTextContents();
+  check(problems.some((p) => p.includes("not a Python name")), `problems: ${problems}`);
+  check(
+    (await page.locator(".copy-link .warning").textContent()).includes("opens only once they are fixed"),
+    "Copy link to warn that other pages refuse a scenario with problems",
+  );
+  // Seconds that no link can hold are refused at the field.
+  const seconds = page.getByLabel("Seconds").first();
+  const before = await seconds.inputValue();
+  await seconds.fill("nan");
+  await seconds.press("Tab");
+  check((await page.locator(".field-error").first().textContent()).includes("not a number of seconds"), "a message for nan");
+  await seconds.fill(before);
+  await seconds.press("Tab");
+
+  await page.reload();
+  // Nothing runs while there are problems: the loop's region says so.
+  await page.locator(".loop .status.invalid").waitFor();
+  equal(await page.getByLabel("Coroutine name").nth(1).inputValue(), "my task", "the edited name after the reload");
+  equal(JSON.stringify(await page.locator(".problems li").allTextContents()), JSON.stringify(problems), "the problems after the reload");
+  for (const notice of await page.locator(".notice").allTextContents()) {
+    check(!/could not be opened/.test(notice), `the user's own work called a bad link: ${notice}`);
+  }
+  equal(page.errors.join("\n"), "", "console errors");
+  await page.context().close();
+});
+
 test("switching the language changes the interface and the link carries it", async () => {
   const page = await newPage();
   await open(page);

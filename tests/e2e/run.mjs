@@ -335,6 +335,8 @@ test("work left mid-edit with a problem survives a reload, problem and all", asy
   const page = await newPage();
   await open(page);
   await page.getByLabel("Example").selectOption("01_gather");
+  await until(async () => page.url().includes("#v2."), "the address bar to hold the example's link");
+  const gatherLink = page.url();
   const name = page.getByLabel("Coroutine name").nth(1);
   await name.fill("my task");
   await name.press("Tab");
@@ -362,6 +364,14 @@ test("work left mid-edit with a problem survives a reload, problem and all", asy
   for (const notice of await page.locator(".notice").allTextContents()) {
     check(!/could not be opened/.test(notice), `the user's own work called a bad link: ${notice}`);
   }
+  // Someone else's link sets the work aside, and offers it back.
+  await page.goto("about:blank");
+  await page.goto(gatherLink);
+  await page.locator(".run-panel").waitFor();
+  equal(await page.getByLabel("Coroutine name").nth(1).inputValue(), "func1_5", "the link's scenario");
+  await button(page, "Back to my work").click();
+  await page.locator(".loop .status.invalid").waitFor();
+  equal(await page.getByLabel("Coroutine name").nth(1).inputValue(), "my task", "the work set aside, given back");
   equal(page.errors.join("\n"), "", "console errors");
   await page.context().close();
 });

@@ -405,7 +405,10 @@ fn awaits_in_a_job_and_what_the_side_loop_cannot_do_are_refused_where_they_are()
             "call_soon_threadsafe from the side loop back to the main loop",
         ),
         (Location::Job { job: 0, step: 0 }, "but not await"),
-        (Location::Job { job: 0, step: 1 }, "-1 seconds is negative"),
+        (
+            Location::Job { job: 0, step: 1 },
+            "-1.0 seconds is negative",
+        ),
     ];
     assert_eq!(errors.len(), expected.len(), "{errors:#?}");
     for (location, message) in expected {

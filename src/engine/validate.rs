@@ -963,15 +963,15 @@ fn seconds_in_range(seconds: f64) -> bool {
 }
 
 fn seconds_problem(seconds: f64) -> Option<String> {
-    if !seconds.is_finite() {
-        Some(format!("{seconds} is not a number of seconds"))
+    let why = if !seconds.is_finite() {
+        "is not a number of seconds"
     } else if seconds < 0.0 {
-        Some(format!("{seconds} seconds is negative"))
+        "seconds is negative"
     } else if seconds > MAX_SECONDS {
-        Some(format!(
-            "{seconds} seconds is more than a year; use a shorter time"
-        ))
+        "seconds is more than a year; use a shorter time"
     } else {
-        None
-    }
+        return None;
+    };
+    // As Python writes the number: `1e+300`, not three hundred digits.
+    Some(format!("{} {why}", super::value::py_float_repr(seconds)))
 }

@@ -163,7 +163,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("link.copy", "Copy link", "复制链接"),
     ("link.copied", "Link copied", "链接已复制"),
     ("link.long", "This link is longer than 2,000 characters; some chat apps cut such links.", "链接超过 2000 个字符，部分聊天软件会截断它。"),
-    ("link.problems", "This scenario has problems: a link to it opens only once they are fixed.", "此场景有问题：修正之前，它的链接无法打开。"),
+    ("link.problems", "Other pages refuse this link until the problems are fixed.", "问题修正之前，别的页面打不开此链接。"),
     ("link.set_aside", "Your own scenario was set aside to open this link.", "为打开此链接，你自己的场景已暂存。"),
     ("link.back", "Back to my work", "回到我的场景"),
     ("link.keep", "Keep the link's scenario", "保留链接中的场景"),

@@ -344,7 +344,7 @@ test("work left mid-edit with a problem survives a reload, problem and all", asy
   const problems = await page.locator(".problems li").allTextContents();
   check(problems.some((p) => p.includes("not a Python name")), `problems: ${problems}`);
   check(
-    (await page.locator(".copy-link .warning").textContent()).includes("opens only once they are fixed"),
+    (await page.locator(".copy-link .warning").textContent()).includes("refuse this link until the problems are fixed"),
     "Copy link to warn that other pages refuse a scenario with problems",
   );
   // Seconds that no link can hold are refused at the field.

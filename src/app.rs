@@ -114,6 +114,12 @@ impl AppContext {
     pub fn edit(&self, edit: Edit) {
         self.dispatch.dispatch(Action::Edit(edit));
     }
+
+    /// Whether the program has problems that keep it from running (and
+    /// other pages from opening its link).
+    pub fn has_errors(&self) -> bool {
+        self.problems.iter().any(|p| p.severity == Severity::Error)
+    }
 }
 
 /// A program run to the end on the virtual clock, as the views show it.
@@ -389,10 +395,7 @@ pub fn App(props: &AppProps) -> Html {
         moment: moment.clone(),
         speed: speed.clone(),
     };
-    let errors = problems
-        .iter()
-        .filter(|p| p.severity == Severity::Error)
-        .count();
+    let has_errors = ctx.has_errors();
     html! {
         <ContextProvider<AppContext> context={ctx.clone()}>
         <ContextProvider<RunContext> context={run_ctx}>
@@ -421,7 +424,7 @@ pub fn App(props: &AppProps) -> Html {
                     </section>
                     <section id="loop" class="region loop" aria-label={ctx.t("region.loop")}>
                         <h2>{ ctx.t("region.loop") }</h2>
-                        if errors == 0 {
+                        if !has_errors {
                             <run_view::RunPanel />
                         } else {
                             <p class="status invalid">{ ctx.t("status.invalid") }</p>
@@ -429,7 +432,7 @@ pub fn App(props: &AppProps) -> Html {
                     </section>
                     <section id="output" class="region output" aria-label={ctx.t("region.output")}>
                         <h2>{ ctx.t("region.output") }</h2>
-                        <panels::OutputPanel run={(*run).clone()} blocked={errors > 0} />
+                        <panels::OutputPanel run={(*run).clone()} blocked={has_errors} />
                     </section>
                 </main>
             </div>
@@ -552,7 +555,7 @@ fn CopyLink(props: &CopyLinkProps) -> Html {
     html! {
         <span class="copy-link">
             <button {onclick}>{ if *copied { ctx.t("link.copied") } else { ctx.t("link.copy") } }</button>
-            if ctx.problems.iter().any(|p| p.severity == Severity::Error) {
+            if ctx.has_errors() {
                 <span class="warning" role="status">{ ctx.t("link.problems") }</span>
             } else if length > 2000 {
                 <span class="warning" role="status">{ ctx.t("link.long") }</span>

@@ -578,6 +578,15 @@ fn sub_blocks(ctx: &AppContext, coro: u32, path: &[u32], step: &Step) -> Html {
 
 // ----- parameter editors -----
 
+/// The seconds a field's text says, or (as `Err`) the field's message.
+/// `nan` and `inf` parse, but no link or saved file can hold them.
+fn seconds_in(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(seconds) if seconds.is_finite() => Ok(seconds),
+        _ => Err(format!("`{text}` is not a number of seconds")),
+    }
+}
+
 fn seconds_field(
     ctx: &AppContext,
     label: &str,
@@ -585,14 +594,8 @@ fn seconds_field(
     set: impl Fn(f64) -> Step + 'static,
     replace: Callback<Step>,
 ) -> Html {
-    let on_change = Callback::from(move |text: String| match text.trim().parse::<f64>() {
-        // `nan` and `inf` parse, but no link or saved file can hold them.
-        Ok(v) if v.is_finite() => {
-            replace.emit(set(v));
-            None
-        }
-        _ => Some(format!("`{text}` is not a number of seconds")),
-    });
+    let on_change =
+        Callback::from(move |text: String| seconds_in(&text).map(|s| replace.emit(set(s))).err());
     html! { <Text label={ctx.t(label)} value={crate::engine::value::py_float_repr(value)} {on_change} numeric=true /> }
 }
 
@@ -608,13 +611,7 @@ fn optional_seconds_field(
             replace.emit(set(None));
             return None;
         }
-        match text.parse::<f64>() {
-            Ok(v) if v.is_finite() => {
-                replace.emit(set(Some(v)));
-                None
-            }
-            _ => Some(format!("`{text}` is not a number of seconds")),
-        }
+        seconds_in(text).map(|s| replace.emit(set(Some(s)))).err()
     });
     let value = value
         .map(crate::engine::value::py_float_repr)

@@ -311,7 +311,7 @@ pub fn App(props: &AppProps) -> Html {
     let program = Rc::new(state.editor.program.clone());
     let problems = {
         let program = program.clone();
-        use_memo(program, |p| validate(p, 1000))
+        use_memo(program, |p| validate(p, crate::link::MAX_LINK_COROUTINES))
     };
     let run = {
         let program = program.clone();

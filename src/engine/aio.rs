@@ -41,29 +41,29 @@ pub fn await_future(fut: FutId) -> AwaitFuture {
     }
 }
 
+impl AwaitFuture {
+    /// One poll, on the loop `l`: the task stepping it polls it in the
+    /// borrow it already holds (see `TaskBody::resume_in`).
+    pub fn poll_in(&mut self, l: &mut Loop) -> Poll<PyResult<Value>> {
+        let fut = self.fut;
+        // A future already done is not waited for: no suspension at all.
+        if !self.suspended && !l.is_done(fut) {
+            l.suspend_on(fut);
+            self.suspended = true;
+            return Poll::Pending;
+        }
+        Poll::Ready(match l.take_thrown() {
+            Some(exc) => Err(exc),
+            None => l.result(fut),
+        })
+    }
+}
+
 impl Future for AwaitFuture {
     type Output = PyResult<Value>;
 
-    fn poll(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Self::Output> {
-        let fut = self.fut;
-        if !self.suspended {
-            let done = with_loop(|l| {
-                if l.is_done(fut) {
-                    true
-                } else {
-                    l.suspend_on(fut);
-                    false
-                }
-            });
-            if !done {
-                self.suspended = true;
-                return Poll::Pending;
-            }
-        }
-        Poll::Ready(with_loop(|l| match l.take_thrown() {
-            Some(exc) => Err(exc),
-            None => l.result(fut),
-        }))
+    fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Self::Output> {
+        with_loop(|l| self.get_mut().poll_in(l))
     }
 }
 
@@ -72,16 +72,14 @@ pub struct YieldOnce {
     yielded: bool,
 }
 
-impl Future for YieldOnce {
-    type Output = PyResult<()>;
-
-    fn poll(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Self::Output> {
+impl YieldOnce {
+    fn poll_in(&mut self, l: &mut Loop) -> Poll<PyResult<()>> {
         if !self.yielded {
             self.yielded = true;
-            with_loop(Loop::yield_bare);
+            l.yield_bare();
             return Poll::Pending;
         }
-        Poll::Ready(with_loop(|l| l.take_thrown()).map_or(Ok(()), Err))
+        Poll::Ready(l.take_thrown().map_or(Ok(()), Err))
     }
 }
 
@@ -102,48 +100,50 @@ pub enum SleepFuture {
     Timer(Sleep),
 }
 
-impl Future for SleepFuture {
-    type Output = PyResult<Value>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        match self.get_mut() {
-            SleepFuture::Zero(y) => Pin::new(y).poll(cx).map_ok(|()| Value::None),
-            SleepFuture::Timer(s) => Pin::new(s).poll(cx),
+impl SleepFuture {
+    /// One poll, on the loop `l` (see [`AwaitFuture::poll_in`]).
+    pub fn poll_in(&mut self, l: &mut Loop) -> Poll<PyResult<Value>> {
+        match self {
+            SleepFuture::Zero(y) => y.poll_in(l).map_ok(|()| Value::None),
+            SleepFuture::Timer(s) => s.poll_in(l),
         }
     }
 }
 
-/// The body of `sleep(delay > 0)` as one future, so each poll touches the
-/// loop once: the first arms the timer and suspends, the second reads the
-/// outcome and cancels the timer (`finally: h.cancel()`).
+impl Future for SleepFuture {
+    type Output = PyResult<Value>;
+
+    fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Self::Output> {
+        with_loop(|l| self.get_mut().poll_in(l))
+    }
+}
+
+/// The body of `sleep(delay > 0)` as one state, polled twice: the first
+/// poll arms the timer and suspends, the second reads the outcome and
+/// cancels the timer (`finally: h.cancel()`).
 pub struct Sleep {
     delay: f64,
     armed: Option<(FutId, HandleId)>,
 }
 
-impl Future for Sleep {
-    type Output = PyResult<Value>;
-
-    fn poll(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Self::Output> {
-        let delay = self.delay;
+impl Sleep {
+    fn poll_in(&mut self, l: &mut Loop) -> Poll<PyResult<Value>> {
         match self.armed {
             None => {
-                self.armed = Some(with_loop(|l| {
-                    let fut = l.create_future(FutKind::Sleep);
-                    let timer = l.call_later(delay, Callback::SetResultUnlessCancelled(fut));
-                    l.suspend_on(fut);
-                    (fut, timer)
-                }));
+                let fut = l.create_future(FutKind::Sleep);
+                let timer = l.call_later(self.delay, Callback::SetResultUnlessCancelled(fut));
+                l.suspend_on(fut);
+                self.armed = Some((fut, timer));
                 Poll::Pending
             }
-            Some((fut, timer)) => Poll::Ready(with_loop(|l| {
+            Some((fut, timer)) => {
                 let result = match l.take_thrown() {
                     Some(exc) => Err(exc),
                     None => l.result(fut),
                 };
                 l.cancel_handle(timer);
-                result
-            })),
+                Poll::Ready(result)
+            }
         }
     }
 }

@@ -906,19 +906,25 @@ impl Runtime {
             if let Some(e) = &exc {
                 l.trace.push(Event::Thrown { task, kind: e.kind });
             }
-            let coro = slot.coro.take();
+            let mut coro = slot.coro.take()?;
             // `coro.throw(exc)` on a coroutine that never started raises at
             // once: none of its body runs.
-            Some((coro, if first { exc } else { None }))
+            let poll = match exc.filter(|_| first) {
+                Some(exc) => Poll::Ready(Err(exc)),
+                // Most steps run to their next await on this borrow.
+                None => match coro.resume_in(l) {
+                    Some(poll) => poll,
+                    None => return Some(coro),
+                },
+            };
+            l.finish_step(task, coro, poll);
+            None
         });
-        let Some((Some(mut coro), thrown_at_start)) = prepared else {
-            return;
-        };
-        let poll = match thrown_at_start {
-            Some(exc) => Poll::Ready(Err(exc)),
-            None => coro.resume(),
-        };
-        self.with(|l| l.finish_step(task, coro, poll));
+        // The rest of the step needs the loop released.
+        if let Some(mut coro) = prepared {
+            let poll = coro.resume();
+            self.with(|l| l.finish_step(task, coro, poll));
+        }
     }
 }
 

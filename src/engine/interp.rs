@@ -220,38 +220,41 @@ enum Waiting {
     Loop(Boxed<'static, PyResult<Value>>),
 }
 
-impl Future for TaskBody {
-    type Output = PyResult<Value>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.get_mut();
+impl TaskBody {
+    /// Runs the coroutine on `l` as far as it goes without giving the loop
+    /// up: the steps that run to their end, sleeps and awaits of a future.
+    /// That is all of most tasks' steps, and the task being stepped
+    /// already holds the loop, so they run without looking it up again.
+    /// `None` when what comes next must be polled with the loop released
+    /// (a compound step, which borrows the loop at each of its awaits;
+    /// `time.sleep`, which runs other threads; a coroutine of the loop's
+    /// own): [`resume`](Self::resume) polls it.
+    pub(super) fn resume_in(&mut self, l: &mut Loop) -> Option<Poll<PyResult<Value>>> {
         loop {
-            let flow = match &mut this.waiting {
+            let flow = match &mut self.waiting {
                 Waiting::Nothing => {
-                    let Some(step) = this.body.step(this.body.next) else {
-                        return Poll::Ready(Ok(Value::None));
+                    let Some(step) = self.body.step(self.body.next) else {
+                        return Some(Poll::Ready(Ok(Value::None)));
                     };
                     super::core::set_current_step(step as *const Step as usize);
-                    match with_frame(&mut this.frame, |frame| {
-                        with_loop(|l| start_step(l, frame, step))
-                    }) {
+                    match with_frame(&mut self.frame, |frame| start_step(l, frame, step)) {
                         Started::Done(result) => result,
-                        Started::Block(seconds) => {
-                            this.waiting = Waiting::Hold(HoldThread::new(seconds));
-                            continue;
-                        }
                         Started::Sleep(sleep) => {
-                            this.waiting = Waiting::Sleep(sleep);
+                            self.waiting = Waiting::Sleep(sleep);
                             continue;
                         }
                         Started::Await(awaiting) => {
-                            this.waiting = Waiting::Await(awaiting);
+                            self.waiting = Waiting::Await(awaiting);
                             continue;
                         }
+                        Started::Block(seconds) => {
+                            self.waiting = Waiting::Hold(HoldThread::new(seconds));
+                            return None;
+                        }
                         Started::Compound => {
-                            let body = this.body.clone();
-                            let mut frame = this.frame.take().unwrap_or_default();
-                            this.waiting = Waiting::Compound(Box::pin(async move {
+                            let body = self.body.clone();
+                            let mut frame = self.frame.take().unwrap_or_default();
+                            self.waiting = Waiting::Compound(Box::pin(async move {
                                 let result = match body.step(body.next) {
                                     Some(step) => {
                                         exec_compound(&body.program, &mut frame, step).await
@@ -260,23 +263,53 @@ impl Future for TaskBody {
                                 };
                                 (frame, result)
                             }));
-                            continue;
+                            return None;
                         }
                     }
                 }
-                Waiting::Sleep(sleep) => match Pin::new(sleep).poll(cx) {
-                    Poll::Pending => return Poll::Pending,
+                Waiting::Sleep(sleep) => match sleep.poll_in(l) {
+                    Poll::Pending => return Some(Poll::Pending),
                     Poll::Ready(result) => result.map(|_| Flow::Next),
                 },
-                Waiting::Await(awaiting) => match Pin::new(awaiting).poll(cx) {
-                    Poll::Pending => return Poll::Pending,
+                Waiting::Await(awaiting) => match awaiting.poll_in(l) {
+                    Poll::Pending => return Some(Poll::Pending),
                     Poll::Ready(result) => {
-                        result.map(|value| match this.body.step(this.body.next) {
-                            Some(step) => with_frame(&mut this.frame, |f| settle(f, step, value)),
+                        result.map(|value| match self.body.step(self.body.next) {
+                            Some(step) => with_frame(&mut self.frame, |f| settle(f, step, value)),
                             None => Flow::Next,
                         })
                     }
                 },
+                Waiting::Hold(_) | Waiting::Compound(_) | Waiting::Loop(_) => return None,
+            };
+            if let Some(end) = self.step_ended(flow) {
+                return Some(Poll::Ready(end));
+            }
+        }
+    }
+
+    /// The step being run ended with `flow`: on to the next one, or the
+    /// coroutine's end.
+    fn step_ended(&mut self, flow: PyResult<Flow>) -> Option<PyResult<Value>> {
+        self.waiting = Waiting::Nothing;
+        match flow {
+            Ok(Flow::Next) => {
+                self.body.next += 1;
+                None
+            }
+            Ok(Flow::Return(value)) => Some(Ok(value)),
+            Err(exc) => Some(Err(exc)),
+        }
+    }
+}
+
+impl Future for TaskBody {
+    type Output = PyResult<Value>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        loop {
+            let flow = match &mut this.waiting {
                 Waiting::Hold(hold) => match Pin::new(hold).poll(cx) {
                     Poll::Pending => return Poll::Pending,
                     Poll::Ready(()) => Ok(Flow::Next),
@@ -289,12 +322,15 @@ impl Future for TaskBody {
                         result
                     }
                 },
+                Waiting::Nothing | Waiting::Sleep(_) | Waiting::Await(_) => {
+                    match with_loop(|l| this.resume_in(l)) {
+                        Some(poll) => return poll,
+                        None => continue,
+                    }
+                }
             };
-            this.waiting = Waiting::Nothing;
-            match flow {
-                Ok(Flow::Next) => this.body.next += 1,
-                Ok(Flow::Return(value)) => return Poll::Ready(Ok(value)),
-                Err(exc) => return Poll::Ready(Err(exc)),
+            if let Some(end) = this.step_ended(flow) {
+                return Poll::Ready(end);
             }
         }
     }
@@ -757,6 +793,15 @@ impl<F: Future + Unpin> Recorded<F> {
             combination: l.begin_combination(kind, items),
             inner,
         }
+    }
+}
+
+impl Recorded<aio::AwaitFuture> {
+    /// One poll, on the loop `l` (see `AwaitFuture::poll_in`).
+    fn poll_in(&mut self, l: &mut Loop) -> Poll<PyResult<Value>> {
+        let output = std::task::ready!(self.inner.poll_in(l));
+        l.end_combination(self.combination);
+        Poll::Ready(output)
     }
 }
 

@@ -860,71 +860,76 @@ impl Runtime {
                 return Some(None);
             }
             l.callbacks_run += 1;
-            Some(Some(match ready.callback {
-                Callback::Step(task) => (task, None),
+            Some(match ready.callback {
+                Callback::Step(task) => l.step(task, None),
                 Callback::Wakeup(task) => {
                     // `Task.__wakeup(fut)`: step with the future's exception, if any.
-                    (task, ready.arg().and_then(|f| l.result_raises(f)))
+                    let exc = ready.arg().and_then(|f| l.result_raises(f));
+                    l.step(task, exc)
                 }
                 other => {
                     super::aio::run_callback(l, other, ready.arg());
-                    return Some(None);
+                    None
                 }
-            }))
+            })
         });
         match next {
             None => false,
             Some(None) => true,
-            Some(Some((task, exc))) => {
-                self.step(task, exc);
+            Some(Some((task, coro))) => {
+                self.finish_step_released(task, coro);
                 true
             }
         }
     }
 
-    /// `Task.__step(exc)`.
-    pub fn step(&self, task: TaskId, exc: Option<PyExc>) {
-        let prepared = self.with(|l| {
-            let slot = &mut l.tasks[task.index()];
-            // A task's future is completed only by `finish_step`, after its
-            // coroutine is dropped: no coroutine means done (or running),
-            // without touching the future (a cache miss per step).
-            slot.coro.as_ref()?;
-            let mut exc = exc;
-            if slot.must_cancel {
-                if !exc.as_ref().is_some_and(PyExc::is_cancelled) {
-                    exc = Some(PyExc::cancelled());
-                }
-                slot.must_cancel = false;
+    /// The rest of a task's step, which needs the loop released (see
+    /// `TaskBody::resume_in`).
+    fn finish_step_released(&self, task: TaskId, mut coro: Coro) {
+        let poll = coro.resume();
+        self.with(|l| l.finish_step(task, coro, poll));
+    }
+}
+
+impl Loop {
+    /// `Task.__step(exc)`, as far as it runs on this borrow of the loop:
+    /// most steps run to their end here. Returns the task's coroutine when
+    /// the rest of the step needs the loop released.
+    #[inline(always)]
+    fn step(&mut self, task: TaskId, exc: Option<PyExc>) -> Option<(TaskId, Coro)> {
+        let slot = &mut self.tasks[task.index()];
+        // A task's future is completed only by `finish_step`, after its
+        // coroutine is dropped: no coroutine means done (or running),
+        // without touching the future (a cache miss per step).
+        slot.coro.as_ref()?;
+        let mut exc = exc;
+        if slot.must_cancel {
+            if !exc.as_ref().is_some_and(PyExc::is_cancelled) {
+                exc = Some(PyExc::cancelled());
             }
-            slot.fut_waiter = None;
-            let first = !slot.started;
-            slot.started = true;
-            l.thrown = exc.clone();
-            l.current = Some(task);
-            l.trace.push(Event::TaskRunning(task));
-            if let Some(e) = &exc {
-                l.trace.push(Event::Thrown { task, kind: e.kind });
-            }
-            let mut coro = slot.coro.take()?;
-            // `coro.throw(exc)` on a coroutine that never started raises at
-            // once: none of its body runs.
-            let poll = match exc.filter(|_| first) {
-                Some(exc) => Poll::Ready(Err(exc)),
-                // Most steps run to their next await on this borrow.
-                None => match coro.resume_in(l) {
-                    Some(poll) => poll,
-                    None => return Some(coro),
-                },
-            };
-            l.finish_step(task, coro, poll);
-            None
-        });
-        // The rest of the step needs the loop released.
-        if let Some(mut coro) = prepared {
-            let poll = coro.resume();
-            self.with(|l| l.finish_step(task, coro, poll));
+            slot.must_cancel = false;
         }
+        slot.fut_waiter = None;
+        let first = !slot.started;
+        slot.started = true;
+        self.thrown = exc.clone();
+        self.current = Some(task);
+        self.trace.push(Event::TaskRunning(task));
+        if let Some(e) = &exc {
+            self.trace.push(Event::Thrown { task, kind: e.kind });
+        }
+        let mut coro = slot.coro.take()?;
+        // `coro.throw(exc)` on a coroutine that never started raises at
+        // once: none of its body runs.
+        let poll = match exc.filter(|_| first) {
+            Some(exc) => Poll::Ready(Err(exc)),
+            None => match coro.resume_in(self) {
+                Some(poll) => poll,
+                None => return Some((task, coro)),
+            },
+        };
+        self.finish_step(task, coro, poll);
+        None
     }
 }
 

@@ -437,7 +437,7 @@ impl Runtime {
         let Some((task, mut coro, remaining)) = held else {
             return 0;
         };
-        // The same step goes on: `__step`'s second half, as `Runtime::step`.
+        // The same step goes on: `__step`'s second half, as `Loop::step`.
         let poll = coro.resume();
         self.with(|l| l.finish_step(task, coro, poll));
         remaining

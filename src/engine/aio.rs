@@ -101,17 +101,18 @@ pub enum SleepFuture {
 }
 
 impl SleepFuture {
-    /// One poll, on the loop `l` (see [`AwaitFuture::poll_in`]).
-    pub fn poll_in(&mut self, l: &mut Loop) -> Poll<PyResult<Value>> {
+    /// One poll, on the loop `l` (see [`AwaitFuture::poll_in`]). A sleep
+    /// returns `None`, which nothing reads, so it returns nothing.
+    pub fn poll_in(&mut self, l: &mut Loop) -> Poll<PyResult<()>> {
         match self {
-            SleepFuture::Zero(y) => y.poll_in(l).map_ok(|()| Value::None),
+            SleepFuture::Zero(y) => y.poll_in(l),
             SleepFuture::Timer(s) => s.poll_in(l),
         }
     }
 }
 
 impl Future for SleepFuture {
-    type Output = PyResult<Value>;
+    type Output = PyResult<()>;
 
     fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Self::Output> {
         with_loop(|l| self.get_mut().poll_in(l))
@@ -127,7 +128,7 @@ pub struct Sleep {
 }
 
 impl Sleep {
-    fn poll_in(&mut self, l: &mut Loop) -> Poll<PyResult<Value>> {
+    fn poll_in(&mut self, l: &mut Loop) -> Poll<PyResult<()>> {
         match self.armed {
             None => {
                 let fut = l.create_future(FutKind::Sleep);
@@ -139,7 +140,7 @@ impl Sleep {
             Some((fut, timer)) => {
                 let result = match l.take_thrown() {
                     Some(exc) => Err(exc),
-                    None => l.result(fut),
+                    None => l.result_raises(fut).map_or(Ok(()), Err),
                 };
                 l.cancel_handle(timer);
                 Poll::Ready(result)

@@ -103,6 +103,7 @@ pub enum SleepFuture {
 impl SleepFuture {
     /// One poll, on the loop `l` (see [`AwaitFuture::poll_in`]). A sleep
     /// returns `None`, which nothing reads, so it returns nothing.
+    #[inline]
     pub fn poll_in(&mut self, l: &mut Loop) -> Poll<PyResult<()>> {
         match self {
             SleepFuture::Zero(y) => y.poll_in(l),

@@ -501,9 +501,7 @@ impl Loop {
             // The next timers due are among the root's children and
             // grandchildren: their handles are fetched while this one pops.
             for next in self.timers.get(1..7).unwrap_or_default() {
-                if let Some(h) = self.handles.get(next.handle.index()) {
-                    prefetch(h);
-                }
+                prefetch_in(&self.handles, next.handle.index());
             }
             let t = heap::pop(&mut self.timers, timer_lt).expect("non-empty heap");
             let slot = &mut self.handles[t.handle.index()];
@@ -976,27 +974,34 @@ impl Loop {
         if let Some(nearest) = self.ready.get(PREFETCH_DISTANCE / 4 - 1) {
             if let Callback::Step(task) | Callback::Wakeup(task) = nearest.callback {
                 if let Some(coro) = self.tasks.get(task.index()).and_then(|s| s.coro.as_ref()) {
-                    prefetch(coro.upcoming_steps());
+                    let (steps, next) = coro.upcoming_steps();
+                    prefetch_in(steps, next);
+                    prefetch_in(steps, next + 1);
                 }
             }
         }
     }
 }
 
-/// Asks the CPU to bring the cache line at `address` into the cache, on
-/// x86-64; elsewhere nothing (the read that stands in for a prefetch
-/// there could trap on an address outside memory).
+/// Asks the CPU to bring the cache line of `table[index]` into the cache.
+/// On x86-64 it does not check that the element exists: a prefetch of any
+/// address is harmless, and the check was most of its cost in the hot
+/// loops. Elsewhere the read that stands in for a prefetch (see
+/// [`prefetch`]) needs a real element, so it checks.
 #[inline(always)]
-pub(super) fn prefetch_address<T>(address: *const T) {
+pub(super) fn prefetch_in<T>(table: &[T], index: usize) {
     #[cfg(target_arch = "x86_64")]
     // SAFETY: a prefetch never faults and changes no memory, whatever the
-    // address.
+    // address; `wrapping_add` computes one without asserting it is inside
+    // `table`.
     unsafe {
         use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-        _mm_prefetch::<_MM_HINT_T0>(address.cast::<i8>());
+        _mm_prefetch::<_MM_HINT_T0>(table.as_ptr().wrapping_add(index).cast::<i8>());
     }
     #[cfg(not(target_arch = "x86_64"))]
-    let _ = address;
+    if let Some(item) = table.get(index) {
+        prefetch(item);
+    }
 }
 
 /// Asks the CPU to bring `value` (up to its first eight cache lines on

@@ -64,10 +64,10 @@ fn sift_up<T: Copy>(heap: &mut [T], mut pos: usize, lt: &impl Fn(&T, &T) -> bool
     // checks and fetches without asking whether the grandchildren exist
     // (a prefetch of any address is harmless).
     while child + 1 < end {
-        let ahead = base.wrapping_add(4 * child + 3);
-        super::core::prefetch_address(ahead);
-        super::core::prefetch_address(ahead.wrapping_add(4));
-        super::core::prefetch_address(ahead.wrapping_add(7));
+        let ahead = 4 * child + 3;
+        super::core::prefetch_in(heap, ahead);
+        super::core::prefetch_in(heap, ahead + 4);
+        super::core::prefetch_in(heap, ahead + 7);
         // SAFETY: `child + 1 < end`, so `child`, `child + 1` and `pos`
         // (which is less than `child`) are inside `heap`.
         unsafe {

@@ -142,10 +142,11 @@ impl TaskBody {
         Pin::new(self).poll(&mut Context::from_waker(std::task::Waker::noop()))
     }
 
-    /// The steps the task reads when it next runs: the one it waits in
-    /// (an await binds its result there) and the one after.
-    pub(super) fn upcoming_steps(&self) -> &[Step] {
-        self.body.steps_from(self.body.next, 2)
+    /// The task's steps, and the index of the one it reads first when it
+    /// next runs: the one it waits in (an await binds its result there);
+    /// then it reads the one after.
+    pub(super) fn upcoming_steps(&self) -> (&[Step], usize) {
+        (self.body.all(), self.body.next as usize)
     }
 }
 
@@ -197,13 +198,6 @@ impl Body {
 
     fn step(&self, index: u32) -> Option<&Step> {
         self.all().get(index as usize)
-    }
-
-    /// Up to `count` steps from `index`.
-    fn steps_from(&self, index: u32, count: usize) -> &[Step] {
-        let all = self.all();
-        let start = (index as usize).min(all.len());
-        &all[start..(start + count).min(all.len())]
     }
 }
 

@@ -947,27 +947,20 @@ impl Loop {
         if let Some(far) = self.ready.get(PREFETCH_DISTANCE - 1) {
             match far.callback {
                 Callback::Step(task) | Callback::Wakeup(task) => {
-                    if let Some(slot) = self.tasks.get(task.index()) {
-                        prefetch(slot);
-                    }
+                    prefetch_in(&self.tasks, task.index())
                 }
-                Callback::SetResultUnlessCancelled(fut) => {
-                    if let Some(slot) = self.futures.get(fut.index()) {
-                        prefetch(slot);
-                    }
-                }
+                Callback::SetResultUnlessCancelled(fut) => prefetch_in(&self.futures, fut.index()),
                 _ => {}
             }
-            if let Some(h) = far.handle().and_then(|h| self.handles.get(h.index())) {
-                prefetch(h);
+            if let Some(h) = far.handle() {
+                prefetch_in(&self.handles, h.index());
             }
         }
         if let Some(near) = self.ready.get(PREFETCH_DISTANCE / 2 - 1) {
             if let Callback::Step(task) | Callback::Wakeup(task) = near.callback {
                 // The task's own future, which a step that finishes completes.
-                let fut = self.tasks.get(task.index()).map(|slot| slot.fut);
-                if let Some(fut) = fut.and_then(|f| self.futures.get(f.index())) {
-                    prefetch(fut);
+                if let Some(slot) = self.tasks.get(task.index()) {
+                    prefetch_in(&self.futures, slot.fut.index());
                 }
             }
         }
@@ -983,11 +976,11 @@ impl Loop {
     }
 }
 
-/// Asks the CPU to bring the cache line of `table[index]` into the cache.
-/// On x86-64 it does not check that the element exists: a prefetch of any
-/// address is harmless, and the check was most of its cost in the hot
-/// loops. Elsewhere the read that stands in for a prefetch (see
-/// [`prefetch`]) needs a real element, so it checks.
+/// Asks the CPU to bring `table[index]` (up to its first eight cache lines)
+/// into the cache. On x86-64 it does not check that the element exists: a
+/// prefetch of any address is harmless, and the check was most of its cost
+/// in the hot loops. Elsewhere a read stands in for a prefetch, of the
+/// element's first line only, and it needs a real element, so it checks.
 #[inline(always)]
 pub(super) fn prefetch_in<T>(table: &[T], index: usize) {
     #[cfg(target_arch = "x86_64")]
@@ -996,27 +989,11 @@ pub(super) fn prefetch_in<T>(table: &[T], index: usize) {
     // `table`.
     unsafe {
         use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-        _mm_prefetch::<_MM_HINT_T0>(table.as_ptr().wrapping_add(index).cast::<i8>());
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    if let Some(item) = table.get(index) {
-        prefetch(item);
-    }
-}
-
-/// Asks the CPU to bring `value` (up to its first eight cache lines on
-/// x86-64, its first elsewhere) into the cache; a hint only.
-#[inline(always)]
-pub(super) fn prefetch<T: ?Sized>(value: &T) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: a prefetch never faults and changes no memory, whatever the
-    // address; `value` is a live reference besides.
-    unsafe {
-        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-        let start = (value as *const T).cast::<i8>();
-        let size = std::mem::size_of_val(value);
+        let start = table.as_ptr().wrapping_add(index).cast::<i8>();
+        // Every line of the element (a task's slot is two); the sizes are
+        // constants, so this loop is unrolled away.
         let mut line = 0;
-        while line < size.min(512) {
+        while line < std::mem::size_of::<T>().min(512) {
             _mm_prefetch::<_MM_HINT_T0>(start.wrapping_add(line));
             line += 64;
         }
@@ -1025,9 +1002,9 @@ pub(super) fn prefetch<T: ?Sized>(value: &T) {
     // same on the out-of-order CPU the browser runs on, and the browser's
     // compiler keeps it (a wasm load may trap, so it cannot drop one).
     #[cfg(not(target_arch = "x86_64"))]
-    if std::mem::size_of_val(value) > 0 {
-        let start = (value as *const T).cast::<std::mem::MaybeUninit<u8>>();
-        // SAFETY: `value` is a live reference to at least one byte; a
+    if let Some(item) = table.get(index).filter(|_| std::mem::size_of::<T>() > 0) {
+        let start = (item as *const T).cast::<std::mem::MaybeUninit<u8>>();
+        // SAFETY: `item` is a live reference to at least one byte; a
         // `MaybeUninit` may hold a padding byte.
         let _ = unsafe { std::ptr::read_volatile(start) };
     }

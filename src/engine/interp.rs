@@ -201,6 +201,14 @@ impl Body {
     }
 }
 
+// The waits a task holds inline own no memory, so ending one frees
+// nothing: `TaskBody::step_ended` relies on it.
+const _: () = assert!(
+    !std::mem::needs_drop::<aio::SleepFuture>()
+        && !std::mem::needs_drop::<Recorded<aio::AwaitFuture>>()
+        && !std::mem::needs_drop::<HoldThread>()
+);
+
 /// What the step being run waits for.
 enum Waiting {
     Nothing,
@@ -234,21 +242,21 @@ impl TaskBody {
                     match with_frame(&mut self.frame, |frame| start_step(l, frame, step)) {
                         Started::Done(result) => result,
                         Started::Sleep(sleep) => {
-                            self.waiting = Waiting::Sleep(sleep);
+                            self.wait_in(Waiting::Sleep(sleep));
                             continue;
                         }
                         Started::Await(awaiting) => {
-                            self.waiting = Waiting::Await(awaiting);
+                            self.wait_in(Waiting::Await(awaiting));
                             continue;
                         }
                         Started::Block(seconds) => {
-                            self.waiting = Waiting::Hold(HoldThread::new(seconds));
+                            self.wait_in(Waiting::Hold(HoldThread::new(seconds)));
                             return None;
                         }
                         Started::Compound => {
                             let body = self.body.clone();
                             let mut frame = self.frame.take().unwrap_or_default();
-                            self.waiting = Waiting::Compound(Box::pin(async move {
+                            self.wait_in(Waiting::Compound(Box::pin(async move {
                                 let result = match body.step(body.next) {
                                     Some(step) => {
                                         exec_compound(&body.program, &mut frame, step).await
@@ -256,7 +264,7 @@ impl TaskBody {
                                     None => Ok(Flow::Next),
                                 };
                                 (frame, result)
-                            }));
+                            })));
                             return None;
                         }
                     }
@@ -282,10 +290,21 @@ impl TaskBody {
         }
     }
 
+    /// Starts waiting in `next`, from no wait: there is nothing to drop.
+    fn wait_in(&mut self, next: Waiting) {
+        debug_assert!(matches!(self.waiting, Waiting::Nothing));
+        std::mem::forget(std::mem::replace(&mut self.waiting, next));
+    }
+
     /// The step being run ended with `flow`: on to the next one, or the
     /// coroutine's end.
     fn step_ended(&mut self, flow: PyResult<Flow>) -> Option<PyResult<Value>> {
-        self.waiting = Waiting::Nothing;
+        match std::mem::replace(&mut self.waiting, Waiting::Nothing) {
+            owns_memory @ (Waiting::Compound(_) | Waiting::Loop(_)) => drop(owns_memory),
+            // Nothing to free (asserted where `Waiting` is defined): its
+            // drop glue, a call at every step of every task, is skipped.
+            inline => std::mem::forget(inline),
+        }
         match flow {
             Ok(Flow::Next) => {
                 self.body.next += 1;

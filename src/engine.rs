@@ -20,6 +20,7 @@ pub mod ids;
 pub mod interp;
 pub mod program;
 mod program_json;
+pub mod ready;
 pub mod side;
 pub mod sim;
 pub mod snapshot;

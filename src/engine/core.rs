@@ -4,7 +4,6 @@
 //! and `tasks.py`; the comments name the Python code they follow.
 
 use std::cell::RefCell;
-use std::collections::VecDeque;
 use std::rc::Rc;
 use std::task::Poll;
 
@@ -285,7 +284,7 @@ pub struct Loop {
     pub stopping: bool,
     /// The running loop's queues: while the side loop runs, these are
     /// its own, and the main loop's are parked in `side` (see `side.rs`).
-    pub ready: VecDeque<Ready>,
+    pub ready: super::ready::ReadyQueue,
     pub(super) timers: Vec<Timer>,
     pub(super) timer_cancelled_count: usize,
     pub handles: Vec<HandleSlot>,
@@ -336,7 +335,7 @@ impl Default for Loop {
             clock_resolution: 1e-9,
             iteration: 0,
             stopping: false,
-            ready: VecDeque::new(),
+            ready: Default::default(),
             timers: Vec::new(),
             timer_cancelled_count: 0,
             handles: Vec::new(),

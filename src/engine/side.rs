@@ -26,7 +26,7 @@
 //! the concurrent future into the main loop's future (`wrap_future`), with
 //! cancellation travelling back the same way.
 
-use std::collections::VecDeque;
+use super::ready::ReadyQueue;
 
 use super::core::{
     live_timers, Callback, FutKind, Loop, Outcome, Ready, ReadyFrom, Runtime, Timer, Yielded,
@@ -39,7 +39,7 @@ use super::value::PyExc;
 /// A loop's own queues: the ones swapped between the two loops.
 #[derive(Default)]
 struct Queues {
-    ready: VecDeque<Ready>,
+    ready: ReadyQueue,
     timers: Vec<Timer>,
     timer_cancelled_count: usize,
     iteration: u32,
@@ -48,7 +48,7 @@ struct Queues {
 
 /// The side loop's queues as the views read them.
 pub struct SideQueues<'a> {
-    pub ready: &'a VecDeque<Ready>,
+    pub ready: &'a ReadyQueue,
     /// Armed timers, earliest first.
     pub timers: Vec<(f64, Callback)>,
     pub iteration: u32,

@@ -294,10 +294,7 @@ impl Loop {
 
     /// A ready queue as the views list it: what runs next, in order,
     /// without the cancelled handles.
-    fn describe_ready(
-        &self,
-        ready: &std::collections::VecDeque<super::core::Ready>,
-    ) -> Vec<String> {
+    fn describe_ready(&self, ready: &super::ready::ReadyQueue) -> Vec<String> {
         ready
             .iter()
             .filter(|r| !self.is_cancelled_handle(r))

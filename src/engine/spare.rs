@@ -2,9 +2,9 @@
 //! same thread (see [`SpareTables`]).
 
 use std::cell::RefCell;
-use std::collections::VecDeque;
 
 use super::core::{FutSlot, HandleSlot, Loop, Ready, TaskSlot, Timer};
+use super::ready::ReadyQueue;
 use super::trace::Event;
 
 /// The biggest tables of a dropped loop, emptied, kept for the next loop
@@ -16,7 +16,7 @@ use super::trace::Event;
 /// bounds. A WebAssembly page needs none of this: its memory never
 /// shrinks, so its allocator reuses those pages anyway.
 struct SpareTables {
-    ready: VecDeque<Ready>,
+    ready: ReadyQueue,
     timers: Vec<Timer>,
     handles: Vec<HandleSlot>,
     futures: Vec<FutSlot>,

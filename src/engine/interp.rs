@@ -239,7 +239,10 @@ impl TaskBody {
                         return Some(Poll::Ready(Ok(Value::None)));
                     };
                     super::core::set_current_step(step as *const Step as usize);
-                    match with_frame(&mut self.frame, |frame| start_step(l, frame, step)) {
+                    let started = start_without_locals(l, step).unwrap_or_else(|| {
+                        with_frame(&mut self.frame, |frame| start_with_locals(l, frame, step))
+                    });
+                    match started {
                         Started::Done(result) => result,
                         Started::Sleep(sleep) => {
                             self.wait_in(Waiting::Sleep(sleep));
@@ -497,7 +500,16 @@ enum Started {
 }
 
 fn start_step(l: &mut Loop, frame: &mut Frame, step: &Step) -> Started {
-    match step {
+    start_without_locals(l, step).unwrap_or_else(|| start_with_locals(l, frame, step))
+}
+
+/// How a step that reads and sets no local variable begins (a sleep,
+/// `time.sleep`, an await of a future); `None` for the others. Most steps
+/// are these, so a coroutine without locals starts them without making
+/// itself a frame.
+#[inline]
+fn start_without_locals(l: &mut Loop, step: &Step) -> Option<Started> {
+    Some(match step {
         Step::Sleep { seconds } => Started::Sleep(aio::sleep(*seconds)),
         Step::Block { seconds } => Started::Block(*seconds),
         Step::Await {
@@ -516,8 +528,13 @@ fn start_step(l: &mut Loop, frame: &mut Frame, step: &Step) -> Started {
             )),
             Err(exc) => Started::Done(Err(exc)),
         },
-        _ => exec_sync(l, frame, step).map_or(Started::Compound, Started::Done),
-    }
+        _ => return None,
+    })
+}
+
+/// How any other step begins: it runs to its end, or it is compound.
+fn start_with_locals(l: &mut Loop, frame: &mut Frame, step: &Step) -> Started {
+    exec_sync(l, frame, step).map_or(Started::Compound, Started::Done)
 }
 
 /// The end of a step that waited on a common awaitable: `bind = value`.

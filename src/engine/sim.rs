@@ -193,14 +193,11 @@ impl Simulation {
                 }
             }
         }
-        let mut ran = 0;
-        self.rt.enter(|| {
-            while ran < max_callbacks && self.pending_in_iteration > 0 {
-                self.pending_in_iteration -= 1;
-                self.rt.run_ready();
-                ran += 1;
-            }
-        });
+        // The iteration's callbacks were all queued when it began, so the
+        // queue cannot run out before they have run.
+        let ran = max_callbacks.min(self.pending_in_iteration);
+        self.pending_in_iteration -= ran;
+        self.rt.enter(|| self.rt.run_ready_batch(ran));
         if let Some(reason) = self.over_budget() {
             self.status = Status::Stopped(reason);
             return ran;

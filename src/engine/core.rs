@@ -846,18 +846,6 @@ impl Runtime {
         RUNNING.with(|r| r.borrow().clone().map(Runtime))
     }
 
-    /// Runs one ready callback. Returns false when the queue is empty.
-    pub fn run_ready(&self) -> bool {
-        match self.with(Loop::run_one) {
-            Dispatched::Empty => false,
-            Dispatched::Ran => true,
-            Dispatched::Released(task, coro) => {
-                self.finish_step_released(task, coro);
-                true
-            }
-        }
-    }
-
     /// Runs up to `max` ready callbacks, as many as it can on one borrow
     /// of the loop: this is the hottest loop there is. Returns how many ran
     /// (fewer only if the queue ran out).

@@ -417,7 +417,7 @@ impl Runtime {
         };
         while left > 0 && self.with(|l| l.side.as_deref().is_some_and(|s| s.held.is_none())) {
             left -= 1;
-            self.run_ready();
+            self.run_ready_batch(1);
         }
         self.with(|l| l.leave_side_loop(interrupted, left))
     }

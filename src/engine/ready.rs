@@ -29,8 +29,10 @@ impl ReadyQueue {
     pub fn pop_front(&mut self) -> Option<Ready> {
         let ready = *self.slots.get(self.head)?;
         self.head += 1;
-        if self.head >= self.slots.len() - self.head {
-            self.slots.drain(..self.head);
+        let queued = self.slots.len() - self.head;
+        if self.head >= queued {
+            self.slots.copy_within(self.head.., 0);
+            self.slots.truncate(queued);
             self.head = 0;
         }
         Some(ready)

@@ -846,10 +846,10 @@ impl Runtime {
         RUNNING.with(|r| r.borrow().clone().map(Runtime))
     }
 
-    /// Runs up to `max` ready callbacks, as many as it can on one borrow
-    /// of the loop: this is the hottest loop there is. Returns how many ran
-    /// (fewer only if the queue ran out).
-    pub fn run_ready_batch(&self, max: usize) -> usize {
+    /// Runs up to `max` ready callbacks (fewer if the queue runs out), as
+    /// many as it can on one borrow of the loop: this is the hottest loop
+    /// there is.
+    pub fn run_ready_batch(&self, max: usize) {
         let mut ran = 0;
         while ran < max {
             let released = self.with(|l| {
@@ -870,7 +870,6 @@ impl Runtime {
                 None => break,
             }
         }
-        ran
     }
 
     /// The rest of a task's step, which needs the loop released (see

@@ -41,11 +41,25 @@ pub fn workload(tasks: usize) -> Program {
 pub struct Figures {
     pub tasks: usize,
     pub seconds: f64,
+    /// Of `seconds`, how long checking the program and setting up the
+    /// loop took, before the first callback ran.
+    pub setup_seconds: f64,
     pub events: usize,
     pub bytes: usize,
 }
 
 impl Figures {
+    /// One run's line: its time, and how much of it was setup, then
+    /// [`line`](Self::line).
+    pub fn run_line(&self, run: usize) -> String {
+        format!(
+            "run {run}: seconds={:.3} setup_seconds={:.3} {}",
+            self.seconds,
+            self.setup_seconds,
+            self.line()
+        )
+    }
+
     pub fn line(&self) -> String {
         format!(
             "tasks_per_s={} events_per_s={} bytes_per_task={}",
@@ -72,6 +86,7 @@ pub fn measure(tasks: usize, now: impl Fn() -> f64) -> Result<Figures, String> {
     let start = now();
     let mut sim = Simulation::with_budget(program, budget_for(tasks))
         .map_err(|problems| format!("the workload is invalid: {problems:?}"))?;
+    let set_up = now();
     match sim.run_to_end() {
         Status::Finished => {}
         other => return Err(format!("the workload did not finish: {other:?}")),
@@ -81,6 +96,7 @@ pub fn measure(tasks: usize, now: impl Fn() -> f64) -> Result<Figures, String> {
     Ok(Figures {
         tasks,
         seconds,
+        setup_seconds: set_up - start,
         events,
         bytes,
     })
@@ -131,7 +147,7 @@ pub fn run_cli(args: &[&str]) -> i32 {
         match measure_runs(tasks, now) {
             Ok((runs, median)) => {
                 for (i, f) in runs.iter().enumerate() {
-                    println!("run {}: seconds={:.3} {}", i + 1, f.seconds, f.line());
+                    println!("{}", f.run_line(i + 1));
                 }
                 println!(
                     "tasks={} runs={RUNS} median seconds={:.3} events={}",

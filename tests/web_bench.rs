@@ -18,7 +18,7 @@ fn bench_standard_workload_in_the_browser() {
     let (runs, median) =
         asyncio_playground::bench::measure_runs(tasks, now).expect("the workload runs");
     for (i, f) in runs.iter().enumerate() {
-        console_log!("wasm run {}: {}", i + 1, f.line());
+        console_log!("wasm {}", f.run_line(i + 1));
     }
     console_log!("wasm bench tasks={} {}", tasks, median.line());
 }

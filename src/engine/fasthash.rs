@@ -14,14 +14,17 @@ pub struct WordHasher(u64);
 const K: u64 = 0xf135_7aea_2e62_a9c5;
 
 impl WordHasher {
-    /// The full 128-bit product, its halves folded together: every bit of
-    /// the word reaches every bit of the hash (a plain multiply carries
-    /// only upwards, so names that differ in their last bytes would share
-    /// their low bits, which hashbrown picks buckets with).
+    /// A 64-bit product with its high half folded into its low half: a
+    /// plain multiply carries only upwards, so names that differ in their
+    /// last bytes would share their low bits, which hashbrown picks
+    /// buckets with; the fold makes every bit of the word reach them. Not
+    /// the full 128-bit product foldhash folds: WebAssembly has no
+    /// instruction for it, and the page paid a library call per word (a
+    /// running task's position is looked up in a map at every step).
     #[inline]
     fn add(&mut self, word: u64) {
-        let product = u128::from(self.0 ^ word) * u128::from(K);
-        self.0 = (product as u64) ^ ((product >> 64) as u64);
+        let product = (self.0 ^ word).wrapping_mul(K);
+        self.0 = product ^ (product >> 32);
     }
 }
 

@@ -873,8 +873,9 @@ impl Runtime {
     }
 
     /// The rest of a task's step, which needs the loop released (see
-    /// `TaskBody::resume_in`).
-    fn finish_step_released(&self, task: TaskId, mut coro: Coro) {
+    /// `TaskBody::resume_in`): a compound step, or the side loop's task
+    /// going on after its `time.sleep`.
+    pub(super) fn finish_step_released(&self, task: TaskId, mut coro: Coro) {
         let poll = coro.resume();
         self.with(|l| l.finish_step(task, coro, poll));
     }
@@ -1043,10 +1044,10 @@ pub(super) fn prefetch_in<T>(table: &[T], index: usize) {
 impl Loop {
     /// The second half of `Task.__step`: what the coroutine's poll means.
     /// Natively it is inlined into `Loop::step`, the hot path. The page
-    /// keeps one copy for its three callers (a step that needed the loop
-    /// released, and the side loop's held task, are the others): inlined
-    /// into two of them, it was already 0.7 KB more to download (gzipped),
-    /// for a call's worth of time per step.
+    /// keeps one copy for its two callers (the other is a step that needed
+    /// the loop released, the side loop's held task among them): inlined
+    /// into both, it was 0.7 KB more to download (gzipped), for a call's
+    /// worth of time per step.
     #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     pub(super) fn finish_step(&mut self, task: TaskId, coro: Coro, poll: Poll<PyResult<Value>>) {
         self.current = None;

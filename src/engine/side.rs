@@ -434,12 +434,12 @@ impl Runtime {
             let coro = l.tasks[task.index()].take_coro()?;
             Some((task, coro, remaining))
         });
-        let Some((task, mut coro, remaining)) = held else {
+        let Some((task, coro, remaining)) = held else {
             return 0;
         };
-        // The same step goes on: `__step`'s second half, as `Loop::step`.
-        let poll = coro.resume();
-        self.with(|l| l.finish_step(task, coro, poll));
+        // The same step goes on with the loop released, as a compound
+        // step does after `Loop::step` hands it back.
+        self.finish_step_released(task, coro);
         remaining
     }
 

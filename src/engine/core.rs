@@ -984,12 +984,13 @@ impl Loop {
 ///
 /// A prefetch instruction retires at once, so x86-64 asks for one
 /// callback's memory at a time, just far enough ahead for it to arrive in
-/// time. WebAssembly has no such instruction, and the load that stands in
-/// for one holds the CPU up once its reorder buffer is full, a few hundred
-/// instructions further: fetched a callback at a time, each miss would be waited for
-/// alone. So the browser fetches many callbacks' memory in one short
-/// loop, where their misses are in flight together. (Measured in Node and
-/// headless Chromium: about half as fast again as one callback a round.)
+/// time (the browser's plan costs it a sixth). WebAssembly has no such
+/// instruction, and the load that stands in for one holds the CPU up once
+/// its reorder buffer is full, a few hundred instructions further: fetched
+/// a callback at a time, each miss would be waited for alone. So the
+/// browser fetches many callbacks' memory in one short loop, where their
+/// misses are in flight together; in Node and headless Chromium that runs
+/// the benchmark half as fast again as one callback a round.
 struct FetchPlan {
     batch: usize,
     slots_ahead: usize,

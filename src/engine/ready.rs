@@ -38,12 +38,6 @@ impl ReadyQueue {
         Some(ready)
     }
 
-    /// The callback `index` places from the front.
-    #[inline]
-    pub fn get(&self, index: usize) -> Option<&Ready> {
-        self.slots.get(self.head + index)
-    }
-
     pub fn len(&self) -> usize {
         self.slots.len() - self.head
     }
@@ -112,7 +106,7 @@ mod tests {
                 assert_eq!(queue.pop_front().as_ref().map(task), model.pop_front());
             }
             assert_eq!(queue.len(), model.len());
-            assert_eq!(queue.get(2).map(task), model.get(2).copied());
+            assert_eq!(queue.as_slice().get(2).map(task), model.get(2).copied());
             let queued: Vec<u32> = queue.iter().map(task).collect();
             assert_eq!(queued, model.iter().copied().collect::<Vec<_>>());
         }

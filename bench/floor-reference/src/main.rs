@@ -23,7 +23,8 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::time::Instant;
 
-const RUNS: usize = 5;
+#[path = "../../runs.rs"]
+mod runs;
 
 #[derive(Clone, Copy, PartialEq)]
 enum Callback {
@@ -452,15 +453,5 @@ fn main() {
         Some(n) => n.parse().expect("the number of tasks"),
         None => 100_000,
     };
-    run(tasks.min(1_000));
-    let mut seconds: Vec<f64> = (0..RUNS).map(|_| run(tasks)).collect();
-    for (i, s) in seconds.iter().enumerate() {
-        println!(
-            "run {}: seconds={s:.3} tasks_per_s={}",
-            i + 1,
-            (tasks as f64 / s) as u64
-        );
-    }
-    seconds.sort_by(f64::total_cmp);
-    println!("tasks_per_s={}", (tasks as f64 / seconds[RUNS / 2]) as u64);
+    runs::report(tasks, run);
 }

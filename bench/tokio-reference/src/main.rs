@@ -22,7 +22,8 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-const RUNS: usize = 5;
+#[path = "../../runs.rs"]
+mod runs;
 
 /// One trace event: what happened, to which task.
 #[derive(Clone, Copy)]
@@ -151,7 +152,7 @@ fn run<const TRACED: bool>(tasks: u64) -> f64 {
 }
 
 fn main() {
-    let mut tasks: u64 = 100_000;
+    let mut tasks: usize = 100_000;
     let mut trace = false;
     for arg in std::env::args().skip(1) {
         match arg.as_str() {
@@ -160,15 +161,5 @@ fn main() {
         }
     }
     let run = if trace { run::<true> } else { run::<false> };
-    run(tasks.min(1_000));
-    let mut seconds: Vec<f64> = (0..RUNS).map(|_| run(tasks)).collect();
-    for (i, s) in seconds.iter().enumerate() {
-        println!(
-            "run {}: seconds={s:.3} tasks_per_s={}",
-            i + 1,
-            (tasks as f64 / s) as u64
-        );
-    }
-    seconds.sort_by(f64::total_cmp);
-    println!("tasks_per_s={}", (tasks as f64 / seconds[RUNS / 2]) as u64);
+    runs::report(tasks, |n| run(n as u64));
 }

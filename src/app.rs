@@ -128,18 +128,20 @@ pub struct RunView {
     pub lines: Vec<(f64, String)>,
     pub status: Status,
     pub end_time: f64,
-    /// `main`'s uncaught exception, as the traceback's last line.
+    /// The uncaught exception that ended the program, as the
+    /// traceback's last line: `main`'s, or one raised outside it.
     pub raised: Option<String>,
+    pub raised_outside: Option<crate::engine::Outside>,
+    /// The tasks a cancel went round, when that raised.
+    pub cancel_cycle: String,
 }
 
 impl RunView {
     fn of(program: &Program) -> Option<RunView> {
         let mut sim = Simulation::new(program.clone()).ok()?;
         let status = sim.run_to_end().clone();
-        let raised = match sim.main_outcome() {
-            Some(crate::engine::core::Outcome::Raised(e)) => Some(e.traceback_line()),
-            _ => None,
-        };
+        let raised = sim.uncaught().map(|e| e.traceback_line());
+        let raised_outside = sim.raised_outside_main().map(|(_, outside)| *outside);
         Some(sim.with_loop(|l| {
             RunView {
                 lines: l
@@ -150,6 +152,8 @@ impl RunView {
                 status,
                 end_time: l.now,
                 raised,
+                raised_outside,
+                cancel_cycle: l.describe_cancel_cycle(),
             }
         }))
     }
@@ -184,7 +188,7 @@ fn first_example() -> Program {
 fn autosaved() -> Option<Program> {
     let text = storage()?.get_item(AUTOSAVE_KEY).ok()??;
     let program = Program::from_json(&text).ok()?;
-    (program.coroutines.len() <= crate::link::MAX_LINK_COROUTINES).then_some(program)
+    (program.coroutines.len() <= crate::engine::Budget::default().max_coroutines).then_some(program)
 }
 
 /// What the page opens with: the link's scenario, else the autosaved work,
@@ -311,7 +315,7 @@ pub fn App(props: &AppProps) -> Html {
     let program = Rc::new(state.editor.program.clone());
     let problems = {
         let program = program.clone();
-        use_memo(program, |p| validate(p, crate::link::MAX_LINK_COROUTINES))
+        use_memo(program, |p| validate(p, &crate::engine::Budget::default()))
     };
     let run = {
         let program = program.clone();

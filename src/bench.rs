@@ -74,9 +74,13 @@ impl Figures {
 /// engine rather than the limits.
 pub fn budget_for(tasks: usize) -> Budget {
     Budget {
+        max_coroutines: tasks + 100,
+        max_program_steps: 10 * tasks + 1_000,
         max_callbacks: 100 * tasks as u64 + 1_000,
+        max_steps: 100 * tasks as u64 + 1_000,
         max_tasks: tasks + 100,
         max_trace_events: 100 * tasks + 1_000,
+        ..Budget::large()
     }
 }
 

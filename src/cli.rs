@@ -245,8 +245,12 @@ fn report(status: &Status) -> i32 {
     match status {
         Status::Finished => 0,
         Status::Running => 0,
-        Status::Deadlock(msg) | Status::Stopped(msg) => {
+        Status::Deadlock(msg) => {
             eprintln!("{msg}");
+            1
+        }
+        Status::Stopped(stop) => {
+            eprintln!("stopped: {stop}");
             1
         }
     }

@@ -538,6 +538,9 @@ pub enum Verdict {
 pub enum Failure {
     /// Both finished, printing different things.
     OutputDiffers,
+    /// Both printed the same, but one ended with an exception the other
+    /// did not raise.
+    ErrorDiffers,
     /// The engine reported a deadlock or stopped where CPython finished.
     EngineStuck,
     /// CPython's loop would wait forever where the engine finished.
@@ -563,8 +566,34 @@ pub fn compare(program: &Program, cpython: &crate::oracle::PythonRun) -> Verdict
     };
     let status = sim.run_to_end().clone();
     let engine = sim.output_text();
+    let engine_error = sim.uncaught().map(|e| e.traceback_line());
     match (&status, cpython_stuck) {
-        (Status::Finished, false) if engine == cpython.stdout => Verdict::Identical,
+        (Status::Finished, false) if engine == cpython.stdout => {
+            // How a RecursionError's message ends depends on how deep
+            // CPython's stack was when the program started (see
+            // `Loop::take_cancel_recursion`).
+            let recursion = |e: &Option<String>| {
+                e.as_deref()
+                    .and_then(|e| {
+                        e.strip_prefix("RecursionError: maximum recursion depth exceeded")
+                    })
+                    .map(|_| "RecursionError")
+            };
+            if engine_error == cpython.error
+                || recursion(&engine_error).is_some()
+                    && recursion(&engine_error) == recursion(&cpython.error)
+            {
+                Verdict::Identical
+            } else {
+                Verdict::Different(
+                    Failure::ErrorDiffers,
+                    format!(
+                        "CPython ended with {:?}, the engine with {engine_error:?}",
+                        cpython.error
+                    ),
+                )
+            }
+        }
         (Status::Finished, false) => {
             Verdict::Different(Failure::OutputDiffers, diff(&cpython.stdout, &engine))
         }

@@ -983,9 +983,11 @@ mod tests {
                 },
             ]
         );
-        assert!(crate::engine::validate(&e.program, 100)
-            .iter()
-            .all(|p| p.severity != crate::engine::Severity::Error));
+        assert!(
+            crate::engine::validate(&e.program, &crate::engine::Budget::default())
+                .iter()
+                .all(|p| p.severity != crate::engine::Severity::Error)
+        );
         assert_eq!(
             e.apply(Edit::RemoveJob { index: 5 }),
             Err(EditError::NoSuchStep)

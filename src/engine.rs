@@ -13,13 +13,16 @@
 //! `spare` (natively, a dropped loop's tables kept for the next).
 
 pub mod aio;
+pub mod budget;
 pub mod core;
 pub mod fasthash;
 pub mod heap;
+mod identifier_table;
 pub mod ids;
 pub mod interp;
 pub mod program;
 mod program_json;
+pub mod pyrules;
 pub mod ready;
 pub mod side;
 pub mod sim;
@@ -32,10 +35,11 @@ pub mod trace;
 pub mod validate;
 pub mod value;
 
+pub use budget::{Budget, Limit, Stop};
 pub use ids::{FutId, HandleId, TaskId};
 pub use program::{
     Awaitable, CallbackFn, Coroutine, Expr, Handler, Job, Program, ReturnWhen, Step,
 };
-pub use sim::{Budget, Simulation, Status};
+pub use sim::{Outside, Simulation, Status};
 pub use validate::{validate, Location, Problem, Severity};
 pub use value::{ExcKind, PyExc, Value};

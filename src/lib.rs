@@ -12,6 +12,8 @@ pub mod editor;
 pub mod engine;
 pub mod examples;
 pub mod gallery;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod hostile;
 pub mod i18n;
 pub mod json;
 pub mod link;

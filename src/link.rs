@@ -77,8 +77,6 @@ pub const DICTIONARY: &[u8] = br#"{"Raise":{"kind":"ValueError","message":"{"Set
 const MAX_FRAGMENT: usize = 256 * 1024;
 /// The most a link may inflate to (a decompression bomb stops here).
 const MAX_INFLATED: usize = 2 * 1024 * 1024;
-/// The most coroutines a shared scenario may hold.
-pub const MAX_LINK_COROUTINES: usize = 1000;
 
 /// Why a link could not be opened; `Display` says it for people.
 #[derive(Clone, Debug, PartialEq)]
@@ -221,7 +219,7 @@ pub fn reopen(link: &str, own: Option<&Program>) -> Result<Shared, DecodeError> 
         String::from_utf8(json).map_err(|_| DecodeError::NotAScenario("it is not text".into()))?;
     let shared = Shared::from_json(&text).map_err(DecodeError::NotAScenario)?;
     if own != Some(&shared.program) {
-        let errors: Vec<String> = validate(&shared.program, MAX_LINK_COROUTINES)
+        let errors: Vec<String> = validate(&shared.program, &crate::engine::Budget::default())
             .into_iter()
             .filter(|p| p.severity == Severity::Error)
             .map(|p| p.message)

@@ -7,58 +7,7 @@ use std::fmt::Write;
 use crate::engine::program::{Awaitable, Expr, Program, Step};
 use crate::engine::value::{py_float_repr, py_str_repr, Value};
 
-/// Whether a name is a Python keyword or one the exported program itself
-/// uses. A `match`, which compares by length first: every coroutine's
-/// name passes through here when a program is checked.
-pub fn is_reserved(name: &str) -> bool {
-    matches!(
-        name,
-        "False"
-            | "None"
-            | "True"
-            | "and"
-            | "as"
-            | "assert"
-            | "async"
-            | "await"
-            | "break"
-            | "class"
-            | "continue"
-            | "def"
-            | "del"
-            | "elif"
-            | "else"
-            | "except"
-            | "finally"
-            | "for"
-            | "from"
-            | "global"
-            | "if"
-            | "import"
-            | "in"
-            | "is"
-            | "lambda"
-            | "nonlocal"
-            | "not"
-            | "or"
-            | "pass"
-            | "raise"
-            | "return"
-            | "try"
-            | "while"
-            | "with"
-            | "yield"
-            | "asyncio"
-            | "time"
-            | "begin"
-            | "print"
-            | "len"
-            | "sorted"
-            | "threading"
-            | "side_loop"
-            | "side_thread"
-    )
-}
+pub use crate::engine::pyrules::is_reserved;
 
 /// A Python identifier made from a name: other characters become `_`.
 pub fn identifier(name: &str) -> String {
@@ -89,6 +38,9 @@ struct Exporter<'a> {
     lines: Vec<Vec<u32>>,
     /// The coroutine being written.
     writing: Option<usize>,
+    /// How many lines `out` had when last counted, and how long it was:
+    /// each step counts only what was written since, so export is linear.
+    counted: (u32, usize),
 }
 
 /// The program as Python source.
@@ -104,6 +56,7 @@ pub fn export_with_lines(program: &Program) -> (String, Vec<Vec<u32>>) {
         out: String::new(),
         lines: vec![Vec::new(); program.coroutines.len()],
         writing: None,
+        counted: (0, 0),
     };
     let side_loop = program.uses_side_loop();
     e.header(side_loop);
@@ -323,8 +276,10 @@ impl Exporter<'_> {
 
     fn step(&mut self, step: &Step, d: usize) {
         if let Some(c) = self.writing {
-            let line = self.out.matches('\n').count() as u32 + 1;
-            self.lines[c].push(line);
+            let (lines, upto) = self.counted;
+            let lines = lines + self.out[upto..].matches('\n').count() as u32;
+            self.counted = (lines, self.out.len());
+            self.lines[c].push(lines + 1);
         }
         match step {
             Step::Sleep { seconds } => self.line(
@@ -656,6 +611,7 @@ pub fn expr_text(program: &Program, expr: &Expr) -> String {
         out: String::new(),
         lines: Vec::new(),
         writing: None,
+        counted: (0, 0),
     }
     .expr(expr)
 }
@@ -667,6 +623,7 @@ pub fn args_text(program: &Program, args: &[Expr]) -> String {
         out: String::new(),
         lines: Vec::new(),
         writing: None,
+        counted: (0, 0),
     }
     .args(args)
 }

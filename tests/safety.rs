@@ -5,8 +5,8 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use asyncio_playground::engine::{
-    validate, Awaitable, Budget, CallbackFn, Coroutine, ExcKind, Expr as E, Handler, Location,
-    Program, ReturnWhen, Severity, Simulation, Status, Step,
+    validate, Awaitable, Budget, CallbackFn, Coroutine, ExcKind, Expr as E, Handler, Limit,
+    Location, Program, ReturnWhen, Severity, Simulation, Status, Step,
 };
 use asyncio_playground::python;
 
@@ -23,7 +23,7 @@ fn program(coroutines: Vec<Coroutine>) -> Program {
 
 /// The error messages of a program, with where each is.
 fn errors(program: &Program) -> Vec<(Location, String)> {
-    validate(program, 1000)
+    validate(program, &Budget::default())
         .into_iter()
         .filter(|p| p.severity == Severity::Error)
         .map(|p| (p.location, p.message))
@@ -68,7 +68,7 @@ fn every_problem_is_reported_at_once_and_located() {
     let expect = [
         (at(0, &[0]), "negative"),
         (at(0, &[1]), "not a number"),
-        (at(0, &[2]), "more than a year"),
+        (at(0, &[2]), "more than 30 days"),
         (at(0, &[3]), "no coroutine #7"),
         (at(0, &[5]), "inside an `except`"),
         (at(0, &[6]), "`undefined` is never assigned"),
@@ -135,13 +135,27 @@ fn nesting_deeper_than_the_limit_is_refused_without_overflowing() {
         }];
     }
     let p = program(vec![co("main", body)]);
+    assert!(errors(&p)
+        .iter()
+        .any(|(_, m)| m.contains("nest too deeply for Python")));
+    // `if` needs none of CPython's blocks; the playground's own limit
+    // still holds.
+    let mut body = vec![Step::sleep(0.0)];
+    for _ in 0..10_000 {
+        body = vec![Step::If {
+            cond: E::int(1),
+            then: body,
+            otherwise: vec![],
+        }];
+    }
+    let p = program(vec![co("main", body)]);
     assert!(errors(&p).iter().any(|(_, m)| m.contains("nest more than")));
 }
 
 #[test]
 fn too_many_coroutines_are_refused() {
     let coroutines = (0..2000).map(|i| co(&format!("c{i}"), vec![])).collect();
-    let found = validate(&program(coroutines), 1000);
+    let found = validate(&program(coroutines), &Budget::default());
     assert!(found
         .iter()
         .any(|p| p.message.contains("more than the playground runs")));
@@ -190,21 +204,21 @@ fn tasks_that_keep_creating_each_other_stop_at_the_task_budget() {
     };
     let mut sim = Simulation::with_budget(p, budget).unwrap();
     match sim.run_to_end() {
-        Status::Stopped(message) => assert!(message.contains("500 tasks"), "{message}"),
+        Status::Stopped(stop) => assert_eq!(stop.limit, Limit::Tasks(500), "{stop}"),
         other => panic!("expected the budget to stop it, got {other:?}"),
     }
 }
 
 #[test]
 fn a_run_that_passes_the_callback_budget_stops_with_a_message() {
-    let p = asyncio_playground::bench::workload(1000);
+    let p = asyncio_playground::bench::workload(500);
     let budget = Budget {
         max_callbacks: 2_000,
         ..Budget::default()
     };
     let mut sim = Simulation::with_budget(p, budget).unwrap();
     match sim.run_to_end() {
-        Status::Stopped(message) => assert!(message.contains("callbacks"), "{message}"),
+        Status::Stopped(stop) => assert_eq!(stop.limit, Limit::Callbacks(2_000), "{stop}"),
         other => panic!("expected the budget to stop it, got {other:?}"),
     }
 }
@@ -402,6 +416,7 @@ fn random_programs_never_panic_validation_engine_or_export() {
         max_callbacks: 20_000,
         max_tasks: 200,
         max_trace_events: 100_000,
+        ..Budget::default()
     };
     let (mut ran, mut refused, mut ran_two_loops) = (0, 0, 0);
     for seed in 1..=10000u64 {

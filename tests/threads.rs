@@ -5,7 +5,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use asyncio_playground::engine::{
-    Awaitable, CallbackFn, Coroutine, ExcKind, Expr, Job, Program, Simulation, Status, Step,
+    Awaitable, Budget, CallbackFn, Coroutine, ExcKind, Expr, Job, Program, Simulation, Status, Step,
 };
 use asyncio_playground::{oracle, python};
 
@@ -380,7 +380,7 @@ fn awaits_in_a_job_and_what_the_side_loop_cannot_do_are_refused_where_they_are()
         locks: vec!["lock".into()],
         ..Program::default()
     };
-    let errors: Vec<(Location, String)> = validate(&program, 100)
+    let errors: Vec<(Location, String)> = validate(&program, &Budget::default())
         .into_iter()
         .filter(|p| p.severity == Severity::Error)
         .map(|p| (p.location, p.message))
@@ -429,7 +429,7 @@ fn a_program_with_too_many_jobs_is_told_so_once() {
         jobs: (0..250).map(|i| job(&format!("job{i}"), 1.0, i)).collect(),
         ..Program::default()
     };
-    let problems: Vec<(Location, String)> = validate(&program, 100)
+    let problems: Vec<(Location, String)> = validate(&program, &Budget::default())
         .into_iter()
         .map(|p| (p.location, p.message))
         .collect();

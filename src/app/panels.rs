@@ -4,8 +4,49 @@
 use yew::prelude::*;
 
 use super::{AppContext, RunView};
+use crate::engine::budget::thousands;
 use crate::engine::value::py_float_repr;
-use crate::engine::{Location, Severity, Status};
+use crate::engine::{Limit, Location, Outside, Severity, Status, Stop};
+
+/// Why a run was stopped and where, in the learner's language: the limit
+/// it reached, and the Python line the running task was at.
+pub fn stop_text(ctx: &AppContext, stop: &Stop) -> String {
+    let (key, n) = match stop.limit {
+        Limit::Callbacks(n) => ("stop.callbacks", n as usize),
+        Limit::Steps(n) => ("stop.steps", n as usize),
+        Limit::Tasks(n) => ("stop.tasks", n),
+        Limit::TraceEvents(n) => ("stop.trace", n),
+        Limit::OutputBytes(n) => ("stop.output", n),
+        Limit::Clock(t) => ("stop.clock", t as usize),
+        Limit::CancelDepth(n) => ("stop.cancel_depth", n),
+    };
+    let days = format!("{:.0}", n as f64 / 86_400.0);
+    let mut text = format!(
+        "{}: {}",
+        ctx.t("status.stopped"),
+        ctx.t(key)
+            .replace("{n}", &thousands(n))
+            .replace("{days}", &days)
+    );
+    let line = stop.at.and_then(|(coro, step)| {
+        let (_, lines) = crate::python::export_with_lines(&ctx.program);
+        lines.get(coro as usize)?.get(step as usize).copied()
+    });
+    let place = match (&stop.task, line) {
+        (Some(task), Some(line)) => ctx
+            .t("stop.where")
+            .replace("{task}", task)
+            .replace("{line}", &line.to_string()),
+        (Some(task), None) => ctx.t("stop.where_task").replace("{task}", task),
+        _ => String::new(),
+    };
+    if !place.is_empty() {
+        text.push_str(" (");
+        text.push_str(&place);
+        text.push(')');
+    }
+    text
+}
 
 #[component]
 pub fn ProblemsPanel() -> Html {
@@ -15,6 +56,7 @@ pub fn ProblemsPanel() -> Html {
     }
     let place = |location: &Location| match location {
         Location::Program => String::new(),
+        Location::Epilogue(i) => format!("{} {}: ", ctx.t("label.after_run"), i + 1),
         Location::Callback(i) => ctx
             .program
             .callbacks
@@ -111,16 +153,24 @@ pub fn OutputPanel(props: &OutputProps) -> Html {
         return html! { <p class="status invalid">{ ctx.t("status.invalid") }</p> };
     };
     let status = match &run.status {
-        Status::Finished => match &run.raised {
-            Some(line) => format!("{}: {line}", ctx.t("status.raised")),
-            None => format!(
+        Status::Finished => match (&run.raised, run.raised_outside) {
+            (Some(line), None) => format!("{}: {line}", ctx.t("status.raised")),
+            (Some(line), Some(Outside::AsyncioRun)) => format!(
+                "{}: {line}. {}",
+                ctx.t("status.run_raised"),
+                ctx.t("cancel.cycle").replace("{tasks}", &run.cancel_cycle)
+            ),
+            (Some(line), Some(Outside::AfterRun)) => {
+                format!("{}: {line}", ctx.t("status.after_run_raised"))
+            }
+            (None, _) => format!(
                 "{} {}",
                 ctx.t("status.finished"),
                 py_float_repr(run.end_time)
             ),
         },
         Status::Deadlock(report) => format!("{}: {report}", ctx.t("status.deadlock")),
-        Status::Stopped(reason) => format!("{}: {reason}", ctx.t("status.stopped")),
+        Status::Stopped(stop) => stop_text(&ctx, stop),
         Status::Running => String::new(),
     };
     html! {

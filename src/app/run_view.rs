@@ -46,6 +46,9 @@ pub struct Player {
     /// What the loop did, in plain words: `(trace event, time, sentence)`.
     log: Vec<(usize, f64, String)>,
     lanes: Same<Vec<Lane>>,
+    /// A live cancel that raised, as CPython's does when tasks wait for
+    /// each other: the task, and the cycle its cancel went round.
+    cancel_raised: Option<(String, String)>,
 }
 
 /// Shared, and equal only to itself: a prop that is cheap to pass and to
@@ -93,6 +96,7 @@ impl Player {
             lines: Vec::new(),
             log: Vec::new(),
             lanes: Same::default(),
+            cancel_raised: None,
         };
         player.reset();
         if let Some(sim) = &player.sim {
@@ -126,6 +130,7 @@ impl Player {
         self.replayed.clear();
         self.latest = None;
         self.live = false;
+        self.cancel_raised = None;
         self.snap();
     }
 
@@ -473,8 +478,12 @@ fn LoopView(props: &LoopViewProps) -> Html {
             let sim = player.borrow().sim.clone();
             if let Some(sim) = sim {
                 let done = sim.borrow().with_loop(|l| l.iteration);
-                sim.borrow_mut().cancel_now(task);
+                let answer = sim.borrow_mut().cancel_now(task);
                 let mut p = player.borrow_mut();
+                p.cancel_raised = answer.err().map(|_| {
+                    sim.borrow()
+                        .with_loop(|l| (l.task(task).name.to_string(), l.describe_cancel_cycle()))
+                });
                 p.cancels.push((done, task));
                 p.snap();
                 drop(p);
@@ -489,6 +498,11 @@ fn LoopView(props: &LoopViewProps) -> Html {
                 { " · " }
                 <span data-testid="iteration">{ format!("{} {}", ctx.t("run.iteration"), s.iteration) }</span>
             </p>
+            if let Some((task, cycle)) = props.player.0.borrow().cancel_raised.clone() {
+                <p class="notice cancel-raised" role="alert">
+                    { format!("{}. {}", ctx.t("cancel.raised").replace("{task}", &task), ctx.t("cancel.cycle").replace("{tasks}", &cycle)) }
+                </p>
+            }
             { queues_view(&ctx, "h3", &s.ready, &s.timers) }
             <h3>{ ctx.t("run.tasks") }</h3>
             <table class="tasks">
@@ -834,7 +848,7 @@ fn OutputView(props: &OutputViewProps) -> Html {
     let ctx = use_context::<AppContext>().expect("AppContext");
     let status = match &props.status {
         Some(Status::Deadlock(report)) => format!("{}: {report}", ctx.t("status.deadlock")),
-        Some(Status::Stopped(reason)) => format!("{}: {reason}", ctx.t("status.stopped")),
+        Some(Status::Stopped(stop)) => super::panels::stop_text(&ctx, stop),
         _ => String::new(),
     };
     html! {

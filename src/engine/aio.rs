@@ -603,8 +603,15 @@ async fn cancel_and_wait(fut: FutId) -> PyResult<Value> {
         let waiter = l.create_future(FutKind::Waiter);
         l.add_done_callback(fut, Callback::ReleaseWaiter(waiter));
         l.cancel(fut, None);
-        waiter
-    });
+        match l.take_cancel_recursion() {
+            // `finally: fut.remove_done_callback(cb)`, then it propagates.
+            Some(exc) => {
+                l.remove_done_callback(fut, Callback::ReleaseWaiter(waiter));
+                Err(exc)
+            }
+            None => Ok(waiter),
+        }
+    })?;
     let result = await_future(waiter).await;
     with_loop(|l| l.remove_done_callback(fut, Callback::ReleaseWaiter(waiter)));
     result

@@ -270,6 +270,12 @@ pub struct TaskSlot {
 }
 
 impl TaskSlot {
+    /// Its coroutine's steps and the one it is in (see
+    /// `TaskBody::upcoming_steps`), while it is suspended.
+    pub fn upcoming_steps(&self) -> Option<(&[super::program::Step], usize)> {
+        self.coro.as_ref().map(|c| c.upcoming_steps())
+    }
+
     /// Takes the coroutine out, to drop it.
     pub fn take_coro(&mut self) -> Option<Coro> {
         self.coro.take()
@@ -326,9 +332,20 @@ pub struct Loop {
     pub main_woken: bool,
     /// The number of callbacks run so far, for the run budget.
     pub callbacks_run: u64,
-    /// Past this many callbacks, threads stop taking turns (the run
-    /// budget then stops the run).
+    /// No callback runs once `callbacks_run` reaches this: the budget's
+    /// callbacks, or 0 once any limit is reached (see `budget.rs`), so
+    /// the dispatch loop makes one check for both.
     pub callback_limit: u64,
+    /// The run's budget and what it has used (see `budget.rs`).
+    pub meter: super::budget::Meter,
+    /// The tasks whose `cancel()` is in progress, outermost first: a
+    /// task's cancel cancels what it waits on, which may lead back to one
+    /// of them (see `cancel_task`).
+    cancelling: Vec<TaskId>,
+    /// A `cancel()` that CPython would never finish, once one was met.
+    pub cancel_recursion: Option<CancelRecursion>,
+    /// The tasks of the last such cycle, for the message.
+    pub cancel_cycle: Vec<TaskId>,
     /// What the program's names refer to (see `interp.rs`).
     pub scenario: super::interp::Scenario,
 }
@@ -363,6 +380,10 @@ impl Default for Loop {
             main_woken: false,
             callbacks_run: 0,
             callback_limit: u64::MAX,
+            meter: Default::default(),
+            cancelling: Vec::new(),
+            cancel_recursion: None,
+            cancel_cycle: Vec::new(),
             scenario: Default::default(),
         }
     }
@@ -421,6 +442,7 @@ impl Loop {
         if when > self.now {
             self.now = when;
             self.trace.push(Event::Clock(Seconds::new(when)));
+            self.check_clock();
         }
     }
 
@@ -530,11 +552,6 @@ impl Loop {
         live_timers(&self.timers, &self.handles)
     }
 
-    /// Whether threads have used up the run's callbacks.
-    pub fn budget_spent(&self) -> bool {
-        self.callbacks_run > self.callback_limit
-    }
-
     pub fn is_cancelled_handle(&self, ready: &Ready) -> bool {
         ready
             .handle()
@@ -639,6 +656,10 @@ impl Loop {
 
     /// `fut.cancel()`, dispatched on what the future is.
     pub fn cancel(&mut self, fut: FutId, msg: Option<Rc<str>>) -> bool {
+        if self.cancel_recursion.is_some() {
+            // A cancel further out raises: nothing more happens.
+            return false;
+        }
         match self.futures[fut.index()].kind {
             FutKind::Task(task) => self.cancel_task(task, msg),
             FutKind::Gather(gather) => super::aio::cancel_gather(self, gather, msg),
@@ -673,6 +694,7 @@ impl Loop {
         });
         self.trace.push(Event::TaskCreated(id));
         self.call_soon(Callback::Step(id), None);
+        self.count_task();
         id
     }
 
@@ -681,9 +703,16 @@ impl Loop {
     }
 
     /// `Task.cancel(msg)`: a request, delivered at the task's next step.
+    ///
+    /// It cancels what the task waits on first, so tasks that wait on
+    /// each other (through `await`, `gather`) make CPython's cancel call
+    /// itself forever, until RecursionError; a long enough chain does
+    /// too. The first is modelled: the cancel returns false at once,
+    /// leaving what it changed so far, and `cancel_recursion` says why;
+    /// whoever called `cancel()` raises it (see `take_cancel_recursion`).
     pub fn cancel_task(&mut self, task: TaskId, msg: Option<Rc<str>>) -> bool {
         let fut = self.tasks[task.index()].fut;
-        if self.is_done(fut) {
+        if self.is_done(fut) || self.cancel_recursion.is_some() {
             return false;
         }
         self.trace.push(Event::CancelRequested {
@@ -691,7 +720,22 @@ impl Loop {
             by: self.current.into(),
         });
         if let Some(waiter) = self.tasks[task.index()].fut_waiter {
-            if self.cancel(waiter, msg.clone()) {
+            if let Some(at) = self.cancelling.iter().position(|t| *t == task) {
+                self.cancel_recursion =
+                    Some(CancelRecursion::Cycle(self.cancelling[at..].to_vec()));
+                return false;
+            }
+            if self.cancelling.len() >= MAX_CANCEL_DEPTH {
+                self.cancel_recursion = Some(CancelRecursion::TooDeep);
+                return false;
+            }
+            self.cancelling.push(task);
+            let cancelled = self.cancel(waiter, msg.clone());
+            self.cancelling.pop();
+            if self.cancel_recursion.is_some() {
+                return false;
+            }
+            if cancelled {
                 // The waiter may be a task that swallows the cancellation,
                 // so fut_waiter stays: it may need cancelling again.
                 return true;
@@ -723,6 +767,7 @@ impl Loop {
     }
 
     pub fn print(&mut self, text: String) {
+        self.count_output(text.len() + 1);
         let index = self.output.len() as u32;
         self.output.push(Line {
             time: self.now,
@@ -730,6 +775,75 @@ impl Loop {
             text,
         });
         self.trace.push(Event::Print(index));
+    }
+}
+
+/// How many tasks' cancels may be in progress at once, one inside the
+/// other: CPython's recursion limit is reached at 400 to 1,000, depending
+/// on what awaits what, so a chain longer than this one is refused rather
+/// than guessed at.
+pub const MAX_CANCEL_DEPTH: usize = 200;
+
+/// A `cancel()` CPython would not finish.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CancelRecursion {
+    /// These tasks wait on each other, each on the next and the last on
+    /// the first: cancelling one cancels the next, forever, until CPython
+    /// raises RecursionError.
+    Cycle(Vec<TaskId>),
+    /// The tasks waiting on each other form a chain longer than
+    /// `MAX_CANCEL_DEPTH`.
+    TooDeep,
+}
+
+impl Loop {
+    /// The last cycle of tasks a `cancel()` went round, named, the first
+    /// again at the end: `Task-2 → Task-3 → Task-2`.
+    pub fn describe_cancel_cycle(&self) -> String {
+        let mut names: Vec<String> = self
+            .cancel_cycle
+            .iter()
+            .map(|t| self.task(*t).name.to_string())
+            .collect();
+        if let Some(first) = names.first().cloned() {
+            names.push(first);
+        }
+        names.join(" → ")
+    }
+
+    /// Takes what the last `cancel()` met, for its caller to act on: a
+    /// cycle raises RecursionError where `cancel()` was called; a chain
+    /// too long to model stops the run.
+    pub fn take_cancel_recursion(&mut self) -> Option<PyExc> {
+        match self.cancel_recursion.take()? {
+            CancelRecursion::Cycle(tasks) => {
+                // Through tasks alone the recursion is C calls only, and
+                // CPython says so; through a gather's cancel, a Python
+                // method, which of the two kinds of call reaches the limit
+                // first depends on how deep the stack already was, so on
+                // how the program was started: the plain message is as
+                // right as the other.
+                let through_gather = tasks.iter().any(|t| {
+                    self.task(*t)
+                        .fut_waiter
+                        .is_some_and(|f| matches!(self.fut(f).kind, FutKind::Gather(_)))
+                });
+                self.cancel_cycle = tasks;
+                Some(PyExc::recursion_error(!through_gather))
+            }
+            CancelRecursion::TooDeep => {
+                self.exhaust(super::budget::Limit::CancelDepth(MAX_CANCEL_DEPTH));
+                None
+            }
+        }
+    }
+
+    /// `fut.cancel()` from a callback: an exception there is the loop's
+    /// exception handler's to log (stderr), so a cycle changes nothing
+    /// more.
+    pub fn cancel_in_callback(&mut self, fut: FutId) {
+        self.cancel(fut, None);
+        self.take_cancel_recursion();
     }
 }
 
@@ -910,6 +1024,12 @@ impl Loop {
             self.fetch_countdown = FETCH.batch;
         }
         self.fetch_countdown -= 1;
+        if self.callbacks_run >= self.callback_limit {
+            if self.meter.stop.is_none() {
+                self.callbacks_spent();
+            }
+            return Dispatched::Empty;
+        }
         let Some(ready) = self.ready.pop_front() else {
             return Dispatched::Empty;
         };
@@ -1146,9 +1266,12 @@ impl Loop {
                         let must_cancel = slot.must_cancel;
                         self.trace.push(Event::TaskSuspended { task, on: waiter });
                         self.add_done_callback(waiter, Callback::Wakeup(task));
+                        // An exception from this cancel escapes `__step`, to
+                        // the loop's handler: `_must_cancel` stays set.
                         if must_cancel && self.cancel(waiter, None) {
                             self.tasks[task.index()].must_cancel = false;
                         }
+                        self.take_cancel_recursion();
                     }
                 }
             }

@@ -36,6 +36,28 @@ pub struct Scenario {
 }
 
 impl Scenario {
+    /// The place of the step at `address` (see `places`), looked up by a
+    /// walk when positions are not tracked: only a stopped run asks.
+    pub fn place_of(&self, address: usize) -> Option<(u32, u32)> {
+        if let Some(place) = self.places.get(&address) {
+            return Some(*place);
+        }
+        for (c, coro) in self.program.coroutines.iter().enumerate() {
+            let mut n = 0u32;
+            let mut found = None;
+            super::validate::visit_steps(&coro.body, &mut |step| {
+                if step as *const Step as usize == address {
+                    found = Some(n);
+                }
+                n += 1;
+            });
+            if let Some(n) = found {
+                return Some((c as u32, n));
+            }
+        }
+        None
+    }
+
     pub fn index_places(&mut self) {
         let program = self.program.clone();
         for (c, coro) in program.coroutines.iter().enumerate() {
@@ -239,6 +261,10 @@ impl TaskBody {
                         return Some(Poll::Ready(Ok(Value::None)));
                     };
                     super::core::set_current_step(step as *const Step as usize);
+                    if !l.may_take_step() {
+                        // Out of budget: the task stops here, for good.
+                        return Some(Poll::Pending);
+                    }
                     let started = start_without_locals(l, step).unwrap_or_else(|| {
                         with_frame(&mut self.frame, |frame| start_with_locals(l, frame, step))
                     });
@@ -475,6 +501,9 @@ async fn exec_block(program: &Program, frame: &mut Frame, steps: &[Step]) -> PyR
 
 /// Runs one step inside a nested block (see [`TaskBody`] for a body's own).
 async fn exec_step(program: &Program, frame: &mut Frame, step: &Step) -> PyResult<Flow> {
+    if !with_loop(Loop::may_take_step) {
+        return out_of_budget().await;
+    }
     match with_loop(|l| start_step(l, frame, step)) {
         Started::Done(result) => result,
         Started::Block(seconds) => {
@@ -485,6 +514,12 @@ async fn exec_step(program: &Program, frame: &mut Frame, step: &Step) -> PyResul
         Started::Await(awaiting) => awaiting.await.map(|value| settle(frame, step, value)),
         Started::Compound => Box::pin(exec_compound(program, frame, step)).await,
     }
+}
+
+/// A coroutine that ran out of budget stops where it is, for good: the
+/// loop dispatches nothing more, so nothing would resume it anyway.
+async fn out_of_budget() -> PyResult<Flow> {
+    std::future::pending().await
 }
 
 /// How a step began: it ran to its end, or it waits on one of the common
@@ -564,9 +599,13 @@ fn exec_sync(l: &mut Loop, frame: &mut Frame, step: &Step) -> Option<PyResult<Fl
             spawn(l, *coro);
             done(Ok(()))
         }
-        Step::Cancel { task, bind } => done(task_of(l, *task).map(|t| {
+        Step::Cancel { task, bind } => done(task_of(l, *task).and_then(|t| {
             let cancelled = l.cancel_task(t, None);
+            if let Some(exc) = l.take_cancel_recursion() {
+                return Err(exc);
+            }
             frame.set(bind, Local::Value(Value::Bool(cancelled)));
+            Ok(())
         })),
         Step::EventSet { event } => {
             sync::event_set(l, *event as usize);
@@ -749,6 +788,10 @@ async fn exec_compound(program: &Program, frame: &mut Frame, step: &Step) -> PyR
                 }
             };
             for item in items.iter() {
+                // An empty body starts no step: the loop counts as one.
+                if !with_loop(Loop::may_take_step) {
+                    return out_of_budget().await;
+                }
                 frame.set(&Some(var.clone()), Local::Value(item.clone()));
                 if let Flow::Return(v) = exec(program, frame, body).await? {
                     return Ok(Flow::Return(v));

@@ -261,7 +261,8 @@ impl Loop {
             }
             Callback::SideCancelTask(run) => {
                 if let Some(task) = self.side_run(run).task {
-                    self.cancel_task(task, None);
+                    let fut = self.task(task).fut;
+                    self.cancel_in_callback(fut);
                 }
             }
             Callback::SideSetConcurrent(run) => {

@@ -8,6 +8,7 @@
 
 use std::rc::Rc;
 
+use super::budget::{Budget, Limit, Stop};
 use super::core::{with_loop, Callback, FutKind, Loop, Outcome, Runtime};
 use super::ids::{FutId, TaskId};
 use super::interp::{self, Scenario};
@@ -27,22 +28,13 @@ enum Phase {
     Closed,
 }
 
-/// Limits that stop a runaway scenario with a message instead of freezing.
-#[derive(Clone, Copy, Debug)]
-pub struct Budget {
-    pub max_callbacks: u64,
-    pub max_tasks: usize,
-    pub max_trace_events: usize,
-}
-
-impl Default for Budget {
-    fn default() -> Budget {
-        Budget {
-            max_callbacks: 2_000_000,
-            max_tasks: 100_000,
-            max_trace_events: 5_000_000,
-        }
-    }
+/// Where outside `main` a program raised.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outside {
+    /// `asyncio.run` itself, cancelling the tasks `main` left.
+    AsyncioRun,
+    /// A line after `asyncio.run` returned.
+    AfterRun,
 }
 
 /// How a run ended, or that it has not.
@@ -54,8 +46,8 @@ pub enum Status {
     /// Nothing is ready and no timer is armed, yet tasks are pending: a real
     /// loop would wait forever.
     Deadlock(String),
-    /// A budget ran out; the message says which.
-    Stopped(String),
+    /// A budget ran out: which, and where.
+    Stopped(Stop),
 }
 
 pub struct Simulation {
@@ -68,6 +60,10 @@ pub struct Simulation {
     pending_in_iteration: usize,
     pub budget: Budget,
     status: Status,
+    /// What the program raised outside `main`, which ends it as it ends
+    /// CPython's: `asyncio.run` itself (a RecursionError from cancelling
+    /// the tasks left), or a line after it returned.
+    raised_outside_main: Option<(PyExc, Outside)>,
 }
 
 impl Simulation {
@@ -77,7 +73,7 @@ impl Simulation {
     }
 
     pub fn with_budget(program: Program, budget: Budget) -> Result<Simulation, Vec<Problem>> {
-        let checked = check(&program, budget.max_tasks);
+        let checked = check(&program, &budget);
         let errors: Vec<Problem> = checked
             .problems
             .into_iter()
@@ -91,6 +87,7 @@ impl Simulation {
         rt.with(|l| {
             l.reserve_for(program.coroutines.len());
             l.callback_limit = budget.max_callbacks;
+            l.meter.budget = budget;
             if checked.uses_side_loop {
                 l.start_side_loop();
             }
@@ -131,6 +128,7 @@ impl Simulation {
             pending_in_iteration: 0,
             budget,
             status: Status::Running,
+            raised_outside_main: None,
         })
     }
 
@@ -253,10 +251,29 @@ impl Simulation {
 
     /// Requests cancellation of a task from outside the program (the
     /// "cancel this task now" button, or Ctrl-C in a terminal). Returns
-    /// `cancel()`'s answer.
-    pub fn cancel_now(&mut self, task: TaskId) -> bool {
+    /// `cancel()`'s answer, or what it raised: RecursionError when the
+    /// task waits on a task that waits on it.
+    pub fn cancel_now(&mut self, task: TaskId) -> Result<bool, PyExc> {
+        // What a cycle it raised for went round: `Loop::cancel_cycle`.
         let rt = self.rt.clone();
-        rt.enter(|| rt.with(|l| task.index() < l.tasks.len() && l.cancel_task(task, None)))
+        let answer = rt.enter(|| {
+            rt.with(|l| {
+                if task.index() >= l.tasks.len() {
+                    return Ok(false);
+                }
+                let cancelled = l.cancel_task(task, None);
+                l.take_cancel_recursion().map_or(Ok(cancelled), Err)
+            })
+        });
+        if let Some(stop) = self.over_budget() {
+            self.status = Status::Stopped(stop);
+        }
+        answer
+    }
+
+    /// What the program raised outside `main`, and where (see the field).
+    pub fn raised_outside_main(&self) -> Option<&(PyExc, Outside)> {
+        self.raised_outside_main.as_ref()
     }
 
     /// Runs to the end, marking where every iteration begins.
@@ -268,6 +285,15 @@ impl Simulation {
         }
         self.rt.with(|l| recording.mark(l));
         recording
+    }
+
+    /// The exception that ended the program, if one did: `main`'s, or one
+    /// raised outside it.
+    pub fn uncaught(&self) -> Option<PyExc> {
+        match self.main_outcome() {
+            Some(Outcome::Raised(e)) => Some(e),
+            _ => self.raised_outside_main.as_ref().map(|(e, _)| e.clone()),
+        }
     }
 
     /// Adds the current moment to a recording.
@@ -283,26 +309,19 @@ impl Simulation {
         &self.status
     }
 
-    fn over_budget(&self) -> Option<String> {
+    /// Why the run must stop, once a limit is reached. The loop checks
+    /// its limits as it goes; the loop's own work between callbacks (its
+    /// iterations, the threads' turns) is checked here too.
+    fn over_budget(&self) -> Option<Stop> {
         self.rt.with(|l| {
-            if l.callbacks_run > self.budget.max_callbacks {
-                Some(format!(
-                    "stopped after {} callbacks: the scenario looks endless",
-                    self.budget.max_callbacks
-                ))
-            } else if l.tasks.len() > self.budget.max_tasks {
-                Some(format!(
-                    "stopped at {} tasks: too many for the playground",
-                    self.budget.max_tasks
-                ))
-            } else if l.trace.len() > self.budget.max_trace_events {
-                Some(format!(
-                    "stopped at {} trace events: the trace grew too large",
-                    self.budget.max_trace_events
-                ))
-            } else {
-                None
+            if l.meter.stop.is_none() {
+                if l.tasks.len() > self.budget.max_tasks {
+                    l.exhaust(Limit::Tasks(self.budget.max_tasks));
+                } else if l.trace.len() > self.budget.max_trace_events {
+                    l.exhaust(Limit::TraceEvents(self.budget.max_trace_events));
+                }
             }
+            l.meter.stop.clone()
         })
     }
 
@@ -320,7 +339,15 @@ impl Simulation {
                     Phase::ShutdownExecutor | Phase::Closed => Phase::Closed,
                 };
                 let until = match self.phase {
-                    Phase::CancelLeftovers => cancel_leftovers(l),
+                    Phase::CancelLeftovers => match cancel_leftovers(l) {
+                        Ok(until) => until,
+                        Err(exc) => {
+                            // `asyncio.run` raises it; the loop is closed.
+                            self.raised_outside_main = Some((exc, Outside::AsyncioRun));
+                            self.phase = Phase::Closed;
+                            None
+                        }
+                    },
                     Phase::ShutdownExecutor if l.threads.executor_made => {
                         // `shutdown_default_executor()`: a thread waits for
                         // the executor's jobs, then sets a future the task
@@ -353,7 +380,7 @@ impl Simulation {
                         self.until = fut;
                         l.add_done_callback(fut, Callback::StopLoop);
                     }
-                    None if self.phase == Phase::CancelLeftovers => {
+                    None if self.phase == Phase::CancelLeftovers && l.meter.stop.is_none() => {
                         // Nothing was left: go straight to the next phase.
                         l.stopping = true;
                     }
@@ -375,7 +402,8 @@ impl Simulation {
     /// `asyncio.run(main())` would.
     fn finish(&mut self) {
         self.status = Status::Finished;
-        let returned = matches!(self.main_outcome(), Some(Outcome::Returned(_)));
+        let returned = matches!(self.main_outcome(), Some(Outcome::Returned(_)))
+            && self.raised_outside_main.is_none();
         // `side_loop.call_soon_threadsafe(side_loop.stop)`, then
         // `side_thread.join()`, once `asyncio.run` returned.
         self.rt.with(|l| {
@@ -393,19 +421,20 @@ impl Simulation {
             self.status = Status::Stopped(reason);
             return;
         }
-        self.rt.with(|l| {
+        let raised = self.rt.with(|l| {
             let program = l.scenario.program.clone();
+            l.current = None;
             for args in &program.epilogue {
                 let parts: Result<Vec<String>, PyExc> = args
                     .iter()
                     .map(|e| interp::eval_outside(l, e).map(|v| v.py_str()))
                     .collect();
-                if let Ok(parts) = parts {
-                    l.current = None;
-                    l.print(parts.join(" "));
-                }
+                // A line that raises ends the program, as at top level.
+                l.print(parts?.join(" "));
             }
+            Ok(())
         });
+        self.raised_outside_main = raised.err().map(|e| (e, Outside::AfterRun));
     }
 
     /// The program's printed lines.
@@ -439,21 +468,28 @@ impl Drop for Simulation {
 }
 
 /// `runners._cancel_all_tasks`: cancels every pending task and returns the
-/// `gather(*to_cancel, return_exceptions=True)` to wait for. CPython walks
-/// a set here; tasks are taken in creation order.
-fn cancel_leftovers(l: &mut Loop) -> Option<FutId> {
+/// `gather(*to_cancel, return_exceptions=True)` to wait for, or what a
+/// `cancel()` raised, which `asyncio.run` raises. CPython walks a set here;
+/// tasks are taken in creation order.
+fn cancel_leftovers(l: &mut Loop) -> Result<Option<FutId>, PyExc> {
     let to_cancel: Vec<TaskId> = (0..l.tasks.len() as u32)
         .map(TaskId)
         .filter(|t| !l.task(*t).on_side && !l.is_done(l.task(*t).fut))
         .collect();
     if to_cancel.is_empty() {
-        return None;
+        return Ok(None);
     }
     for &t in &to_cancel {
         l.cancel_task(t, None);
+        if let Some(exc) = l.take_cancel_recursion() {
+            return Err(exc);
+        }
+        if l.meter.stop.is_some() {
+            return Ok(None);
+        }
     }
     let children = to_cancel.iter().map(|t| l.task(*t).fut).collect();
-    Some(super::aio::gather_start(l, children, true))
+    Ok(Some(super::aio::gather_start(l, children, true)))
 }
 
 /// Who waits for what, when nothing can ever wake them.
@@ -499,7 +535,11 @@ mod tests {
         // Each thread starts with no spare tables.
         let fresh = std::thread::spawn(traces_of_the_examples).join().unwrap();
         let reused = std::thread::spawn(|| {
-            let mut big = Simulation::new(crate::bench::workload(2_000)).unwrap();
+            let mut big = Simulation::with_budget(
+                crate::bench::workload(2_000),
+                crate::bench::budget_for(2_000),
+            )
+            .unwrap();
             big.run_to_end();
             drop(big);
             traces_of_the_examples()
@@ -512,7 +552,11 @@ mod tests {
     #[test]
     fn a_dropped_loop_leaves_its_tables_to_the_next_loop_on_the_thread() {
         std::thread::spawn(|| {
-            let mut big = Simulation::new(crate::bench::workload(2_000)).unwrap();
+            let mut big = Simulation::with_budget(
+                crate::bench::workload(2_000),
+                crate::bench::budget_for(2_000),
+            )
+            .unwrap();
             big.run_to_end();
             let held = big.with_loop(|l| (l.trace.capacity(), l.futures.capacity()));
             drop(big);

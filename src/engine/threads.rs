@@ -384,6 +384,7 @@ impl Runtime {
         self.with(|l| {
             l.now = until;
             l.trace.push(Event::Clock(Seconds::new(l.now)));
+            l.check_clock();
             if let Some(t) = l.current {
                 l.trace.push(Event::Unblocked(t));
             }

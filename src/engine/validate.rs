@@ -5,11 +5,32 @@
 
 use super::fasthash::{set_with_capacity, FastHashSet as HashSet};
 
+use super::budget::{thousands, Budget};
 use super::program::{Awaitable, CoroId, Expr, Program, Step};
+use super::pyrules;
+use super::value::Value;
 
-/// Durations and timeouts above this (a year, in seconds) are rejected:
-/// nobody watches them, and they only hide typos.
-pub const MAX_SECONDS: f64 = 365.0 * 24.0 * 3600.0;
+/// Durations and timeouts above this (30 days, in seconds) are rejected:
+/// nobody watches them, and they only hide typos. (A run stops when its
+/// clock reaches 97 days, see `Budget::max_clock`.)
+pub const MAX_SECONDS: f64 = 30.0 * 24.0 * 3600.0;
+/// How deeply coroutines may await each other inline (`await coro()`),
+/// counting the blocks each await sits in: CPython manages about 980
+/// (its recursion limit), and the browser's stack holds the engine's
+/// frames for this many with room to spare.
+pub const MAX_AWAIT_DEPTH: u32 = 100;
+/// The most arguments a `print` may have, lines after `asyncio.run`, and
+/// things of each kind (callbacks, futures, locks, semaphores, events,
+/// queues).
+pub const MAX_ARGS: usize = 100;
+pub const MAX_EPILOGUE_LINES: usize = 100;
+pub const MAX_OBJECTS: usize = 1_000;
+/// How big a literal may be: its strings' characters and its lists'
+/// items in all, and how deeply its lists nest.
+pub const MAX_LITERAL_SIZE: usize = 10_000;
+pub const MAX_LITERAL_DEPTH: usize = 20;
+/// The longest name a task may be given (`create_task(..., name=...)`).
+pub const MAX_TASK_NAME_CHARS: usize = 100;
 /// How deeply blocks may nest (try inside for inside with...).
 pub const MAX_NESTING: usize = 32;
 
@@ -37,6 +58,8 @@ pub enum Location {
         job: u32,
         step: u32,
     },
+    /// A line printed after `asyncio.run` returns, by its index.
+    Epilogue(u32),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -46,9 +69,9 @@ pub struct Problem {
     pub message: String,
 }
 
-/// Every problem of `program`; `max_coroutines` bounds its size.
-pub fn validate(program: &Program, max_coroutines: usize) -> Vec<Problem> {
-    check(program, max_coroutines).problems
+/// Every problem of `program`; `budget` bounds its size.
+pub fn validate(program: &Program, budget: &Budget) -> Vec<Problem> {
+    check(program, budget).problems
 }
 
 /// What validation finds: the problems, and what the program needs.
@@ -59,9 +82,12 @@ pub struct Checked {
 }
 
 /// [`validate`], with what else the walk learnt.
-pub fn check(program: &Program, max_coroutines: usize) -> Checked {
+pub fn check(program: &Program, budget: &Budget) -> Checked {
+    let max_coroutines = budget.max_coroutines;
     let mut v = Validator {
         program,
+        max_items: max_coroutines,
+        globals: Default::default(),
         problems: Vec::new(),
         created: vec![0; program.coroutines.len()],
         inline_calls: vec![Vec::new(); program.coroutines.len()],
@@ -76,6 +102,21 @@ pub fn check(program: &Program, max_coroutines: usize) -> Checked {
             format!(
                 "{} coroutines is more than the playground runs ({max_coroutines})",
                 program.coroutines.len()
+            ),
+        );
+        return Checked {
+            problems: v.problems,
+            uses_side_loop: false,
+        };
+    }
+    let steps = program_steps(program);
+    if steps > budget.max_program_steps {
+        v.error(
+            Location::Program,
+            format!(
+                "the program has {} steps; the playground shows at most {}",
+                thousands(steps),
+                thousands(budget.max_program_steps)
             ),
         );
         return Checked {
@@ -110,12 +151,11 @@ pub fn check(program: &Program, max_coroutines: usize) -> Checked {
         v.ordered_from = None;
     }
     for (i, callback) in program.callbacks.iter().enumerate() {
-        for expr in &callback.print {
-            if let Some(message) = v.expr_problem(expr, None) {
-                v.error(Location::Callback(i as u32), message);
-            }
+        if let Some(message) = v.args_problem(&callback.print, Scope::Callback) {
+            v.error(Location::Callback(i as u32), message);
         }
     }
+    v.epilogue();
     for (i, job) in program.jobs.iter().enumerate() {
         v.job(i as u32, &job.body);
     }
@@ -133,11 +173,16 @@ pub const MAX_JOB_STEPS: usize = 1000;
 
 struct Validator<'a> {
     program: &'a Program,
+    /// The most awaitables a combinator may take (the budget's coroutines).
+    max_items: usize,
+    /// The exported program's global names, once a variable needs them.
+    globals: std::cell::OnceCell<HashSet<String>>,
     problems: Vec<Problem>,
     /// How many `CreateTask` steps make a task of each coroutine.
     created: Vec<u32>,
-    /// The coroutines each coroutine awaits inline (`await coro()`).
-    inline_calls: Vec<Vec<CoroId>>,
+    /// The coroutines each coroutine awaits inline (`await coro()`), with
+    /// how many blocks deep each await is.
+    inline_calls: Vec<Vec<(CoroId, u32)>>,
     /// Whose task some step refers to.
     referenced: Vec<bool>,
     /// The coroutines handed to the side loop.
@@ -158,6 +203,8 @@ struct Context<'a> {
     /// expression reads one (most coroutines never do).
     bound: std::cell::OnceCell<HashSet<String>>,
     in_handler: u32,
+    /// The blocks of CPython's compiler the exported step sits inside.
+    python_blocks: u32,
 }
 
 impl<'a> Context<'a> {
@@ -169,6 +216,7 @@ impl<'a> Context<'a> {
             body,
             bound: Default::default(),
             in_handler: 0,
+            python_blocks: 0,
         }
     }
 
@@ -209,13 +257,50 @@ impl Validator<'_> {
 
     fn names(&mut self) {
         let p = self.program;
+        let counts = [
+            (p.callbacks.len(), "callbacks"),
+            (p.futures.len(), "futures"),
+            (p.locks.len(), "locks"),
+            (p.semaphores.len(), "semaphores"),
+            (p.events.len(), "events"),
+            (p.queues.len(), "queues"),
+        ];
+        for (count, kind) in counts {
+            if count > MAX_OBJECTS {
+                self.error(
+                    Location::Program,
+                    format!(
+                        "{} {kind}: keep to {}",
+                        thousands(count),
+                        thousands(MAX_OBJECTS)
+                    ),
+                );
+                return;
+            }
+        }
+        for (i, coro) in p.coroutines.iter().enumerate() {
+            let problem = coro
+                .task_name
+                .as_deref()
+                .filter(|name| name.chars().count() > MAX_TASK_NAME_CHARS)
+                .map(|_| format!("a task name longer than {MAX_TASK_NAME_CHARS} characters"));
+            if let Some(message) = problem {
+                self.error(
+                    Location::Coroutine {
+                        coro: i as u32,
+                        path: Vec::new(),
+                    },
+                    message,
+                );
+            }
+        }
         let mut seen = set_with_capacity(self.program.coroutines.len());
         for (i, coro) in p.coroutines.iter().enumerate() {
             let location = Location::Coroutine {
                 coro: i as u32,
                 path: Vec::new(),
             };
-            if let Some(message) = name_problem(&coro.name) {
+            if let Some(message) = pyrules::name_problem(&coro.name) {
                 self.error(location.clone(), message);
             } else if !seen.insert(coro.name.as_str()) {
                 self.error(
@@ -235,7 +320,7 @@ impl Validator<'_> {
             .chain(p.events.iter().map(String::as_str))
             .chain(p.queues.iter().map(|q| q.0.as_str()));
         for name in objects {
-            if let Some(message) = name_problem(name) {
+            if let Some(message) = pyrules::name_problem(name) {
                 self.error(Location::Program, message);
             } else if !seen.insert(name) {
                 self.error(Location::Program, format!("two things are named `{name}`"));
@@ -381,8 +466,8 @@ impl Validator<'_> {
             };
             let problem = match step {
                 Step::Block { seconds } => seconds_problem(*seconds),
-                Step::Print { args } => args.iter().find_map(|e| self.expr_problem(e, None)),
-                Step::Return { value } => self.expr_problem(value, None),
+                Step::Print { args } => self.args_problem(args, Scope::Thread),
+                Step::Return { value } => self.expr_problem(value, Scope::Thread),
                 Step::Raise { .. } => None,
                 Step::CallSoonThreadsafe { callback } => (*callback as usize
                     >= self.program.callbacks.len())
@@ -401,9 +486,13 @@ impl Validator<'_> {
 
     /// Checks sub-block `index` of the current step (paths alternate step
     /// and block indexes, as the editor addresses steps).
-    fn sub(&mut self, ctx: &mut Context, index: u32, steps: &[Step]) {
+    fn sub(&mut self, ctx: &mut Context, step: &Step, index: u32, steps: &[Step]) {
+        let (depths, _) = pyrules::python_blocks(step);
+        let inside = depths.get(index as usize).copied().unwrap_or(0);
         ctx.path.push(index);
+        ctx.python_blocks += inside;
         self.block(ctx, steps);
+        ctx.python_blocks -= inside;
         ctx.path.pop();
     }
 
@@ -436,7 +525,37 @@ impl Validator<'_> {
             }
         });
         self.uses_side_loop |= step.uses_side_loop();
+        if step.has_blocks() {
+            let (_, most) = pyrules::python_blocks(step);
+            if ctx.python_blocks + most > pyrules::MAX_PYTHON_BLOCKS {
+                self.error(
+                    ctx.location(),
+                    format!(
+                        "blocks nest too deeply for Python: for, async with and try count \
+                         (an except twice), and CPython allows {} of them (`if` is free)",
+                        pyrules::MAX_PYTHON_BLOCKS
+                    ),
+                );
+                return;
+            }
+        }
         let here = &*ctx;
+        each_bind(step, &mut |name| {
+            let problem = pyrules::name_problem(name).or_else(|| {
+                self.globals
+                    .get_or_init(|| global_names(p))
+                    .contains(name)
+                    .then(|| {
+                        format!(
+                            "`{name}` already names something of the program's; give the \
+                             variable a name of its own"
+                        )
+                    })
+            });
+            if let Some(message) = problem {
+                self.error(here.location(), message);
+            }
+        });
         match step {
             Step::Sleep { seconds } | Step::Block { seconds } => self.seconds(here, *seconds),
             Step::CallLater { delay, callback } => {
@@ -444,7 +563,16 @@ impl Validator<'_> {
                 self.callback(here, *callback, false);
             }
             Step::Print { args } => {
-                for e in args {
+                if args.len() > MAX_ARGS {
+                    self.error(
+                        here.location(),
+                        format!(
+                            "print takes {} arguments here; keep to {MAX_ARGS}",
+                            args.len()
+                        ),
+                    );
+                }
+                for e in args.iter().take(MAX_ARGS) {
                     self.expr(here, e);
                 }
             }
@@ -457,7 +585,7 @@ impl Validator<'_> {
                 self.object(here, *future, p.futures.len(), "future");
                 self.expr(here, value);
             }
-            Step::Raise { .. } => {}
+            Step::Raise { message, .. } => self.message(here, message),
             Step::CreateTask { coro } => {
                 if self.coro_ref(here, *coro) {
                     if *coro == 0 {
@@ -493,15 +621,18 @@ impl Validator<'_> {
                     true,
                 ) = (step, self.in_range(*target))
                 {
-                    self.inline_calls[ctx.coro as usize].push(*c);
+                    let depth = (ctx.path.len() / 2) as u32;
+                    self.inline_calls[ctx.coro as usize].push((*c, depth));
                 }
             }
             Step::Gather { items, .. } => {
-                for item in items {
+                self.items(here, items.len());
+                for item in items.iter().take(self.max_items) {
                     self.awaitable(ctx, *item);
                 }
             }
             Step::Wait { items, timeout, .. } => {
+                self.items(here, items.len());
                 self.tasks(ctx, items);
                 if let Some(t) = timeout {
                     self.seconds(here, *t);
@@ -519,11 +650,12 @@ impl Validator<'_> {
                 body,
                 ..
             } => {
+                self.items(here, items.len());
                 self.tasks(ctx, items);
                 if let Some(t) = timeout {
                     self.seconds(here, *t);
                 }
-                self.sub(ctx, 0, body);
+                self.sub(ctx, step, 0, body);
             }
             Step::Cancel { task, .. } => self.tasks(ctx, &[*task]),
             Step::AddDoneCallback { task, callback } => {
@@ -538,13 +670,13 @@ impl Validator<'_> {
                 handlers,
                 finally,
             } => {
-                self.sub(ctx, 0, body);
+                self.sub(ctx, step, 0, body);
                 for (i, h) in handlers.iter().enumerate() {
                     ctx.in_handler += 1;
-                    self.sub(ctx, i as u32 + 1, &h.body);
+                    self.sub(ctx, step, i as u32 + 1, &h.body);
                     ctx.in_handler -= 1;
                 }
-                self.sub(ctx, handlers.len() as u32 + 1, finally);
+                self.sub(ctx, step, handlers.len() as u32 + 1, finally);
             }
             Step::Reraise => {
                 if ctx.in_handler == 0 {
@@ -560,20 +692,20 @@ impl Validator<'_> {
                 otherwise,
             } => {
                 self.expr(here, cond);
-                self.sub(ctx, 0, then);
-                self.sub(ctx, 1, otherwise);
+                self.sub(ctx, step, 0, then);
+                self.sub(ctx, step, 1, otherwise);
             }
             Step::ForEach { list, body, .. } => {
                 self.expr(here, list);
-                self.sub(ctx, 0, body);
+                self.sub(ctx, step, 0, body);
             }
             Step::WithLock { lock, body } => {
                 self.object(here, *lock, p.locks.len(), "lock");
-                self.sub(ctx, 0, body);
+                self.sub(ctx, step, 0, body);
             }
             Step::WithSemaphore { semaphore, body } => {
                 self.object(here, *semaphore, p.semaphores.len(), "semaphore");
-                self.sub(ctx, 0, body);
+                self.sub(ctx, step, 0, body);
             }
             Step::EventSet { event } | Step::EventClear { event } | Step::EventWait { event } => {
                 self.object(here, *event, p.events.len(), "event")
@@ -581,8 +713,11 @@ impl Validator<'_> {
             Step::QueueGet { queue, .. }
             | Step::QueueTaskDone { queue }
             | Step::QueueJoin { queue } => self.object(here, *queue, p.queues.len(), "queue"),
-            Step::SetException { future, .. } => {
-                self.object(here, *future, p.futures.len(), "future")
+            Step::SetException {
+                future, message, ..
+            } => {
+                self.object(here, *future, p.futures.len(), "future");
+                self.message(here, message);
             }
         }
     }
@@ -598,6 +733,29 @@ impl Validator<'_> {
     fn seconds_error(&mut self, here: &Context, seconds: f64) {
         if let Some(message) = seconds_problem(seconds) {
             self.error(here.location(), message);
+        }
+    }
+
+    fn items(&mut self, here: &Context, count: usize) {
+        if count > self.max_items {
+            self.error(
+                here.location(),
+                format!(
+                    "{} things to wait for at once; the playground runs at most {}",
+                    thousands(count),
+                    thousands(self.max_items)
+                ),
+            );
+        }
+    }
+
+    /// An exception's message: a string like any other literal.
+    fn message(&mut self, here: &Context, message: &Option<String>) {
+        let problem = message
+            .as_deref()
+            .and_then(|m| literal_problem(&Value::str(m)));
+        if let Some(problem) = problem {
+            self.error(here.location(), problem);
         }
     }
 
@@ -693,26 +851,72 @@ impl Validator<'_> {
             }
             _ => &unread,
         };
-        if let Some(message) = self.expr_problem(expr, Some(bound)) {
+        if let Some(message) = self.expr_problem(expr, Scope::Coroutine(bound)) {
             self.error(here.location(), message);
         }
     }
 
-    /// What is wrong with an expression; `bound` is `None` in a callback.
-    fn expr_problem(&self, expr: &Expr, bound: Option<&HashSet<String>>) -> Option<String> {
+    /// What is wrong with `print`'s arguments, if anything.
+    fn args_problem(&self, args: &[Expr], scope: Scope) -> Option<String> {
+        if args.len() > MAX_ARGS {
+            return Some(format!(
+                "print takes {} arguments here; keep to {MAX_ARGS}",
+                args.len()
+            ));
+        }
+        args.iter().find_map(|e| self.expr_problem(e, scope))
+    }
+
+    /// What is wrong with an expression where `scope` evaluates it.
+    fn expr_problem(&self, expr: &Expr, scope: Scope) -> Option<String> {
         let p = self.program;
         match expr {
-            Expr::Var(name) | Expr::Len(name) | Expr::SortedResults(name) => match bound {
-                Some(bound) if bound.contains(name) => None,
+            Expr::Var(name) | Expr::Len(name) | Expr::SortedResults(name) => match scope {
+                Scope::Coroutine(bound) if bound.contains(name) => None,
                 _ => Some(format!("`{name}` is never assigned here")),
             },
             Expr::Result(c) | Expr::Done(c) | Expr::Cancelled(c) | Expr::Name(c) => {
                 ((*c as usize) >= p.coroutines.len()).then(|| format!("there is no coroutine #{c}"))
             }
-            Expr::ArgResult => bound
-                .is_some()
+            Expr::ArgResult => (!matches!(scope, Scope::Callback))
                 .then(|| "fut.result() only means something in a done-callback".into()),
-            Expr::Lit(_) | Expr::Time | Expr::LoopTime1 => None,
+            Expr::LoopTime1 => match scope {
+                Scope::Thread => {
+                    Some("loop.time() needs the running loop, and a job's thread has none".into())
+                }
+                Scope::Outside => Some(
+                    "loop.time() needs the running loop, and after asyncio.run() returns there \
+                     is none"
+                        .into(),
+                ),
+                Scope::Coroutine(_) | Scope::Callback => None,
+            },
+            Expr::Lit(value) => literal_problem(value),
+            Expr::Time => None,
+        }
+    }
+
+    /// The lines printed after `asyncio.run` returns: no loop runs then.
+    fn epilogue(&mut self) {
+        let lines = &self.program.epilogue;
+        if lines.len() > MAX_EPILOGUE_LINES {
+            self.error(
+                Location::Epilogue(MAX_EPILOGUE_LINES as u32),
+                format!("keep to {MAX_EPILOGUE_LINES} lines after asyncio.run()"),
+            );
+            return;
+        }
+        for (i, args) in lines.iter().enumerate() {
+            for expr in args {
+                if let Expr::Result(c) | Expr::Done(c) | Expr::Cancelled(c) | Expr::Name(c) = expr {
+                    if let Some(r) = self.referenced.get_mut(*c as usize) {
+                        *r = true;
+                    }
+                }
+            }
+            if let Some(message) = self.args_problem(args, Scope::Outside) {
+                self.error(Location::Epilogue(i as u32), message);
+            }
         }
     }
 
@@ -757,7 +961,7 @@ impl Validator<'_> {
             stack.push((start, 0usize));
             state[start] = 1;
             while let Some(&mut (node, ref mut next)) = stack.last_mut() {
-                if let Some(&callee) = self.inline_calls[node].get(*next) {
+                if let Some(&(callee, _)) = self.inline_calls[node].get(*next) {
                     *next += 1;
                     let callee = callee as usize;
                     if state[callee] == 1 {
@@ -781,7 +985,134 @@ impl Validator<'_> {
                 }
             }
         }
+        if !self
+            .problems
+            .iter()
+            .any(|p| p.message.contains("leads back to it"))
+        {
+            self.await_depths();
+        }
     }
+
+    /// How deeply coroutines await each other inline, each await counted
+    /// with the blocks it sits in: a coroutine's depth is its deepest
+    /// await's blocks, plus one, plus its callee's depth. Runs only when
+    /// the inline calls form no cycle.
+    fn await_depths(&mut self) {
+        let n = self.inline_calls.len();
+        let mut depth: Vec<Option<u32>> = vec![None; n];
+        for start in 0..n {
+            // Post-order over the calls, iteratively: chains may be long.
+            let mut stack = vec![(start, 0usize)];
+            while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+                if depth[node].is_some() {
+                    stack.pop();
+                    continue;
+                }
+                if let Some(&(callee, _)) = self.inline_calls[node].get(*next) {
+                    *next += 1;
+                    if depth[callee as usize].is_none() {
+                        stack.push((callee as usize, 0));
+                    }
+                    continue;
+                }
+                let deepest = self.inline_calls[node]
+                    .iter()
+                    .map(|&(callee, blocks)| {
+                        blocks
+                            .saturating_add(1)
+                            .saturating_add(depth[callee as usize].unwrap_or(0))
+                    })
+                    .max()
+                    .unwrap_or(0);
+                depth[node] = Some(deepest);
+                stack.pop();
+            }
+        }
+        for (c, d) in depth.iter().enumerate() {
+            if d.unwrap_or(0) > MAX_AWAIT_DEPTH {
+                let name = &self.program.coroutines[c].name;
+                self.error(
+                    Location::Coroutine {
+                        coro: c as u32,
+                        path: Vec::new(),
+                    },
+                    format!(
+                        "{name} awaits coroutines inline {} deep, counting the blocks each \
+                         await is in; the playground allows {MAX_AWAIT_DEPTH}",
+                        d.unwrap_or(0)
+                    ),
+                );
+                // One report is enough: the callers of a coroutine too
+                // deep are too deep as well.
+                return;
+            }
+        }
+    }
+}
+
+/// Where an expression is evaluated, which decides what it may read.
+#[derive(Clone, Copy)]
+enum Scope<'a> {
+    /// In a coroutine, which has these local variables.
+    Coroutine(&'a HashSet<String>),
+    /// In a callback the loop runs.
+    Callback,
+    /// In a job, on an executor's thread.
+    Thread,
+    /// After `asyncio.run` returns.
+    Outside,
+}
+
+/// What is wrong with a literal, if it is too big to show.
+fn literal_problem(value: &Value) -> Option<String> {
+    fn measure(value: &Value, depth: usize, size: &mut usize) -> bool {
+        if depth > MAX_LITERAL_DEPTH {
+            return false;
+        }
+        match value {
+            Value::Str(s) => *size += s.chars().count(),
+            Value::List(items) => {
+                *size += items.len();
+                for item in items.iter() {
+                    if *size > MAX_LITERAL_SIZE || !measure(item, depth + 1, size) {
+                        return false;
+                    }
+                }
+            }
+            Value::Exc(e) => *size += e.arg.as_deref().map_or(0, |a| a.chars().count()),
+            _ => *size += 1,
+        }
+        *size <= MAX_LITERAL_SIZE
+    }
+    let mut size = 0;
+    (!measure(value, 1, &mut size)).then(|| {
+        format!(
+            "a value this big does not fit the page: keep to {} characters and items, \
+             lists nested at most {MAX_LITERAL_DEPTH} deep",
+            thousands(MAX_LITERAL_SIZE)
+        )
+    })
+}
+
+/// Every step of a program, nested ones, `except` handlers and jobs'
+/// steps included: what the editor draws a row for.
+pub fn program_steps(program: &Program) -> usize {
+    let mut steps = 0;
+    for body in program
+        .coroutines
+        .iter()
+        .map(|c| &c.body)
+        .chain(program.jobs.iter().map(|j| &j.body))
+    {
+        visit_steps(body, &mut |step| {
+            steps += 1;
+            if let Step::Try { handlers, .. } = step {
+                steps += handlers.len();
+            }
+        });
+    }
+    steps
 }
 
 /// The order a walk over the coroutines meets their steps in.
@@ -794,84 +1125,61 @@ fn step_order(a: &Location, b: &Location) -> std::cmp::Ordering {
     }
 }
 
-/// The ASCII bytes a Python identifier may contain.
-static IDENTIFIER_BYTE: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 128 {
-        table[b] = (b as u8).is_ascii_alphanumeric() || b == b'_' as usize;
-        b += 1;
-    }
-    table
-};
-
-/// A name the exported Python can use as it is.
-#[inline]
-fn name_problem(name: &str) -> Option<String> {
-    // The common case, a short ASCII name, in one pass over its bytes.
-    let b = name.as_bytes();
-    let plain = b.len() <= 40
-        && b.first().is_some_and(|c| !c.is_ascii_digit())
-        && b.iter().all(|c| IDENTIFIER_BYTE[*c as usize])
-        && !crate::python::is_reserved(name);
-    if plain {
-        None
-    } else {
-        unusual_name_problem(name)
-    }
-}
-
-#[cold]
-fn unusual_name_problem(name: &str) -> Option<String> {
-    if name.is_empty() {
-        return Some("a name is empty".into());
-    }
-    if name.len() > 40 && name.chars().count() > 40 {
-        return Some(format!(
-            "`{}…` is longer than 40 characters",
-            name.chars().take(40).collect::<String>()
-        ));
-    }
-    // By Unicode's letters and digits, which agree with the fast path's
-    // on ASCII.
-    let valid = name
-        .chars()
-        .enumerate()
-        .all(|(i, c)| c == '_' || c.is_alphabetic() || (i > 0 && c.is_numeric()));
-    if !valid {
-        return Some(format!(
-            "`{name}` is not a Python name: use letters, digits and _, not starting with a digit"
-        ));
-    }
-    if crate::python::is_reserved(name) {
-        return Some(format!(
-            "`{name}` is reserved in Python or by the exported program"
-        ));
-    }
-    None
-}
-
 /// Names a coroutine assigns anywhere (binds, loop variables): Python
 /// locals are function-wide, so a name is usable once assigned anywhere.
 fn bound_names(steps: &[Step]) -> HashSet<String> {
     let mut names = HashSet::default();
     visit_steps(steps, &mut |step| {
-        let binds: Vec<&Option<String>> = match step {
-            Step::Await { bind, .. }
-            | Step::Gather { bind, .. }
-            | Step::WaitFor { bind, .. }
-            | Step::Shield { bind, .. }
-            | Step::Cancel { bind, .. }
-            | Step::QueueGet { bind, .. }
-            | Step::AsCompleted { bind, .. } => vec![bind],
-            Step::Wait { done, pending, .. } => vec![done, pending],
-            _ => vec![],
-        };
-        names.extend(binds.into_iter().flatten().cloned());
-        if let Step::ForEach { var, .. } = step {
-            names.insert(var.clone());
-        }
+        each_bind(step, &mut |name| {
+            names.insert(name.to_string());
+        })
     });
+    names
+}
+
+/// Calls `f` with each variable a step assigns.
+fn each_bind<'a>(step: &'a Step, f: &mut impl FnMut(&'a str)) {
+    match step {
+        Step::Await { bind, .. }
+        | Step::Gather { bind, .. }
+        | Step::WaitFor { bind, .. }
+        | Step::Shield { bind, .. }
+        | Step::Cancel { bind, .. }
+        | Step::QueueGet { bind, .. }
+        | Step::AsCompleted { bind, .. } => {
+            if let Some(name) = bind {
+                f(name)
+            }
+        }
+        Step::Wait { done, pending, .. } => {
+            for name in [done, pending].into_iter().flatten() {
+                f(name)
+            }
+        }
+        Step::ForEach { var, .. } => f(var),
+        _ => {}
+    }
+}
+
+/// The names the exported program gives its globals: coroutines,
+/// callbacks, jobs, objects, and the variables that hold tasks.
+fn global_names(p: &Program) -> HashSet<String> {
+    let mut names = HashSet::default();
+    for c in &p.coroutines {
+        names.insert(c.name.clone());
+        names.insert(format!("{}_task", c.name));
+    }
+    let objects = p
+        .callbacks
+        .iter()
+        .map(|c| &c.name)
+        .chain(p.jobs.iter().map(|j| &j.name))
+        .chain(&p.futures)
+        .chain(&p.locks)
+        .chain(p.semaphores.iter().map(|s| &s.0))
+        .chain(&p.events)
+        .chain(p.queues.iter().map(|q| &q.0));
+    names.extend(objects.cloned());
     names
 }
 
@@ -968,7 +1276,7 @@ fn seconds_problem(seconds: f64) -> Option<String> {
     } else if seconds < 0.0 {
         "seconds is negative"
     } else if seconds > MAX_SECONDS {
-        "seconds is more than a year; use a shorter time"
+        "seconds is more than 30 days; use a shorter time"
     } else {
         return None;
     };

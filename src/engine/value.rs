@@ -30,6 +30,9 @@ pub enum ExcKind {
     ZeroDivisionError,
     InvalidStateError,
     Exception,
+    /// Raised by the loop, never by a program: a `cancel()` that calls
+    /// itself forever (see `Loop::cancel_task`). A RuntimeError.
+    RecursionError,
 }
 
 impl ExcKind {
@@ -57,6 +60,7 @@ impl ExcKind {
             ExcKind::ZeroDivisionError => "ZeroDivisionError",
             ExcKind::InvalidStateError => "InvalidStateError",
             ExcKind::Exception => "Exception",
+            ExcKind::RecursionError => "RecursionError",
         }
     }
 
@@ -72,7 +76,9 @@ impl ExcKind {
     /// Whether `except self` catches an exception of class `raised`.
     /// CancelledError is a BaseException since 3.8: `except Exception` misses it.
     pub fn catches(self, raised: ExcKind) -> bool {
-        self == raised || (self == ExcKind::Exception && raised != ExcKind::CancelledError)
+        self == raised
+            || (self == ExcKind::Exception && raised != ExcKind::CancelledError)
+            || (self == ExcKind::RuntimeError && raised == ExcKind::RecursionError)
     }
 
     pub fn from_name(name: &str) -> Option<ExcKind> {
@@ -103,6 +109,20 @@ impl PyExc {
 
     pub fn cancelled() -> PyExc {
         PyExc::new(ExcKind::CancelledError)
+    }
+
+    /// What CPython raises when calls nest too deeply, as a task's
+    /// `cancel()` does: `in_c_call` when the limit is reached calling C
+    /// code from C.
+    pub fn recursion_error(in_c_call: bool) -> PyExc {
+        PyExc::with_arg(
+            ExcKind::RecursionError,
+            if in_c_call {
+                "maximum recursion depth exceeded while calling a Python object"
+            } else {
+                "maximum recursion depth exceeded"
+            },
+        )
     }
 
     pub fn is_cancelled(&self) -> bool {

@@ -1,0 +1,215 @@
+//! What CPython 3.11 accepts in the Python the playground exports: names
+//! and how deeply blocks nest. The validator holds programs to these rules
+//! and the exporter relies on them, so they live below both.
+
+use super::program::Step;
+
+/// The names the exported program cannot give to a user's thing: Python's
+/// keywords, and the names the exported program itself uses. A `match`,
+/// which compares by length first: every coroutine's name passes through
+/// here when a program is checked.
+pub fn is_reserved(name: &str) -> bool {
+    matches!(
+        name,
+        "False"
+            | "None"
+            | "True"
+            | "and"
+            | "as"
+            | "assert"
+            | "async"
+            | "await"
+            | "break"
+            | "class"
+            | "continue"
+            | "def"
+            | "del"
+            | "elif"
+            | "else"
+            | "except"
+            | "finally"
+            | "for"
+            | "from"
+            | "global"
+            | "if"
+            | "import"
+            | "in"
+            | "is"
+            | "lambda"
+            | "nonlocal"
+            | "not"
+            | "or"
+            | "pass"
+            | "raise"
+            | "return"
+            | "try"
+            | "while"
+            | "with"
+            | "yield"
+            | "asyncio"
+            | "time"
+            | "begin"
+            | "print"
+            | "len"
+            | "sorted"
+            | "threading"
+            | "side_loop"
+            | "side_thread"
+            | "next_done"
+            | "_done"
+            | "_pending"
+    )
+}
+
+/// The longest name the playground accepts, in characters.
+pub const MAX_NAME_CHARS: usize = 40;
+
+/// Why `name` cannot be used as it is in the exported Python, if it cannot.
+#[inline]
+pub fn name_problem(name: &str) -> Option<String> {
+    // The common case, a short ASCII name, in one pass over its bytes.
+    let b = name.as_bytes();
+    let plain = b.len() <= MAX_NAME_CHARS
+        && b.first().is_some_and(|c| !c.is_ascii_digit())
+        && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_')
+        && !is_reserved(name);
+    if plain {
+        None
+    } else {
+        unusual_name_problem(name)
+    }
+}
+
+#[cold]
+fn unusual_name_problem(name: &str) -> Option<String> {
+    if name.is_empty() {
+        return Some("a name is empty".into());
+    }
+    if name.chars().count() > MAX_NAME_CHARS {
+        return Some(format!(
+            "`{}…` is longer than {MAX_NAME_CHARS} characters",
+            name.chars().take(MAX_NAME_CHARS).collect::<String>()
+        ));
+    }
+    for (i, c) in name.chars().enumerate() {
+        match char_kind(c) {
+            CharKind::Changed => {
+                return Some(format!(
+                    "`{name}`: Python reads {c:?} (U+{:04X}) as another character, so the \
+                     name would not be the one you see; use plain letters and digits",
+                    c as u32
+                ))
+            }
+            CharKind::Anywhere => {}
+            CharKind::NotFirst if i > 0 => {}
+            CharKind::NotFirst | CharKind::Never => {
+                return Some(format!(
+                    "`{name}` is not a Python name: use letters, digits and _, not starting \
+                     with a digit"
+                ))
+            }
+        }
+    }
+    if is_reserved(name) {
+        return Some(format!(
+            "`{name}` is reserved in Python or by the exported program"
+        ));
+    }
+    None
+}
+
+/// Where a character may stand in a name, as CPython 3.11 reads names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum CharKind {
+    Never,
+    /// Letters' companions: digits, combining marks Python keeps.
+    NotFirst,
+    Anywhere,
+    /// Python accepts it but reads the name in NFKC form, where this
+    /// character becomes another (`ｍ` is `m`, `²` is `2`) or joins the
+    /// one before it.
+    Changed,
+}
+
+/// The table is generated from CPython 3.11 itself (see
+/// `scripts/gen-identifier-table`): Unicode libraries carry newer
+/// versions than the 14.0 that 3.11 reads names by, and none says which
+/// characters NFKC keeps in a name. 2,029 runs, 8 KB.
+fn char_kind(c: char) -> CharKind {
+    let cp = c as u32;
+    let run = match super::identifier_table::RUNS.binary_search_by(|r| (r >> 2).cmp(&cp)) {
+        Ok(i) => i,
+        Err(i) => i - 1, // the first run starts at 0
+    };
+    match super::identifier_table::RUNS[run] & 3 {
+        0 => CharKind::Never,
+        1 => CharKind::NotFirst,
+        2 => CharKind::Anywhere,
+        _ => CharKind::Changed,
+    }
+}
+
+/// CPython's compiler keeps a stack of the blocks a statement is inside
+/// (`CO_MAXBLOCKS`) and refuses code that needs more than 20: "too many
+/// statically nested blocks".
+pub const MAX_PYTHON_BLOCKS: u32 = 20;
+
+/// The compiler's blocks a step's sub-blocks sit inside, as the exporter
+/// writes the step (`if` needs none; `for` and `async with` one; `try`
+/// one for its body, plus one when it has a `finally`; an `except`
+/// handler two, inside the `finally`'s one), in `Step::blocks` order;
+/// and the most the step itself needs, which can exceed what its
+/// sub-blocks sit inside (an empty handler still needs its two).
+pub fn python_blocks(step: &Step) -> (Vec<u32>, u32) {
+    match step {
+        Step::Try {
+            handlers, finally, ..
+        } => {
+            // The exporter writes a `finally` when there is one or when
+            // there is no handler.
+            let wrapped = u32::from(!finally.is_empty() || handlers.is_empty());
+            let mut depths = Vec::with_capacity(handlers.len() + 2);
+            if handlers.is_empty() {
+                depths.push(wrapped);
+            } else {
+                depths.push(wrapped + 1);
+                depths.extend(handlers.iter().map(|_| wrapped + 2));
+            }
+            depths.push(1);
+            let most = depths.iter().copied().max().unwrap_or(0);
+            (depths, most)
+        }
+        Step::If { .. } => (vec![0, 0], 0),
+        Step::ForEach { .. }
+        | Step::AsCompleted { .. }
+        | Step::WithLock { .. }
+        | Step::WithSemaphore { .. } => (vec![1], 1),
+        _ => (Vec::new(), 0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_read_as_cpython_reads_them() {
+        for good in ["main", "_x", "任务", "über", "x1", "café", "Δt", "ゆっくり"] {
+            assert_eq!(name_problem(good), None, "{good}");
+        }
+        for (bad, words) in [
+            ("a²", "not a Python name"),
+            ("ªb", "another character"),
+            ("ｍａｉｎ", "another character"),
+            ("ﬁx", "another character"),
+            ("1st", "not a Python name"),
+            ("a-b", "not a Python name"),
+            ("a b", "not a Python name"),
+            ("class", "reserved"),
+            ("", "empty"),
+        ] {
+            let problem = name_problem(bad).unwrap_or_default();
+            assert!(problem.contains(words), "{bad}: {problem:?}");
+        }
+    }
+}

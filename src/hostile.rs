@@ -1,0 +1,265 @@
+//! Programs that once crashed, froze or exhausted the page, kept as
+//! regression cases: the native tests hold the engine to what each must
+//! now do, the end-to-end tests open each one's link in Chromium, and the
+//! fuzzer starts from them.
+
+use crate::engine::{Awaitable, Coroutine, Expr, Program, Step, Value};
+
+/// What a hostile program must now do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Validation refuses it; the message holds these words.
+    Refused(&'static str),
+    /// It runs until a budget stops it; the message holds these words.
+    Stopped(&'static str),
+    /// It runs and ends as CPython's does: with this exception, outside
+    /// `main` or in it.
+    Raises(&'static str),
+}
+
+pub struct Hostile {
+    pub name: &'static str,
+    /// What it did to the page before.
+    pub was: &'static str,
+    pub program: Program,
+    pub outcome: Outcome,
+}
+
+fn co(name: &str, body: Vec<Step>) -> Coroutine {
+    Coroutine::new(name, body)
+}
+
+fn program(coroutines: Vec<Coroutine>) -> Program {
+    Program {
+        coroutines,
+        ..Program::default()
+    }
+}
+
+fn await_task(c: u32) -> Step {
+    Step::Await {
+        target: Awaitable::Task(c),
+        bind: None,
+    }
+}
+
+fn gather_task(c: u32) -> Step {
+    Step::Gather {
+        items: vec![Awaitable::Task(c)],
+        return_exceptions: false,
+        bind: None,
+    }
+}
+
+/// `main` makes tasks of `a` and `b`, lets them start, and returns: they
+/// wait for each other, so `asyncio.run`'s cancel of the leftovers goes
+/// round them forever.
+fn waiting_on_each_other(a: Step, b: Step) -> Program {
+    Program {
+        epilogue: vec![vec![Expr::str("after asyncio.run")]],
+        ..program(vec![
+            co(
+                "main",
+                vec![
+                    Step::CreateTask { coro: 1 },
+                    Step::CreateTask { coro: 2 },
+                    Step::sleep(0.0),
+                    Step::print([Expr::str("main returns")]),
+                ],
+            ),
+            co("a", vec![a]),
+            co("b", vec![b]),
+        ])
+    }
+}
+
+/// `for x in [1, ..., 10]:` nested `depth` deep around `inner`.
+fn nested_loops(depth: usize, inner: Vec<Step>) -> Vec<Step> {
+    let list = Expr::Lit(Value::List((1..=10).map(Value::Int).collect()));
+    let mut body = inner;
+    for i in 0..depth {
+        body = vec![Step::ForEach {
+            var: format!("x{i}"),
+            list: list.clone(),
+            body,
+        }];
+    }
+    body
+}
+
+/// Every hostile program known, in the order they were found.
+pub fn all() -> Vec<Hostile> {
+    let mut found = vec![
+        Hostile {
+            name: "tasks_gather_each_other",
+            was: "RangeError: Maximum call stack size exceeded (cancel_task <-> cancel_gather)",
+            program: waiting_on_each_other(gather_task(2), gather_task(1)),
+            outcome: Outcome::Raises("RecursionError"),
+        },
+        Hostile {
+            name: "tasks_await_each_other",
+            was: "stack overflow in Task.cancel",
+            program: waiting_on_each_other(await_task(2), await_task(1)),
+            outcome: Outcome::Raises("RecursionError"),
+        },
+        Hostile {
+            name: "epilogue_reads_a_missing_coroutine",
+            was: "panic at interp.rs (index out of bounds): a dead page",
+            program: Program {
+                epilogue: vec![vec![Expr::Result(7)]],
+                ..program(vec![co("main", vec![])])
+            },
+            outcome: Outcome::Refused("there is no coroutine #7"),
+        },
+        Hostile {
+            name: "ten_nested_for_loops",
+            was: "10^10 iterations in one callback: a frozen tab",
+            program: program(vec![co("main", nested_loops(10, vec![]))]),
+            outcome: Outcome::Stopped("steps"),
+        },
+        Hostile {
+            name: "side_loop_sleeps_2_24_seconds",
+            was: "capacity overflow panic; natively a livelock growing 200 MB/s",
+            program: program(vec![
+                co(
+                    "main",
+                    vec![Step::Await {
+                        target: Awaitable::SideLoop(1),
+                        bind: None,
+                    }],
+                ),
+                co("far", vec![Step::sleep(16_777_216.0)]),
+            ]),
+            outcome: Outcome::Refused("more than 30 days"),
+        },
+        Hostile {
+            name: "side_loop_sleeps_past_the_clock",
+            was: "(the same, in 30-day sleeps)",
+            program: program(vec![
+                co(
+                    "main",
+                    vec![Step::Await {
+                        target: Awaitable::SideLoop(1),
+                        bind: None,
+                    }],
+                ),
+                co("far", nested_loops(1, vec![Step::sleep(2_592_000.0)])),
+            ]),
+            outcome: Outcome::Stopped("virtual clock"),
+        },
+        Hostile {
+            name: "main_sleeps_past_the_clock",
+            was: "stopped as \"trace grew too large\", the wrong reason",
+            program: program(vec![co(
+                "main",
+                nested_loops(1, vec![Step::sleep(2_592_000.0)]),
+            )]),
+            outcome: Outcome::Stopped("virtual clock"),
+        },
+        Hostile {
+            name: "inline_awaits_fan_out",
+            was: "5x10^11 inline calls in one callback, no end seen",
+            program: program(
+                (0..40)
+                    .map(|i| {
+                        let call = Step::Await {
+                            target: Awaitable::Coro(i + 1),
+                            bind: None,
+                        };
+                        let name = if i == 0 {
+                            "main".into()
+                        } else {
+                            format!("c{i}")
+                        };
+                        let body = if i == 39 {
+                            vec![Step::print([Expr::str("leaf")])]
+                        } else {
+                            vec![call.clone(), call]
+                        };
+                        Coroutine::new(&name, body)
+                    })
+                    .collect(),
+            ),
+            outcome: Outcome::Stopped("steps"),
+        },
+        Hostile {
+            name: "a_loop_that_prints",
+            was: "100 M trace events against a 5 M limit: 70 s and 8 GB",
+            program: program(vec![co(
+                "main",
+                nested_loops(8, vec![Step::print([Expr::str("tick")])]),
+            )]),
+            outcome: Outcome::Stopped("steps"),
+        },
+        Hostile {
+            name: "a_loop_that_makes_tasks",
+            was: "1,000,001 tasks against a 100 k limit",
+            program: program(vec![
+                co(
+                    "main",
+                    nested_loops(
+                        6,
+                        vec![Step::Gather {
+                            items: vec![Awaitable::Coro(1)],
+                            return_exceptions: false,
+                            bind: None,
+                        }],
+                    ),
+                ),
+                co("work", vec![]),
+            ]),
+            outcome: Outcome::Stopped("tasks"),
+        },
+        Hostile {
+            name: "side_loop_makes_tasks",
+            was: "tasks on the side loop went uncounted: 2.7 to 6 GB",
+            program: program(vec![
+                co(
+                    "main",
+                    vec![Step::Await {
+                        target: Awaitable::SideLoop(1),
+                        bind: None,
+                    }],
+                ),
+                co(
+                    "spawner",
+                    nested_loops(
+                        6,
+                        vec![Step::Gather {
+                            items: vec![Awaitable::Coro(2)],
+                            return_exceptions: false,
+                            bind: None,
+                        }],
+                    ),
+                ),
+                co("work", vec![]),
+            ]),
+            outcome: Outcome::Stopped("tasks"),
+        },
+        Hostile {
+            name: "name_with_a_unicode_digit",
+            was: "accepted, exported as Python that CPython refuses",
+            program: program(vec![co("main", vec![]), co("a²", vec![])]),
+            outcome: Outcome::Refused("not a Python name"),
+        },
+        Hostile {
+            name: "loops_nested_21_deep",
+            was: "accepted, exported as Python that CPython refuses",
+            program: program(vec![co(
+                "main",
+                nested_loops(21, vec![Step::print([Expr::str("deep")])]),
+            )]),
+            outcome: Outcome::Refused("nest too deeply for Python"),
+        },
+    ];
+    found.push(Hostile {
+        name: "a_program_too_long_to_draw",
+        was: "78 k steps: 28 s to export, quadratic",
+        program: program(vec![co(
+            "main",
+            (0..78_000).map(|_| Step::sleep(0.0)).collect(),
+        )]),
+        outcome: Outcome::Refused("steps; the playground shows at most"),
+    });
+    found
+}

@@ -1,0 +1,81 @@
+//! Every program that once crashed, froze or exhausted the page (see
+//! `hostile.rs`) now runs within its budget, or is refused or stopped with
+//! a plain message; where CPython has an answer, it is CPython's.
+#![cfg(not(target_arch = "wasm32"))]
+
+use asyncio_playground::conform::{compare, Verdict};
+use asyncio_playground::engine::{Outside, Simulation, Status};
+use asyncio_playground::hostile::{self, Outcome};
+use asyncio_playground::{oracle, python};
+
+#[test]
+fn every_hostile_program_ends_as_it_must() {
+    for h in hostile::all() {
+        let name = h.name;
+        match (Simulation::new(h.program.clone()), h.outcome) {
+            (Err(problems), Outcome::Refused(words)) => assert!(
+                problems.iter().any(|p| p.message.contains(words)),
+                "{name}: no problem says {words:?}: {problems:#?}"
+            ),
+            (Ok(mut sim), Outcome::Stopped(words)) => match sim.run_to_end().clone() {
+                Status::Stopped(stop) => {
+                    let message = stop.to_string();
+                    assert!(message.contains(words), "{name}: {message}");
+                    assert!(stop.task.is_some(), "{name}: no task named in {message}");
+                }
+                other => panic!("{name}: expected a stop, got {other:?}"),
+            },
+            (Ok(mut sim), Outcome::Raises(kind)) => {
+                assert_eq!(sim.run_to_end(), &Status::Finished, "{name}");
+                let raised = sim.uncaught().map(|e| e.traceback_line());
+                assert!(
+                    raised.as_deref().is_some_and(|e| e.starts_with(kind)),
+                    "{name}: raised {raised:?}"
+                );
+            }
+            (Ok(mut sim), expected) => {
+                panic!(
+                    "{name}: ran to {:?}, expected {expected:?}",
+                    sim.run_to_end()
+                )
+            }
+            (Err(problems), expected) => {
+                panic!("{name}: refused ({problems:?}), expected {expected:?}")
+            }
+        }
+    }
+}
+
+#[test]
+fn tasks_that_wait_for_each_other_make_asyncio_run_raise_as_in_cpython() {
+    let cycles: Vec<_> = hostile::all()
+        .into_iter()
+        .filter(|h| h.outcome == Outcome::Raises("RecursionError"))
+        .collect();
+    assert_eq!(cycles.len(), 2);
+    let sources: Vec<String> = cycles.iter().map(|h| python::export(&h.program)).collect();
+    let runs = oracle::run_batch(&sources).expect("CPython (python3) must be installed");
+    for (h, run) in cycles.iter().zip(runs) {
+        // CPython printed main's line, not the one after asyncio.run.
+        assert_eq!(run.stdout, "main returns\n", "{}", h.name);
+        assert!(
+            run.error
+                .as_deref()
+                .is_some_and(|e| e.starts_with("RecursionError")),
+            "{}: {:?}",
+            h.name,
+            run.error
+        );
+        assert_eq!(compare(&h.program, &run), Verdict::Identical, "{}", h.name);
+        let mut sim = Simulation::new(h.program.clone()).unwrap();
+        sim.run_to_end();
+        assert_eq!(
+            sim.raised_outside_main().map(|(_, outside)| *outside),
+            Some(Outside::AsyncioRun),
+            "{}",
+            h.name
+        );
+        let cycle = sim.with_loop(|l| l.describe_cancel_cycle());
+        assert_eq!(cycle, "Task-2 → Task-3 → Task-2", "{}", h.name);
+    }
+}

@@ -17,6 +17,7 @@ pub mod budget;
 pub mod core;
 pub mod fasthash;
 pub mod heap;
+#[rustfmt::skip]
 mod identifier_table;
 pub mod ids;
 pub mod interp;

@@ -91,6 +91,88 @@ fn parse_response(line: &str) -> Result<PythonRun, String> {
     })
 }
 
+/// Asks CPython whether programs compile, as they stream in: one
+/// `python3` process reads them while the caller goes on (the fuzzer
+/// checks every program it exports).
+pub struct Compiler {
+    stdin: Option<std::process::ChildStdin>,
+    child: std::process::Child,
+    answers: std::thread::JoinHandle<Result<Vec<(usize, String)>, String>>,
+    sent: usize,
+}
+
+const COMPILE: &str = r#"
+import json, sys
+for line in sys.stdin:
+    request = json.loads(line)
+    try:
+        compile(request["source"], "exported.py", "exec")
+        continue
+    except SyntaxError as e:
+        error = f"{type(e).__name__}: {e.msg} (line {e.lineno})"
+    except Exception as e:
+        error = f"{type(e).__name__}: {e}"
+    print(json.dumps({"id": request["id"], "error": error}), flush=True)
+"#;
+
+impl Compiler {
+    pub fn start() -> Result<Compiler, String> {
+        let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
+        let mut child = Command::new(&python)
+            .args(["-c", COMPILE])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("cannot start {python}: {e}"))?;
+        let stdout = child.stdout.take().ok_or("no stdout from python")?;
+        let answers = std::thread::spawn(move || {
+            let mut failures = Vec::new();
+            for line in BufReader::new(stdout).lines() {
+                let line = line.map_err(|e| format!("reading from python: {e}"))?;
+                let json = Json::parse(&line).map_err(|e| format!("{e} in {line}"))?;
+                let id = json.get("id").and_then(Json::as_f64).unwrap_or(-1.0) as usize;
+                let error = json.get("error").and_then(Json::as_str).unwrap_or("?");
+                failures.push((id, error.to_string()));
+            }
+            Ok(failures)
+        });
+        Ok(Compiler {
+            stdin: child.stdin.take(),
+            child,
+            answers,
+            sent: 0,
+        })
+    }
+
+    /// Sends a program to compile; `id` names it in what `finish` returns.
+    pub fn check(&mut self, id: usize, source: &str) -> Result<(), String> {
+        let stdin = self.stdin.as_mut().ok_or("the compiler has finished")?;
+        writeln!(stdin, "{}", json_request(id, source)).map_err(|e| e.to_string())?;
+        self.sent += 1;
+        Ok(())
+    }
+
+    /// How many programs were sent.
+    pub fn sent(&self) -> usize {
+        self.sent
+    }
+
+    /// Waits for CPython to read everything; returns the programs it
+    /// refused, with its SyntaxError.
+    pub fn finish(mut self) -> Result<Vec<(usize, String)>, String> {
+        drop(self.stdin.take());
+        let failures = self
+            .answers
+            .join()
+            .map_err(|_| "the reader thread panicked".to_string())??;
+        let status = self.child.wait().map_err(|e| e.to_string())?;
+        if !status.success() {
+            return Err(format!("python3 ended with {status}"));
+        }
+        Ok(failures)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

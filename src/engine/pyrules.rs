@@ -95,8 +95,9 @@ fn unusual_name_problem(name: &str) -> Option<String> {
         match char_kind(c) {
             CharKind::Changed => {
                 return Some(format!(
-                    "`{name}`: Python reads {c:?} (U+{:04X}) as another character, so the \
-                     name would not be the one you see; use plain letters and digits",
+                    "`{name}`: Python may read {c:?} (U+{:04X}) as another character (it \
+                     normalizes names), so the name would not be the one you see; use plain \
+                     letters and digits",
                     c as u32
                 ))
             }

@@ -1268,10 +1268,12 @@ impl Loop {
                         self.add_done_callback(waiter, Callback::Wakeup(task));
                         // An exception from this cancel escapes `__step`, to
                         // the loop's handler: `_must_cancel` stays set.
-                        if must_cancel && self.cancel(waiter, None) {
-                            self.tasks[task.index()].must_cancel = false;
+                        if must_cancel {
+                            if self.cancel(waiter, None) {
+                                self.tasks[task.index()].must_cancel = false;
+                            }
+                            self.take_cancel_recursion();
                         }
-                        self.take_cancel_recursion();
                     }
                 }
             }

@@ -31,6 +31,8 @@ pub const MAX_LITERAL_SIZE: usize = 10_000;
 pub const MAX_LITERAL_DEPTH: usize = 20;
 /// The longest name a task may be given (`create_task(..., name=...)`).
 pub const MAX_TASK_NAME_CHARS: usize = 100;
+/// The most problems listed: a huge program could have one per step.
+pub const MAX_PROBLEMS: usize = 500;
 /// How deeply blocks may nest (try inside for inside with...).
 pub const MAX_NESTING: usize = 32;
 
@@ -87,6 +89,7 @@ pub fn check(program: &Program, budget: &Budget) -> Checked {
     let mut v = Validator {
         program,
         max_items: max_coroutines,
+        steps: 0,
         globals: Default::default(),
         problems: Vec::new(),
         created: vec![0; program.coroutines.len()],
@@ -102,21 +105,6 @@ pub fn check(program: &Program, budget: &Budget) -> Checked {
             format!(
                 "{} coroutines is more than the playground runs ({max_coroutines})",
                 program.coroutines.len()
-            ),
-        );
-        return Checked {
-            problems: v.problems,
-            uses_side_loop: false,
-        };
-    }
-    let steps = program_steps(program);
-    if steps > budget.max_program_steps {
-        v.error(
-            Location::Program,
-            format!(
-                "the program has {} steps; the playground shows at most {}",
-                thousands(steps),
-                thousands(budget.max_program_steps)
             ),
         );
         return Checked {
@@ -161,6 +149,31 @@ pub fn check(program: &Program, budget: &Budget) -> Checked {
     }
     let referenced = std::mem::take(&mut v.referenced);
     v.tasks_and_cycles(&referenced);
+    // Counted as the walks went (a program from a link is at most 2 MB,
+    // so the walk itself is short); said first, it is what to fix first.
+    if v.steps > budget.max_program_steps {
+        v.problems.insert(
+            0,
+            Problem {
+                severity: Severity::Error,
+                location: Location::Program,
+                message: format!(
+                    "the program has {} steps; the playground shows at most {}",
+                    thousands(v.steps),
+                    thousands(budget.max_program_steps)
+                ),
+            },
+        );
+    }
+    if v.problems.len() > MAX_PROBLEMS {
+        let more = v.problems.len() - MAX_PROBLEMS;
+        v.problems.truncate(MAX_PROBLEMS);
+        v.problems.push(Problem {
+            severity: Severity::Error,
+            location: Location::Program,
+            message: format!("and {} more problems", thousands(more)),
+        });
+    }
     Checked {
         problems: v.problems,
         uses_side_loop: v.uses_side_loop,
@@ -175,6 +188,8 @@ struct Validator<'a> {
     program: &'a Program,
     /// The most awaitables a combinator may take (the budget's coroutines).
     max_items: usize,
+    /// Steps seen, `except` handlers included (see `program_steps`).
+    steps: usize,
     /// The exported program's global names, once a variable needs them.
     globals: std::cell::OnceCell<HashSet<String>>,
     problems: Vec<Problem>,
@@ -452,6 +467,7 @@ impl Validator<'_> {
         if job as usize > MAX_JOBS {
             return;
         }
+        self.steps += body.len();
         if job as usize == MAX_JOBS || body.len() > MAX_JOB_STEPS {
             self.error(
                 Location::Job { job, step: 0 },
@@ -504,6 +520,7 @@ impl Validator<'_> {
             );
             return;
         }
+        self.steps += steps.len();
         for (i, step) in steps.iter().enumerate() {
             // The commonest step, and nothing to tell about it.
             if let Step::Sleep { seconds } = step {
@@ -670,6 +687,7 @@ impl Validator<'_> {
                 handlers,
                 finally,
             } => {
+                self.steps += handlers.len();
                 self.sub(ctx, step, 0, body);
                 for (i, h) in handlers.iter().enumerate() {
                     ctx.in_handler += 1;
@@ -844,6 +862,9 @@ impl Validator<'_> {
     }
 
     fn expr(&mut self, here: &Context, expr: &Expr) {
+        if let Expr::Lit(Value::None | Value::Bool(_) | Value::Int(_) | Value::Float(_)) = expr {
+            return;
+        }
         let unread = HashSet::default();
         let bound = match expr {
             Expr::Var(_) | Expr::Len(_) | Expr::SortedResults(_) => {
@@ -891,7 +912,10 @@ impl Validator<'_> {
                 ),
                 Scope::Coroutine(_) | Scope::Callback => None,
             },
-            Expr::Lit(value) => literal_problem(value),
+            Expr::Lit(value @ (Value::Str(_) | Value::List(_) | Value::Exc(_))) => {
+                literal_problem(value)
+            }
+            Expr::Lit(_) => None,
             Expr::Time => None,
         }
     }
@@ -999,11 +1023,15 @@ impl Validator<'_> {
     /// await's blocks, plus one, plus its callee's depth. Runs only when
     /// the inline calls form no cycle.
     fn await_depths(&mut self) {
+        if self.inline_calls.iter().all(Vec::is_empty) {
+            return;
+        }
         let n = self.inline_calls.len();
         let mut depth: Vec<Option<u32>> = vec![None; n];
+        let mut stack = Vec::new();
         for start in 0..n {
             // Post-order over the calls, iteratively: chains may be long.
-            let mut stack = vec![(start, 0usize)];
+            stack.push((start, 0usize));
             while let Some(&mut (node, ref mut next)) = stack.last_mut() {
                 if depth[node].is_some() {
                     stack.pop();
@@ -1098,21 +1126,40 @@ fn literal_problem(value: &Value) -> Option<String> {
 /// Every step of a program, nested ones, `except` handlers and jobs'
 /// steps included: what the editor draws a row for.
 pub fn program_steps(program: &Program) -> usize {
-    let mut steps = 0;
-    for body in program
-        .coroutines
-        .iter()
-        .map(|c| &c.body)
-        .chain(program.jobs.iter().map(|j| &j.body))
-    {
-        visit_steps(body, &mut |step| {
-            steps += 1;
-            if let Step::Try { handlers, .. } = step {
-                steps += handlers.len();
+    fn count(steps: &[Step], depth: usize) -> usize {
+        // Most bodies hold no blocks: their length is their count.
+        let mut n = steps.len();
+        if depth > MAX_NESTING {
+            return n;
+        }
+        for step in steps {
+            if step.has_blocks() {
+                n += nested(step, depth);
             }
-        });
+        }
+        n
     }
-    steps
+    #[cold]
+    fn nested(step: &Step, depth: usize) -> usize {
+        let handlers = match step {
+            Step::Try { handlers, .. } => handlers.len(),
+            _ => 0,
+        };
+        handlers
+            + step
+                .blocks()
+                .into_iter()
+                .map(|b| count(b, depth + 1))
+                .sum::<usize>()
+    }
+    let mut n = 0;
+    for c in &program.coroutines {
+        n += count(&c.body, 0);
+    }
+    for j in &program.jobs {
+        n += count(&j.body, 0);
+    }
+    n
 }
 
 /// The order a walk over the coroutines meets their steps in.

@@ -11,6 +11,8 @@ pub mod conform;
 pub mod editor;
 pub mod engine;
 pub mod examples;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod fuzz;
 pub mod gallery;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod hostile;

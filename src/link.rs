@@ -32,7 +32,8 @@ pub struct Shared {
 pub const SPEED_RANGE: std::ops::RangeInclusive<f64> = 0.1..=10.0;
 
 impl Shared {
-    fn to_json(&self) -> String {
+    /// The JSON a link deflates.
+    pub fn to_json(&self) -> String {
         let mut members = vec![("program".to_string(), self.program.to_json_value())];
         if let Some(lang) = &self.lang {
             members.push(("lang".into(), Json::str(lang)));
@@ -76,7 +77,9 @@ pub const DICTIONARY: &[u8] = br#"{"Raise":{"kind":"ValueError","message":"{"Set
 /// The longest fragment decoded; longer ones are not links the app made.
 const MAX_FRAGMENT: usize = 256 * 1024;
 /// The most a link may inflate to (a decompression bomb stops here).
-const MAX_INFLATED: usize = 2 * 1024 * 1024;
+/// A program the page can draw (5,000 steps) is well under this as JSON;
+/// decoding more would hold the page for a tenth of a second.
+const MAX_INFLATED: usize = 512 * 1024;
 
 /// Why a link could not be opened; `Display` says it for people.
 #[derive(Clone, Debug, PartialEq)]

@@ -44,11 +44,11 @@ impl Default for Budget {
         Budget {
             max_coroutines: 1_000,
             max_program_steps: 5_000,
-            max_callbacks: 100_000,
-            max_steps: 100_000,
-            max_tasks: 5_000,
-            max_trace_events: 200_000,
-            max_output_bytes: 1 << 20,
+            max_callbacks: 25_000,
+            max_steps: 25_000,
+            max_tasks: 2_000,
+            max_trace_events: 50_000,
+            max_output_bytes: 256 << 10,
             max_clock: MAX_CLOCK,
         }
     }

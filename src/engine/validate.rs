@@ -862,7 +862,7 @@ impl Validator<'_> {
     }
 
     fn expr(&mut self, here: &Context, expr: &Expr) {
-        if let Expr::Lit(Value::None | Value::Bool(_) | Value::Int(_) | Value::Float(_)) = expr {
+        if let Expr::Lit(Value::None | Value::Bool(_) | Value::Int(_)) = expr {
             return;
         }
         let unread = HashSet::default();
@@ -912,9 +912,9 @@ impl Validator<'_> {
                 ),
                 Scope::Coroutine(_) | Scope::Callback => None,
             },
-            Expr::Lit(value @ (Value::Str(_) | Value::List(_) | Value::Exc(_))) => {
-                literal_problem(value)
-            }
+            Expr::Lit(
+                value @ (Value::Str(_) | Value::List(_) | Value::Exc(_) | Value::Float(_)),
+            ) => literal_problem(value),
             Expr::Lit(_) => None,
             Expr::Time => None,
         }
@@ -1094,6 +1094,13 @@ enum Scope<'a> {
 
 /// What is wrong with a literal, if it is too big to show.
 fn literal_problem(value: &Value) -> Option<String> {
+    fn finite(value: &Value) -> bool {
+        match value {
+            Value::Float(f) => f.is_finite(),
+            Value::List(items) => items.iter().all(finite),
+            _ => true,
+        }
+    }
     fn measure(value: &Value, depth: usize, size: &mut usize) -> bool {
         if depth > MAX_LITERAL_DEPTH {
             return false;
@@ -1114,13 +1121,15 @@ fn literal_problem(value: &Value) -> Option<String> {
         *size <= MAX_LITERAL_SIZE
     }
     let mut size = 0;
-    (!measure(value, 1, &mut size)).then(|| {
-        format!(
+    if !measure(value, 1, &mut size) {
+        return Some(format!(
             "a value this big does not fit the page: keep to {} characters and items, \
              lists nested at most {MAX_LITERAL_DEPTH} deep",
             thousands(MAX_LITERAL_SIZE)
-        )
-    })
+        ));
+    }
+    (!finite(value))
+        .then(|| "inf and nan are not numbers a link can hold: use a finite number".to_string())
 }
 
 /// Every step of a program, nested ones, `except` handlers and jobs'

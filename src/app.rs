@@ -89,7 +89,15 @@ pub struct AppContext {
     pub problems: Rc<Vec<Problem>>,
     pub lang: Lang,
     pub dispatch: UseReducerDispatcher<AppState>,
+    /// The program is big enough that its pickers draw their choices only
+    /// when used (see `fields::Select`).
+    pub big: bool,
 }
+
+/// Programs with more coroutines or steps than these get lazy pickers:
+/// below them, every picker drawn in full costs little.
+const BIG_COROUTINES: usize = 12;
+const BIG_STEPS: usize = 150;
 
 /// What follows the moment the run view shows. Apart from `AppContext`,
 /// so dragging the time cursor re-renders only the views that show it.
@@ -388,11 +396,14 @@ pub fn App(props: &AppProps) -> Html {
         });
     }
     let positions = use_state(Vec::new);
+    let big = program.coroutines.len() > BIG_COROUTINES
+        || crate::engine::validate::program_steps(&program) > BIG_STEPS;
     let ctx = AppContext {
         program: program.clone(),
         problems: Rc::new((*problems).clone()),
         lang: state.lang,
         dispatch: state.dispatcher(),
+        big,
     };
     let run_ctx = RunContext {
         positions,

@@ -70,6 +70,11 @@ pub fn run(args: &[String]) -> i32 {
             print!("{}", crate::gallery::links_file());
             0
         }
+        #[cfg(not(target_arch = "wasm32"))]
+        ["hostile-links"] => {
+            print!("{}", crate::hostile::links_json());
+            0
+        }
         ["link-report"] => {
             for preset in crate::gallery::presets() {
                 let (name, program) = (preset.id, preset.program);

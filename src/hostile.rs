@@ -257,9 +257,39 @@ pub fn all() -> Vec<Hostile> {
         was: "78 k steps: 28 s to export, quadratic",
         program: program(vec![co(
             "main",
-            (0..78_000).map(|_| Step::sleep(0.0)).collect(),
+            (0..6_000).map(|_| Step::sleep(0.0)).collect(),
         )]),
         outcome: Outcome::Refused("steps; the playground shows at most"),
     });
     found
+}
+
+/// The end-to-end tests' list of links (`tests/e2e/hostile-links.json`,
+/// written by `asyncio-playground hostile-links`; a test checks it is
+/// current): each hostile program's link, and what the page must say.
+pub fn links_json() -> String {
+    use crate::json::Json;
+    let entries = all()
+        .into_iter()
+        .map(|h| {
+            let (outcome, words) = match h.outcome {
+                Outcome::Refused(w) => ("refused", w),
+                Outcome::Stopped(w) => ("stopped", w),
+                Outcome::Raises(w) => ("raises", w),
+            };
+            let fragment = crate::link::encode(&crate::link::Shared {
+                program: h.program,
+                lang: None,
+                cursor: None,
+                speed: None,
+            });
+            Json::Obj(vec![
+                ("name".into(), Json::str(h.name)),
+                ("outcome".into(), Json::str(outcome)),
+                ("words".into(), Json::str(words)),
+                ("fragment".into(), Json::str(&fragment)),
+            ])
+        })
+        .collect();
+    Json::Arr(entries).pretty() + "\n"
 }

@@ -47,6 +47,16 @@ fn every_hostile_program_ends_as_it_must() {
 }
 
 #[test]
+fn the_end_to_end_tests_open_the_links_of_these_very_programs() {
+    let stored = std::fs::read_to_string("tests/e2e/hostile-links.json").unwrap_or_default();
+    assert!(
+        stored == hostile::links_json(),
+        "tests/e2e/hostile-links.json is stale: regenerate it with \
+         `cargo run -- hostile-links > tests/e2e/hostile-links.json`"
+    );
+}
+
+#[test]
 fn tasks_that_wait_for_each_other_make_asyncio_run_raise_as_in_cpython() {
     let cycles: Vec<_> = hostile::all()
         .into_iter()

@@ -74,6 +74,25 @@ fn CoroutineCard(props: &CoroutineProps) -> Html {
     } else {
         format!("async def {}()", c.name)
     };
+    // A big program's coroutines other than main open one at a time: drawn
+    // all at once, hundreds of them held the page for seconds.
+    let open = use_state(|| !ctx.big || coro == 0);
+    if !*open {
+        let show = {
+            let open = open.clone();
+            Callback::from(move |_| open.set(true))
+        };
+        return html! {
+            <article class="coroutine collapsed" aria-label={c.name.clone()}>
+                <header class="coroutine-head">
+                    <h3>{ title }</h3>
+                    <span class="step-count">{ ctx.t("label.step_count").replace("{n}", &c.body.len().to_string()) }</span>
+                    <button onclick={show} aria-expanded="false" aria-label={format!("{} {}", ctx.t("action.show_steps"), c.name)}>{ ctx.t("action.show_steps") }</button>
+                </header>
+                { problem_list(&own_problems) }
+            </article>
+        };
+    }
     html! {
         <article class="coroutine" aria-label={c.name.clone()}>
             <header class="coroutine-head">
@@ -330,7 +349,7 @@ fn JobCard(props: &JobProps) -> Html {
             <div class="block">
                 <ol class="steps">{ for rows }</ol>
                 <div class="add-step">
-                    <Select label={ctx.t("label.step_kind")} value={new_kind.key()} {options} on_change={on_kind} />
+                    <Select lazy={ctx.big} label={ctx.t("label.step_kind")} value={new_kind.key()} {options} on_change={on_kind} />
                     <button onclick={add_step}>{ ctx.t("action.add_step") }</button>
                 </div>
             </div>
@@ -396,17 +415,31 @@ struct StepListProps {
     steps: Vec<Step>,
 }
 
+/// Step rows drawn in a block before a button offers the rest: a row is
+/// some twenty elements, and 4,000 of them held the page for a second.
+const STEP_ROWS: usize = 60;
+
 #[component]
 fn StepList(props: &StepListProps) -> Html {
+    let ctx = use_context::<AppContext>().expect("AppContext");
+    let shown = use_state(|| STEP_ROWS);
+    let hidden = props.steps.len().saturating_sub(*shown);
+    let show_all = {
+        let (shown, all) = (shown.clone(), props.steps.len());
+        Callback::from(move |_| shown.set(all))
+    };
     html! {
         <div class="block">
             <ol class="steps">
-                { for props.steps.iter().enumerate().map(|(i, step)| {
+                { for props.steps.iter().take(*shown).enumerate().map(|(i, step)| {
                     let mut path = props.path.clone();
                     path.push(i as u32);
                     html! { <li key={i}><StepRow coro={props.coro} {path} step={step.clone()} /></li> }
                 }) }
             </ol>
+            if hidden > 0 {
+                <button class="show-more" onclick={show_all}>{ ctx.t("action.show_more_steps").replace("{n}", &hidden.to_string()) }</button>
+            }
             <AddStep coro={props.coro} path={props.path.clone()} at={props.steps.len() as u32} />
         </div>
     }
@@ -457,7 +490,7 @@ fn AddStep(props: &AddStepProps) -> Html {
         .collect();
     html! {
         <div class="add-step">
-            <Select label={ctx.t("label.step_kind")} value={kind.key()} {options} on_change={on_kind} />
+            <Select lazy={ctx.big} label={ctx.t("label.step_kind")} value={kind.key()} {options} on_change={on_kind} />
             <button onclick={add}>{ ctx.t("action.add_step") }</button>
         </div>
     }
@@ -700,7 +733,7 @@ fn task_field(
             replace.emit(set(c));
         }
     });
-    html! { <Select label={ctx.t(label)} value={coro.to_string()} options={coroutine_options(&ctx.program)} {on_change} /> }
+    html! { <Select lazy={ctx.big} label={ctx.t(label)} value={coro.to_string()} options={coroutine_options(&ctx.program)} {on_change} /> }
 }
 
 fn awaitable_value(aw: Awaitable) -> String {
@@ -770,7 +803,7 @@ fn awaitable_field(
             replace.emit(set(aw));
         }
     });
-    html! { <Select label={ctx.t(label)} value={awaitable_value(aw)} options={awaitable_options(ctx)} {on_change} /> }
+    html! { <Select lazy={ctx.big} label={ctx.t(label)} value={awaitable_value(aw)} options={awaitable_options(ctx)} {on_change} /> }
 }
 
 fn object_field(
@@ -791,7 +824,7 @@ fn object_field(
         .enumerate()
         .map(|(i, n)| (i.to_string(), n))
         .collect::<Vec<_>>();
-    html! { <Select label={ctx.t(label)} value={index.to_string()} {options} {on_change} /> }
+    html! { <Select lazy={ctx.big} label={ctx.t(label)} value={index.to_string()} {options} {on_change} /> }
 }
 
 fn exception_field(
@@ -809,7 +842,7 @@ fn exception_field(
         .iter()
         .map(|k| (k.name().to_string(), k.name().to_string()))
         .collect::<Vec<_>>();
-    html! { <Select label={ctx.t("label.exception")} value={kind.name()} {options} {on_change} /> }
+    html! { <Select lazy={ctx.big} label={ctx.t("label.exception")} value={kind.name()} {options} {on_change} /> }
 }
 
 fn message_field(
@@ -869,7 +902,7 @@ fn item_list(
                 };
                 html! {
                     <div class="item">
-                        <Select label={format!("{} {}", ctx.t("label.item"), i + 1)} value={value.clone()} options={(*options).clone()} on_change={change} />
+                        <Select lazy={ctx.big} label={format!("{} {}", ctx.t("label.item"), i + 1)} value={value.clone()} options={(*options).clone()} on_change={change} />
                         <button onclick={remove} aria-label={format!("{} {}", ctx.t("action.remove_item"), i + 1)}>{ "−" }</button>
                     </div>
                 }
@@ -1014,7 +1047,7 @@ fn params(ctx: &AppContext, step: &Step, replace: Callback<Step>) -> Html {
                 { item_list(ctx, values, coroutine_options(p), move |v: Vec<String>| w(&|s| if let Step::Wait { items, .. } = s {
                     *items = v.iter().filter_map(|x| x.parse().ok()).collect() }), replace.clone()) }
                 { optional_seconds_field(ctx, *timeout, move |t| w2(&|s| if let Step::Wait { timeout, .. } = s { *timeout = t }), replace.clone()) }
-                <Select label={ctx.t("label.return_when")} value={return_when.python_name()} options={return_when_options} on_change={on_rw} />
+                <Select lazy={ctx.big} label={ctx.t("label.return_when")} value={return_when.python_name()} options={return_when_options} on_change={on_rw} />
                 { var_field(ctx, "label.done_var", done, move |d| w3(&|s| if let Step::Wait { done, .. } = s { *done = d.clone() }), replace.clone()) }
                 { var_field(ctx, "label.pending_var", pending, move |pv| w5(&|s| if let Step::Wait { pending, .. } = s { *pending = pv.clone() }), replace) }
             </> }

@@ -11,28 +11,64 @@ pub struct SelectProps {
     /// `(value, text)` pairs.
     pub options: Vec<(String, String)>,
     pub on_change: Callback<String>,
+    /// Draw only the chosen option until the picker is used.
+    #[prop_or_default]
+    pub lazy: bool,
 }
+
+/// A lazy picker with more choices than this draws only the chosen one
+/// until the pointer comes near it or it takes the focus: a program's
+/// every await lists every task, and drawn in full, 100 coroutines made
+/// 50,000 elements and held the page for most of a second.
+const LAZY_OPTIONS: usize = 8;
 
 #[component]
 pub fn Select(props: &SelectProps) -> Html {
+    let engaged = use_state(|| false);
     let onchange = {
         let cb = props.on_change.clone();
         Callback::from(move |e: Event| {
             cb.emit(e.target_unchecked_into::<HtmlSelectElement>().value())
         })
     };
+    let engage = {
+        let engaged = engaged.clone();
+        move || {
+            if !*engaged {
+                engaged.set(true);
+            }
+        }
+    };
+    let onfocus = {
+        let engage = engage.clone();
+        Callback::from(move |_: FocusEvent| engage())
+    };
+    let onpointerover = {
+        let engage = engage.clone();
+        Callback::from(move |_: PointerEvent| engage())
+    };
+    let ontouchstart = Callback::from(move |_: TouchEvent| engage());
+    let all = *engaged || !props.lazy || props.options.len() <= LAZY_OPTIONS;
+    let chosen = props
+        .options
+        .iter()
+        .find(|(value, _)| *value == *props.value);
     html! {
         <label class="field">
             <span class="field-label">{ &props.label }</span>
-            <select {onchange}>
+            <select {onchange} {onfocus} {onpointerover} {ontouchstart}>
                 // A value no option has (a step whose target was removed)
                 // shows as a blank choice, so picking any real one is a change.
-                if !props.options.iter().any(|(value, _)| *value == *props.value) {
+                if chosen.is_none() {
                     <option value={props.value.clone()} selected=true disabled=true>{ "—" }</option>
                 }
-                { for props.options.iter().map(|(value, text)| html! {
-                    <option value={value.clone()} selected={*value == *props.value}>{ text }</option>
-                }) }
+                if all {
+                    { for props.options.iter().map(|(value, text)| html! {
+                        <option value={value.clone()} selected={*value == *props.value}>{ text }</option>
+                    }) }
+                } else if let Some((value, text)) = chosen {
+                    <option value={value.clone()} selected=true>{ text }</option>
+                }
             </select>
         </label>
     }

@@ -8,6 +8,40 @@ use crate::engine::budget::thousands;
 use crate::engine::value::py_float_repr;
 use crate::engine::{Limit, Location, Outside, Severity, Status, Stop};
 
+/// Lines of output drawn: the first and the last (a run may print
+/// thousands, and drawing them all would hold the page).
+pub const OUTPUT_HEAD: usize = 300;
+pub const OUTPUT_TAIL: usize = 100;
+
+/// List entries for `items`, at most `head` from the start and `tail`
+/// from the end, with one entry between saying how many are left out.
+pub fn capped<T>(
+    ctx: &AppContext,
+    items: &[T],
+    head: usize,
+    tail: usize,
+    item: impl Fn(&T) -> Html,
+) -> Html {
+    if items.len() <= head + tail {
+        return html! { <>{ for items.iter().map(&item) }</> };
+    }
+    let hidden = items.len() - head - tail;
+    html! {
+        <>
+            { for items[..head].iter().map(&item) }
+            <li class="more">{ ctx.t("list.more").replace("{n}", &thousands(hidden)) }</li>
+            { for items[items.len() - tail..].iter().map(&item) }
+        </>
+    }
+}
+
+/// One printed line, with its virtual time.
+pub fn output_line((time, text): &(f64, String)) -> Html {
+    html! {
+        <li><span class="time">{ format!("t={}", py_float_repr(*time)) }</span><samp>{ text }</samp></li>
+    }
+}
+
 /// Why a run was stopped and where, in the learner's language: the limit
 /// it reached, and the Python line the running task was at.
 pub fn stop_text(ctx: &AppContext, stop: &Stop) -> String {
@@ -128,15 +162,31 @@ pub fn PythonPanel() -> Html {
         <div class="python-view">
             <button onclick={copy}>{ if *copied { ctx.t("action.copied") } else { ctx.t("action.copy") } }</button>
             <pre tabindex="0" aria-label={ctx.t("region.python")}><code class="language-python">
-                { for source.lines().enumerate().map(|(i, line)| {
-                    let here = current.contains(&(i as u32 + 1));
-                    html! {
-                        <span class={classes!("line", here.then_some("current"))} aria-current={here.then_some("step")}>{ line }{ "\n" }</span>
-                    }
-                }) }
+                { marked_lines(source, &current) }
             </code></pre>
         </div>
     }
+}
+
+/// The source as text, with the lines where tasks are marked: runs of
+/// unmarked lines are one text node each, so a long program is a handful
+/// of nodes, not one per line.
+fn marked_lines(source: &str, current: &[u32]) -> Html {
+    let mut parts = Vec::new();
+    let mut plain = String::new();
+    for (i, line) in source.lines().enumerate() {
+        if current.contains(&(i as u32 + 1)) {
+            parts.push(html! { { std::mem::take(&mut plain) } });
+            parts.push(html! {
+                <span class="line current" aria-current="step">{ line }{ "\n" }</span>
+            });
+        } else {
+            plain.push_str(line);
+            plain.push('\n');
+        }
+    }
+    parts.push(html! { { plain } });
+    html! { <>{ for parts }</> }
 }
 
 #[derive(Properties, PartialEq)]
@@ -179,9 +229,7 @@ pub fn OutputPanel(props: &OutputProps) -> Html {
                 <p class="empty">{ ctx.t("output.empty") }</p>
             } else {
                 <ol class="output-lines" aria-label={ctx.t("region.output")}>
-                    { for run.lines.iter().map(|(time, text)| html! {
-                        <li><span class="time">{ format!("t={}", py_float_repr(*time)) }</span><samp>{ text }</samp></li>
-                    }) }
+                    { capped(&ctx, &run.lines, OUTPUT_HEAD, OUTPUT_TAIL, output_line) }
                 </ol>
             }
             <p class="status" role="status">{ status }</p>

@@ -14,6 +14,7 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::fields::Select;
+use super::panels::{capped, output_line, OUTPUT_HEAD, OUTPUT_TAIL};
 use super::{AppContext, RunContext};
 use crate::engine::aio::CombKind;
 use crate::engine::snapshot::{
@@ -243,8 +244,13 @@ pub fn RunPanel() -> Html {
         // and the speed chosen.
         let (moment, speed) = (*run_ctx.moment, *run_ctx.speed);
         use_effect_with(ctx.program.clone(), move |program| {
-            *player.borrow_mut() = Player::at_moment(program.clone(), moment, speed);
-            redraw();
+            // The effect also runs on mount, for the program the player
+            // was just made with: running it again would double the work
+            // of opening a page.
+            if !Rc::ptr_eq(&player.borrow().program, program) {
+                *player.borrow_mut() = Player::at_moment(program.clone(), moment, speed);
+                redraw();
+            }
         });
     }
     let command = {
@@ -439,6 +445,10 @@ const REPLAY_CACHE_TASKS: usize = 400_000;
 const LOG_LINES: usize = 300;
 /// Task rows shown in the loop panel.
 const TASK_ROWS: usize = 200;
+/// Callbacks and timers shown in each queue, and gather / wait /
+/// as_completed calls shown with their results.
+const QUEUE_ROWS: usize = 200;
+const RESULT_VIEWS: usize = 50;
 
 fn recent_log(log: &[(usize, f64, String)], events: usize) -> Vec<String> {
     let end = log.partition_point(|(i, _, _)| *i < events);
@@ -546,7 +556,7 @@ fn LoopView(props: &LoopViewProps) -> Html {
             <pre class="await-tree" tabindex="0">{ await_tree(s).join("\n") }</pre>
             if !s.results.is_empty() {
                 <h3>{ ctx.t("run.results") }</h3>
-                <ul class="results">{ for s.results.iter().map(|r| result_view(&ctx, r)) }</ul>
+                <ul class="results">{ capped(&ctx, &s.results, RESULT_VIEWS, 0, |r| result_view(&ctx, r)) }</ul>
             }
         </div>
     }
@@ -623,7 +633,7 @@ fn queues_view(
                 if ready.is_empty() {
                     <p class="empty">{ "—" }</p>
                 } else {
-                    <ol class="ready-queue">{ for ready.iter().map(|r| html! { <li>{ r }</li> }) }</ol>
+                    <ol class="ready-queue">{ capped(ctx, ready, QUEUE_ROWS, 0, |r| html! { <li>{ r }</li> }) }</ol>
                 }
             </div>
             <div>
@@ -631,7 +641,7 @@ fn queues_view(
                 if timers.is_empty() {
                     <p class="empty">{ "—" }</p>
                 } else {
-                    <ul class="timers">{ for timers.iter().map(|(when, what)| html! {
+                    <ul class="timers">{ capped(ctx, timers, QUEUE_ROWS, 0, |(when, what)| html! {
                         <li><span class="time">{ format!("t={}", py_float_repr(*when)) }</span>{ " " }{ what }</li>
                     }) }</ul>
                 }
@@ -731,6 +741,26 @@ struct TimelineDrawingProps {
     end: f64,
 }
 
+/// Marks of each kind drawn on a lane.
+const LANE_MARKS: usize = 100;
+
+/// A lane's segments as drawn: those narrower than a pixel are left out
+/// (a task that sleeps 4,000 times has 8,000 of them, most of them
+/// invisible and each an element), but never the last one, which shows
+/// how the task ended.
+fn drawn_segments<'a>(
+    segments: &'a [(f64, f64, &'static str)],
+    x: &'a impl Fn(f64) -> f64,
+) -> impl Iterator<Item = &'a (f64, f64, &'static str)> + 'a {
+    let last = segments.len().saturating_sub(1);
+    segments
+        .iter()
+        .enumerate()
+        .filter(move |(i, (from, to, _))| *i == last || x(*to) - x(*from) >= 1.0)
+        .map(|(_, s)| s)
+        .take(800)
+}
+
 /// One lane per task; states drawn by fill and by pattern, with a legend,
 /// so colour is never the only cue.
 #[component]
@@ -764,7 +794,7 @@ fn TimelineDrawing(props: &TimelineDrawingProps) -> Html {
                     html! {
                         <g class="lane" data-task={lane.name.clone()}>
                             <text x="4" y={(y + 15.0).to_string()} class="lane-label">{ &lane.name }</text>
-                            { for lane.segments.iter().map(|(from, to, key)| {
+                            { for drawn_segments(&lane.segments, &x).map(|(from, to, key)| {
                                 let (fill, extra) = segment_style(key);
                                 let w = (x(*to) - x(*from)).max(2.0);
                                 html! { <rect x={x(*from).to_string()} y={(y + 3.0).to_string()} width={w.to_string()} height={(lane_h - 6.0).to_string()}
@@ -772,8 +802,8 @@ fn TimelineDrawing(props: &TimelineDrawingProps) -> Html {
                                     <title>{ format!("{} {} → {}", key, py_float_repr(*from), py_float_repr(*to)) }</title>
                                 </rect> }
                             }) }
-                            { for lane.cancels.iter().map(|t| mark(x(*t), y, "cancel-mark", "✕", ctx.t("mark.cancel_requested"))) }
-                            { for lane.thrown.iter().map(|(t, kind)| {
+                            { for lane.cancels.iter().take(LANE_MARKS).map(|t| mark(x(*t), y, "cancel-mark", "✕", ctx.t("mark.cancel_requested"))) }
+                            { for lane.thrown.iter().take(LANE_MARKS).map(|(t, kind)| {
                                 let (class, symbol, key) = if *kind == ExcKind::CancelledError {
                                     ("landed-mark", "◉", "mark.cancel_landed")
                                 } else {
@@ -781,7 +811,7 @@ fn TimelineDrawing(props: &TimelineDrawingProps) -> Html {
                                 };
                                 mark(x(*t), y, class, symbol, format!("{}: {}", ctx.t(key), kind.name()))
                             }) }
-                            { for lane.timeouts.iter().map(|t| mark(x(*t), y, "timeout-mark", "⏱", ctx.t("mark.timeout"))) }
+                            { for lane.timeouts.iter().take(LANE_MARKS).map(|t| mark(x(*t), y, "timeout-mark", "⏱", ctx.t("mark.timeout"))) }
                         </g>
                     }
                 }) }
@@ -855,9 +885,7 @@ fn OutputView(props: &OutputViewProps) -> Html {
         <div class="run-output">
             <h3>{ ctx.t("run.printed") }</h3>
             <ol class="output-lines run-lines">
-                { for props.lines.iter().map(|(time, text)| html! {
-                    <li><span class="time">{ format!("t={}", py_float_repr(*time)) }</span><samp>{ text }</samp></li>
-                }) }
+                { capped(&ctx, &props.lines, OUTPUT_HEAD, OUTPUT_TAIL, output_line) }
             </ol>
             if !status.is_empty() {
                 <p class="status" role="status">{ status }</p>

@@ -147,14 +147,29 @@ enum CharKind {
 /// The table is generated from CPython 3.11 itself (see
 /// `scripts/gen-identifier-table`): Unicode libraries carry newer
 /// versions than the 14.0 that 3.11 reads names by, and none says which
-/// characters NFKC keeps in a name. 2,029 runs, 8 KB.
+/// characters NFKC keeps in a name. Packed (2,029 runs in 2.3 KB, a
+/// fourth of what a plain table takes in the page's download), it is read
+/// from the start, which only names outside ASCII pay for.
 fn char_kind(c: char) -> CharKind {
     let cp = c as u32;
-    let run = match super::identifier_table::RUNS.binary_search_by(|r| (r >> 2).cmp(&cp)) {
-        Ok(i) => i,
-        Err(i) => i - 1, // the first run starts at 0
-    };
-    match super::identifier_table::RUNS[run] & 3 {
+    let (mut start, mut kind) = (0u32, 0u32);
+    let mut bytes = super::identifier_table::RUNS.iter();
+    loop {
+        let (mut value, mut shift) = (0u32, 0);
+        for &b in bytes.by_ref() {
+            value |= u32::from(b & 0x7F) << shift;
+            shift += 7;
+            if b < 0x80 {
+                break;
+            }
+        }
+        if shift == 0 || start + (value >> 2) > cp {
+            break;
+        }
+        start += value >> 2;
+        kind = value & 3;
+    }
+    match kind {
         0 => CharKind::Never,
         1 => CharKind::NotFirst,
         2 => CharKind::Anywhere,

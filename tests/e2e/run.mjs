@@ -423,6 +423,89 @@ for (const [name, width, height] of [["phone", 390, 844], ["desktop", 1280, 800]
   });
 }
 
+// Links that once crashed, froze or exhausted the page (src/hostile.rs;
+// `asyncio-playground hostile-links` writes the list, a native test keeps
+// it current).
+const hostile = JSON.parse(fs.readFileSync(path.join(here, "hostile-links.json"), "utf8"));
+
+/// A context whose pages record the longest main-thread task (the Long
+/// Tasks API reports every task over 50 ms).
+async function timedContext() {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "en-US" });
+  await context.addInitScript(() => {
+    window.__longest = 0;
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longest = Math.max(window.__longest, e.duration);
+    }).observe({ type: "longtask", buffered: true });
+  });
+  return context;
+}
+
+test("every hostile link opens to a working page with a message, and the autosaved work survives", async () => {
+  const context = await timedContext();
+  const page = await newPage({ context });
+  await open(page);
+  await page.getByLabel("Example").selectOption("08_cancel_all");
+  const source = await page.locator(".python-view code").textContent();
+  const output = await outputText(page);
+  // What opening a small scenario costs, to read the figures against.
+  await page.goto("about:blank");
+  await page.goto(site);
+  await page.locator(".run-panel").waitFor();
+  const figures = [`a small scenario ${(await page.evaluate(() => window.__longest)).toFixed(0)} ms`];
+  for (const h of hostile) {
+    await page.goto("about:blank");
+    await page.goto(site + "#" + h.fragment);
+    await page.locator(".run-panel").waitFor();
+    figures.push(`${h.name} ${(await page.evaluate(() => window.__longest)).toFixed(0)} ms`);
+    if (h.outcome === "refused") {
+      const notice = (await page.locator(".notice").allTextContents()).join(" ");
+      check(notice.includes("could not be opened") && notice.includes(h.words), `${h.name}: the notice says ${notice}`);
+    } else {
+      const status = await page.locator(".output-view .status").textContent();
+      if (h.outcome === "stopped") {
+        check(status.startsWith("Stopped: ") && status.includes(h.words), `${h.name}: the status says ${status}`);
+        check(/\((Task|任务)[^)]* was at line \d+\)$/.test(status), `${h.name}: the status names no line: ${status}`);
+      } else {
+        check(status.includes(`asyncio.run() raised: ${h.words}`), `${h.name}: the status says ${status}`);
+        check(status.includes("Task-2 → Task-3 → Task-2"), `${h.name}: the status names no cycle: ${status}`);
+      }
+      // The controls work on what the link opened...
+      await button(page, "Reset").click();
+      equal(await clock(page), "t=0.0", `${h.name}: the clock after Reset`);
+      await button(page, "Step").click();
+      await button(page, "Run to end").click();
+      equal(await page.locator(".output-view .status").textContent(), status, `${h.name}: the status after Run to end`);
+      // ...and the work it set aside comes back.
+      await button(page, "Back to my work").click();
+    }
+    equal(await page.locator(".python-view code").textContent(), source, `${h.name}: the autosaved work`);
+    equal(await outputText(page), output, `${h.name}: the autosaved work's output`);
+    equal(page.errors.join("\n"), "", `${h.name}: console errors`);
+  }
+  console.log(`    longest main-thread task on opening: ${figures.join(", ")}`);
+  await context.close();
+});
+
+test("cancelling one of two tasks that wait for each other raises RecursionError live, as in CPython", async () => {
+  const page = await newPage();
+  const cycle = hostile.find((h) => h.name === "tasks_await_each_other");
+  await page.goto(site + "#" + cycle.fragment);
+  await page.locator(".run-panel").waitFor();
+  await button(page, "Reset").click();
+  await button(page, "Step").click();
+  await button(page, "Step").click();
+  await button(page, "Cancel now Task-2").click();
+  const notice = await page.locator(".cancel-raised").textContent();
+  check(notice.includes("Cancelling Task-2 raised RecursionError"), `the notice says ${notice}`);
+  check(notice.includes("Task-2 → Task-3 → Task-2"), `the notice names no cycle: ${notice}`);
+  // Nothing was cancelled: the run goes on to asyncio.run's own RecursionError.
+  await button(page, "Run to end").click();
+  check((await page.locator(".run-output .status, .output-view .status").allTextContents()).join(" ").includes("RecursionError"), "the run's end");
+  equal(page.errors.join("\n"), "", "console errors");
+  await page.context().close();
+});
+
 test("an accessibility scan (axe-core) finds nothing serious or critical", async () => {
   const page = await newPage();
   await open(page);

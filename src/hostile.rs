@@ -29,10 +29,20 @@ fn co(name: &str, body: Vec<Step>) -> Coroutine {
     Coroutine::new(name, body)
 }
 
-fn program(coroutines: Vec<Coroutine>) -> Program {
-    Program {
-        coroutines,
-        ..Program::default()
+/// `await` of a fresh coroutine handed to the side loop.
+fn on_side_loop(c: u32) -> Step {
+    Step::Await {
+        target: Awaitable::SideLoop(c),
+        bind: None,
+    }
+}
+
+/// `await asyncio.gather(coro())`: a new task each time it runs.
+fn gather_fresh(c: u32) -> Step {
+    Step::Gather {
+        items: vec![Awaitable::Coro(c)],
+        return_exceptions: false,
+        bind: None,
     }
 }
 
@@ -57,7 +67,7 @@ fn gather_task(c: u32) -> Step {
 fn waiting_on_each_other(a: Step, b: Step) -> Program {
     Program {
         epilogue: vec![vec![Expr::str("after asyncio.run")]],
-        ..program(vec![
+        ..Program::of(vec![
             co(
                 "main",
                 vec![
@@ -107,27 +117,21 @@ pub fn all() -> Vec<Hostile> {
             was: "panic at interp.rs (index out of bounds): a dead page",
             program: Program {
                 epilogue: vec![vec![Expr::Result(7)]],
-                ..program(vec![co("main", vec![])])
+                ..Program::of(vec![co("main", vec![])])
             },
             outcome: Outcome::Refused("there is no coroutine #7"),
         },
         Hostile {
             name: "ten_nested_for_loops",
             was: "10^10 iterations in one callback: a frozen tab",
-            program: program(vec![co("main", nested_loops(10, vec![]))]),
+            program: Program::of(vec![co("main", nested_loops(10, vec![]))]),
             outcome: Outcome::Stopped("steps"),
         },
         Hostile {
             name: "side_loop_sleeps_2_24_seconds",
             was: "capacity overflow panic; natively a livelock growing 200 MB/s",
-            program: program(vec![
-                co(
-                    "main",
-                    vec![Step::Await {
-                        target: Awaitable::SideLoop(1),
-                        bind: None,
-                    }],
-                ),
+            program: Program::of(vec![
+                co("main", vec![on_side_loop(1)]),
                 co("far", vec![Step::sleep(16_777_216.0)]),
             ]),
             outcome: Outcome::Refused("more than 30 days"),
@@ -135,14 +139,8 @@ pub fn all() -> Vec<Hostile> {
         Hostile {
             name: "side_loop_sleeps_past_the_clock",
             was: "(the same, in 30-day sleeps)",
-            program: program(vec![
-                co(
-                    "main",
-                    vec![Step::Await {
-                        target: Awaitable::SideLoop(1),
-                        bind: None,
-                    }],
-                ),
+            program: Program::of(vec![
+                co("main", vec![on_side_loop(1)]),
                 co("far", nested_loops(1, vec![Step::sleep(2_592_000.0)])),
             ]),
             outcome: Outcome::Stopped("virtual clock"),
@@ -150,7 +148,7 @@ pub fn all() -> Vec<Hostile> {
         Hostile {
             name: "main_sleeps_past_the_clock",
             was: "stopped as \"trace grew too large\", the wrong reason",
-            program: program(vec![co(
+            program: Program::of(vec![co(
                 "main",
                 nested_loops(1, vec![Step::sleep(2_592_000.0)]),
             )]),
@@ -159,7 +157,7 @@ pub fn all() -> Vec<Hostile> {
         Hostile {
             name: "inline_awaits_fan_out",
             was: "5x10^11 inline calls in one callback, no end seen",
-            program: program(
+            program: Program::of(
                 (0..40)
                     .map(|i| {
                         let call = Step::Await {
@@ -185,7 +183,7 @@ pub fn all() -> Vec<Hostile> {
         Hostile {
             name: "a_loop_that_prints",
             was: "100 M trace events against a 5 M limit: 70 s and 8 GB",
-            program: program(vec![co(
+            program: Program::of(vec![co(
                 "main",
                 nested_loops(8, vec![Step::print([Expr::str("tick")])]),
             )]),
@@ -194,18 +192,8 @@ pub fn all() -> Vec<Hostile> {
         Hostile {
             name: "a_loop_that_makes_tasks",
             was: "1,000,001 tasks against a 100 k limit",
-            program: program(vec![
-                co(
-                    "main",
-                    nested_loops(
-                        6,
-                        vec![Step::Gather {
-                            items: vec![Awaitable::Coro(1)],
-                            return_exceptions: false,
-                            bind: None,
-                        }],
-                    ),
-                ),
+            program: Program::of(vec![
+                co("main", nested_loops(6, vec![gather_fresh(1)])),
                 co("work", vec![]),
             ]),
             outcome: Outcome::Stopped("tasks"),
@@ -213,25 +201,9 @@ pub fn all() -> Vec<Hostile> {
         Hostile {
             name: "side_loop_makes_tasks",
             was: "tasks on the side loop went uncounted: 2.7 to 6 GB",
-            program: program(vec![
-                co(
-                    "main",
-                    vec![Step::Await {
-                        target: Awaitable::SideLoop(1),
-                        bind: None,
-                    }],
-                ),
-                co(
-                    "spawner",
-                    nested_loops(
-                        6,
-                        vec![Step::Gather {
-                            items: vec![Awaitable::Coro(2)],
-                            return_exceptions: false,
-                            bind: None,
-                        }],
-                    ),
-                ),
+            program: Program::of(vec![
+                co("main", vec![on_side_loop(1)]),
+                co("spawner", nested_loops(6, vec![gather_fresh(2)])),
                 co("work", vec![]),
             ]),
             outcome: Outcome::Stopped("tasks"),
@@ -239,13 +211,13 @@ pub fn all() -> Vec<Hostile> {
         Hostile {
             name: "name_with_a_unicode_digit",
             was: "accepted, exported as Python that CPython refuses",
-            program: program(vec![co("main", vec![]), co("a²", vec![])]),
+            program: Program::of(vec![co("main", vec![]), co("a²", vec![])]),
             outcome: Outcome::Refused("not a Python name"),
         },
         Hostile {
             name: "loops_nested_21_deep",
             was: "accepted, exported as Python that CPython refuses",
-            program: program(vec![co(
+            program: Program::of(vec![co(
                 "main",
                 nested_loops(21, vec![Step::print([Expr::str("deep")])]),
             )]),
@@ -255,7 +227,7 @@ pub fn all() -> Vec<Hostile> {
     found.push(Hostile {
         name: "a_program_too_long_to_draw",
         was: "78 k steps: 28 s to export, quadratic",
-        program: program(vec![co(
+        program: Program::of(vec![co(
             "main",
             (0..6_000).map(|_| Step::sleep(0.0)).collect(),
         )]),

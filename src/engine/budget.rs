@@ -317,8 +317,13 @@ impl Loop {
         self.exhaust(Limit::Callbacks(self.meter.budget.max_callbacks));
     }
 
-    /// Whether the run has stopped, or will at its next callback.
-    pub fn budget_spent(&self) -> bool {
+    /// Whether the run has stopped, or will at its next callback: checked
+    /// before each thread's turn, which a side loop may take without a
+    /// callback (its iterations still count, as events).
+    pub fn budget_spent(&mut self) -> bool {
+        if self.meter.stop.is_none() && self.trace.len() > self.meter.budget.max_trace_events {
+            self.exhaust(Limit::TraceEvents(self.meter.budget.max_trace_events));
+        }
         self.meter.stop.is_some() || self.callbacks_run >= self.callback_limit
     }
 }

@@ -412,6 +412,14 @@ impl Step {
 }
 
 impl Program {
+    /// A program of these coroutines and nothing else, `main` first.
+    pub fn of(coroutines: Vec<Coroutine>) -> Program {
+        Program {
+            coroutines,
+            ..Program::default()
+        }
+    }
+
     /// Whether the program starts a side loop: some coroutine hands work
     /// to it.
     pub fn uses_side_loop(&self) -> bool {

@@ -146,8 +146,8 @@ pub enum JobStatus {
 /// A finished future's outcome as a learner reads it.
 fn ended_state(outcome: &Outcome) -> TaskState {
     match outcome {
-        Outcome::Returned(v) => TaskState::Returned(v.py_repr()),
-        Outcome::Raised(e) => TaskState::Raised(e.py_repr()),
+        Outcome::Returned(v) => TaskState::Returned(v.py_repr_brief()),
+        Outcome::Raised(e) => TaskState::Raised(e.py_repr_brief()),
         Outcome::Cancelled(_) => TaskState::Cancelled,
     }
 }
@@ -401,8 +401,8 @@ impl Loop {
                             _ => self.describe_future(*f),
                         },
                         outcome: match &self.fut(*f).outcome {
-                            Some(Outcome::Returned(v)) => Some(v.py_repr()),
-                            Some(Outcome::Raised(e)) => Some(e.py_repr()),
+                            Some(Outcome::Returned(v)) => Some(v.py_repr_brief()),
+                            Some(Outcome::Raised(e)) => Some(e.py_repr_brief()),
                             Some(Outcome::Cancelled(_)) => Some("CancelledError()".into()),
                             None => None,
                         },

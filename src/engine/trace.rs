@@ -102,8 +102,8 @@ impl std::fmt::Debug for Seconds {
 /// How a future (or a job) ended, or that it has not: "returned 3".
 fn outcome_words(outcome: Option<&Outcome>) -> String {
     match outcome {
-        Some(Outcome::Returned(v)) => format!("returned {}", v.py_repr()),
-        Some(Outcome::Raised(e)) => format!("raised {}", e.py_repr()),
+        Some(Outcome::Returned(v)) => format!("returned {}", v.py_repr_brief()),
+        Some(Outcome::Raised(e)) => format!("raised {}", e.py_repr_brief()),
         Some(Outcome::Cancelled(_)) => "cancelled".into(),
         None => "pending".into(),
     }
@@ -347,8 +347,10 @@ impl Loop {
                     _ => format!("{} waits for {}", name(task), self.describe_future(on)),
                 }),
                 Event::TaskFinished(t) => Some(match &self.fut(self.task(t).fut).outcome {
-                    Some(Outcome::Returned(v)) => format!("{} returns {}", name(t), v.py_repr()),
-                    Some(Outcome::Raised(e)) => format!("{} raises {}", name(t), e.py_repr()),
+                    Some(Outcome::Returned(v)) => {
+                        format!("{} returns {}", name(t), v.py_repr_brief())
+                    }
+                    Some(Outcome::Raised(e)) => format!("{} raises {}", name(t), e.py_repr_brief()),
                     _ => format!("{} is cancelled", name(t)),
                 }),
                 Event::CancelRequested { task, by } => Some(match by.get() {
@@ -404,7 +406,7 @@ impl Loop {
         };
         Some(format!(
             "gather passes {} on to {awaiter}{rest}",
-            e.py_repr()
+            e.py_repr_brief()
         ))
     }
 }

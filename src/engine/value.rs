@@ -147,6 +147,15 @@ impl PyExc {
         }
     }
 
+    /// `repr(exc)` for the views, cut as `Value::py_repr_brief` cuts.
+    pub fn py_repr_brief(&self) -> String {
+        let full = self.py_repr();
+        match full.char_indices().nth(BRIEF) {
+            Some((cut, _)) => format!("{}…", &full[..cut]),
+            None => full,
+        }
+    }
+
     /// The last line of the traceback Python prints for it.
     pub fn traceback_line(&self) -> String {
         let qualified = match self.kind {
@@ -178,28 +187,54 @@ impl Value {
 
     /// `repr(value)`.
     pub fn py_repr(&self) -> String {
+        let mut out = String::new();
+        self.write_repr(&mut out, usize::MAX);
+        out
+    }
+
+    /// `repr(value)` for the views: cut at `BRIEF` characters (a task may
+    /// return a list of 10,000 items, and the story tells it at every
+    /// step), ending in `…` when cut.
+    pub fn py_repr_brief(&self) -> String {
+        let mut out = String::new();
+        if !self.write_repr(&mut out, BRIEF) {
+            let cut = out.char_indices().nth(BRIEF).map_or(out.len(), |(i, _)| i);
+            out.truncate(cut);
+            out.push('…');
+        }
+        out
+    }
+
+    /// Writes `repr(value)` to `out`; returns false once `out` holds more
+    /// than `limit` bytes, having stopped there.
+    fn write_repr(&self, out: &mut String, limit: usize) -> bool {
         match self {
-            Value::None => "None".into(),
-            Value::Bool(true) => "True".into(),
-            Value::Bool(false) => "False".into(),
-            Value::Int(i) => i.to_string(),
-            Value::Float(f) => py_float_repr(*f),
-            Value::Str(s) => py_str_repr(s),
+            Value::None => out.push_str("None"),
+            Value::Bool(true) => out.push_str("True"),
+            Value::Bool(false) => out.push_str("False"),
+            Value::Int(i) => out.push_str(&i.to_string()),
+            Value::Float(f) => out.push_str(&py_float_repr(*f)),
+            Value::Str(s) => out.push_str(&py_str_repr(s)),
             Value::List(items) => {
-                let mut out = String::from("[");
+                out.push('[');
                 for (i, item) in items.iter().enumerate() {
                     if i > 0 {
                         out.push_str(", ");
                     }
-                    out.push_str(&item.py_repr());
+                    if !item.write_repr(out, limit) {
+                        return false;
+                    }
                 }
                 out.push(']');
-                out
             }
-            Value::Exc(e) => e.py_repr(),
+            Value::Exc(e) => out.push_str(&e.py_repr()),
         }
+        out.len() <= limit
     }
 }
+
+/// How many characters of a value's repr the views show.
+pub const BRIEF: usize = 80;
 
 /// `repr(str)`: single quotes unless the text has a single quote and no
 /// double quote; printable non-ASCII (Chinese included) stays as it is.

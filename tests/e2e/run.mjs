@@ -500,6 +500,18 @@ test("every hostile link opens to a working page with a message, and the autosav
     await button(page, "Back to my work").click();
   }
   console.log(`    longest main-thread task in a live run at 10x: ${live.join(", ")}`);
+  // The programs links may not carry can still be one's own work, in the
+  // autosave: the page opens them, problems and all, and runs nothing.
+  for (const h of hostile.filter((h) => h.outcome === "refused")) {
+    const program = JSON.stringify(decodeLink(site + "#" + h.fragment).program);
+    await page.evaluate((program) => localStorage.setItem("asyncio-playground.autosave", program), program);
+    await page.goto("about:blank");
+    await page.goto(site);
+    // Nothing runs while there are problems: the loop's region says so.
+    await page.locator(".loop .status.invalid").waitFor();
+    const problems = (await page.locator(".problems li").allTextContents()).join(" | ");
+    check(problems.includes(h.words), `${h.name} as the autosave: the problems say ${problems}`);
+  }
   equal(page.errors.join("\n"), "", "console errors");
   await context.close();
 });

@@ -408,7 +408,7 @@ fn hostile(rng: &mut Rng, base: Program, corpus: &Corpus) -> Program {
     let mut p = base;
     for _ in 0..1 + rng.below(3) {
         let n = p.coroutines.len().max(1) as u32;
-        match rng.below(12) {
+        match rng.below(14) {
             // Steps inside loops over big lists, nested.
             0 => {
                 let c = rng.below(n as u64) as usize;
@@ -627,6 +627,73 @@ fn hostile(rng: &mut Rng, base: Program, corpus: &Corpus) -> Program {
                     return_exceptions: true,
                     bind: None,
                 });
+            }
+            // Layers of tasks, each gathering every task of the next layer
+            // (the same one twice, sometimes): one cancel goes down every
+            // path; results repeat children.
+            11 => {
+                let (layers, width) = (1 + rng.below(40) as u32, 1 + rng.below(3) as u32);
+                let first = p.coroutines.len() as u32;
+                let task = |layer: u32, i: u32| first + layer * width + i;
+                for layer in 0..layers {
+                    for i in 0..width {
+                        let body = if layer + 1 == layers {
+                            vec![Step::sleep(1.0), Step::ret(Expr::Lit(literal(rng, 0)))]
+                        } else {
+                            let mut items: Vec<Awaitable> = (0..width)
+                                .map(|j| Awaitable::Task(task(layer + 1, j)))
+                                .collect();
+                            if rng.chance(50) {
+                                items.extend(items.clone());
+                            }
+                            vec![
+                                Step::Gather {
+                                    items,
+                                    return_exceptions: rng.chance(50),
+                                    bind: Some("r".into()),
+                                },
+                                Step::ret(Expr::var("r")),
+                            ]
+                        };
+                        p.coroutines
+                            .push(Coroutine::new(&format!("l{layer}_{i}_{first}"), body));
+                    }
+                }
+                for t in (0..layers * width).rev() {
+                    p.coroutines[0]
+                        .body
+                        .insert(0, Step::CreateTask { coro: first + t });
+                }
+                p.coroutines[0].body.push(Step::sleep(0.5));
+                if rng.chance(50) {
+                    p.coroutines[0].body.push(Step::Cancel {
+                        task: first,
+                        bind: None,
+                    });
+                }
+                let top = Expr::Result(first);
+                p.coroutines[0].body.push(Step::Await {
+                    target: Awaitable::Task(first),
+                    bind: None,
+                });
+                p.coroutines[0]
+                    .body
+                    .push(Step::print(vec![top; 1 + rng.below(100) as usize]));
+            }
+            // Big values printed again and again.
+            12 => {
+                let e = Expr::Lit(Value::str(&"x".repeat(10_000)));
+                let c = rng.below(n as u64) as usize;
+                p.coroutines[c].body.insert(
+                    0,
+                    Step::ForEach {
+                        var: "x0".into(),
+                        list: Expr::Lit(Value::List(
+                            (0..1000).map(Value::Int).collect::<Vec<_>>().into(),
+                        )),
+                        body: vec![Step::print(vec![e; 100])],
+                    },
+                );
             }
             // Another scenario's coroutines, references and all.
             _ => {

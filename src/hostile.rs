@@ -225,6 +225,78 @@ pub fn all() -> Vec<Hostile> {
         },
     ];
     found.push(Hostile {
+        name: "prints_a_list_of_big_results",
+        was: "(found in review) a line built whole before it was counted: about 1 GB",
+        program: Program::of(vec![
+            co(
+                "main",
+                vec![
+                    Step::Gather {
+                        items: vec![Awaitable::Coro(1); 1000],
+                        return_exceptions: false,
+                        bind: Some("results".into()),
+                    },
+                    Step::print(vec![Expr::var("results"); 100]),
+                ],
+            ),
+            co(
+                "big",
+                vec![Step::ret(Expr::Lit(Value::str(&"x".repeat(10_000))))],
+            ),
+        ]),
+        outcome: Outcome::Stopped("printed more than"),
+    });
+    found.push(Hostile {
+        name: "cancel_through_layers_of_gathers",
+        was: "(found in review) one cancel down 2^40 paths inside one callback",
+        program: {
+            // Layer k's two tasks each gather both tasks of layer k + 1.
+            let layers = 40;
+            let mut coroutines = vec![co(
+                "main",
+                (1..=2 * layers)
+                    .map(|c| Step::CreateTask { coro: c })
+                    .chain([
+                        Step::sleep(0.0),
+                        Step::Cancel {
+                            task: 1,
+                            bind: None,
+                        },
+                    ])
+                    .collect(),
+            )];
+            for layer in 0..layers {
+                for i in 0..2 {
+                    let body = if layer + 1 == layers {
+                        vec![Step::sleep(1.0)]
+                    } else {
+                        vec![Step::Gather {
+                            items: vec![
+                                Awaitable::Task(2 * (layer + 1) + 1),
+                                Awaitable::Task(2 * (layer + 1) + 2),
+                            ],
+                            return_exceptions: false,
+                            bind: None,
+                        }]
+                    };
+                    coroutines.push(co(&format!("layer{layer}_{i}"), body));
+                }
+            }
+            Program::of(coroutines)
+        },
+        outcome: Outcome::Stopped("events"),
+    });
+    found.push(Hostile {
+        name: "names_the_export_uses",
+        was: "(found in review) accepted, and the export ran differently",
+        program: Program::of(vec![
+            co("main", vec![Step::CreateTask { coro: 1 }]),
+            co("worker", vec![]),
+            co("worker_task", vec![]),
+        ]),
+        outcome: Outcome::Refused("what the exported Python calls worker's task"),
+    });
+    found.push(Hostile {
         name: "a_program_too_long_to_draw",
         was: "78 k steps: 28 s to export, quadratic",
         program: Program::of(vec![co(

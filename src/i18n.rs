@@ -140,7 +140,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("stop.trace", "the run recorded {n} events, more than the page can show", "运行记录了 {n} 个事件，超出页面能显示的范围"),
     ("stop.output", "the program printed more than {n} bytes", "程序输出超过了 {n} 字节"),
     ("stop.clock", "the virtual clock passed {n} s ({days} days), beyond which a loop cannot tell times a nanosecond apart", "虚拟时钟超过了 {n} 秒（{days} 天），此后事件循环无法区分相差一纳秒的时间"),
-    ("stop.cancel_depth", "a cancel() went through more than {n} tasks waiting on each other; CPython raises RecursionError somewhere past that, and the playground does not guess where", "一次 cancel() 经过了超过 {n} 个相互等待的任务；CPython 会在此之后的某处抛出 RecursionError，演练场不去猜测具体位置"),
+    ("stop.cancel_depth", "a cancel() went down a chain of more than {n} tasks, each waiting for the next; CPython raises RecursionError at a depth of 400 to 1,000, depending on what awaits what, and the playground stops rather than guess", "一次 cancel() 沿着一条超过 {n} 个任务的链传递，每个任务都在等待下一个；CPython 会在 400 到 1000 层之间抛出 RecursionError，具体取决于谁在等待什么，演练场在此停下而不去猜测"),
     ("stop.where", "{task} was at line {line}", "{task} 当时在第 {line} 行"),
     ("stop.where_task", "{task} was running", "{task} 当时正在运行"),
     ("status.invalid", "Fix the problems to run the program.", "请先修正问题再运行。"),

@@ -112,3 +112,38 @@ fn a_long_program_exports_with_each_step_on_its_line() {
         assert_eq!(text[*line as usize - 1], expected, "step {i}");
     }
 }
+
+#[test]
+fn when_main_raises_and_leaves_a_cycle_the_traceback_ends_with_recursion_error() {
+    use asyncio_playground::engine::{Awaitable, Coroutine, ExcKind, Program, Step};
+    let wait_for = |c| Step::Await {
+        target: Awaitable::Task(c),
+        bind: None,
+    };
+    let program = Program::of(vec![
+        Coroutine::new(
+            "main",
+            vec![
+                Step::CreateTask { coro: 1 },
+                Step::CreateTask { coro: 2 },
+                Step::sleep(0.0),
+                Step::Raise {
+                    kind: ExcKind::ValueError,
+                    message: Some("boom".into()),
+                },
+            ],
+        ),
+        Coroutine::new("a", vec![wait_for(2)]),
+        Coroutine::new("b", vec![wait_for(1)]),
+    ]);
+    let runs = oracle::run_batch(&[python::export(&program)]).expect("CPython (python3)");
+    assert!(
+        runs[0]
+            .error
+            .as_deref()
+            .is_some_and(|e| e.starts_with("RecursionError")),
+        "CPython: {:?}",
+        runs[0].error
+    );
+    assert_eq!(compare(&program, &runs[0]), Verdict::Identical);
+}

@@ -385,7 +385,9 @@ pub fn cancel_gather(l: &mut Loop, index: u32, msg: Option<Rc<str>>) -> bool {
             cancelled = true;
         }
     }
-    if cancelled {
+    // A child's cancel that raised (see `Loop::cancel_task`) ends this one
+    // there too, before it marks the gather.
+    if cancelled && l.cancel_recursion.is_none() {
         l.aio.gathers[index as usize].cancel_requested = true;
     }
     cancelled

@@ -3,10 +3,12 @@
 //!
 //! A run is checked as it goes, inside a callback too: each callback, each
 //! step a coroutine starts (inline awaits and loop bodies included), each
-//! task made, each line printed and each move of the clock counts. When a
-//! limit is reached the loop stops dispatching and every coroutine stops
-//! at the next step it would start, so the run ends within one step of the
-//! limit, wherever it is, and says which limit and where.
+//! task made, each line printed (as it is written), each task a `cancel()`
+//! goes through and each move of the clock counts. When a limit is reached
+//! the loop stops dispatching and every coroutine stops at the next step
+//! it would start; what one step does beyond that is bounded by the
+//! program's size (a gather's items, a print's arguments). The run says
+//! which limit it reached, and where.
 
 use super::core::{Callback, Loop};
 use super::ids::TaskId;
@@ -22,6 +24,9 @@ pub struct Budget {
     /// `except` handlers and jobs' steps included).
     pub max_coroutines: usize,
     pub max_program_steps: usize,
+    /// The most the program's text (its JSON) may take, so that its link
+    /// opens (see `link::MAX_INFLATED`); `None`: no limit.
+    pub max_text_bytes: Option<usize>,
     /// Checked as it runs.
     pub max_callbacks: u64,
     pub max_steps: u64,
@@ -35,8 +40,8 @@ pub struct Budget {
     pub max_clock: f64,
 }
 
-/// The clock's limit: 2^23 s (97 days), where times are still exact to
-/// the nanosecond.
+/// The clock's limit: 2^23 s (97 days), below which `time() + 1e-9`
+/// (the loop's clock resolution) is still later than `time()`.
 pub const MAX_CLOCK: f64 = 8_388_608.0;
 
 impl Default for Budget {
@@ -44,6 +49,8 @@ impl Default for Budget {
         Budget {
             max_coroutines: 1_000,
             max_program_steps: 5_000,
+            // A link's 512 KB, less room for what else it carries.
+            max_text_bytes: Some(510 * 1024),
             max_callbacks: 25_000,
             max_steps: 25_000,
             max_tasks: 2_000,
@@ -61,6 +68,7 @@ impl Budget {
         Budget {
             max_coroutines: 1_000_000,
             max_program_steps: 10_000_000,
+            max_text_bytes: None,
             max_callbacks: 20_000_000,
             max_steps: 20_000_000,
             max_tasks: 1_000_000,
@@ -122,9 +130,9 @@ impl Limit {
                 format!("the program printed more than {} bytes", thousands(n))
             }
             Limit::CancelDepth(n) => format!(
-                "a cancel() went through more than {n} tasks waiting on each other; CPython \
-                 raises RecursionError somewhere past that, and the playground does not guess \
-                 where"
+                "a cancel() went down a chain of more than {n} tasks, each waiting for the next; \
+                 CPython raises RecursionError at a depth of 400 to 1,000, depending on what \
+                 awaits what, and the playground stops rather than guess"
             ),
             Limit::Clock(t) => format!(
                 "the virtual clock passed {} s ({:.0} days), beyond which a loop cannot tell \
@@ -172,6 +180,8 @@ pub struct Meter {
 }
 
 impl Default for Meter {
+    /// A loop made without a `Simulation` (the engine's own tests) runs
+    /// under the command line's limits; `Simulation` sets the run's own.
     fn default() -> Meter {
         Meter {
             budget: Budget::large(),
@@ -219,17 +229,18 @@ impl Loop {
         if self.meter.stop.is_some() {
             return;
         }
-        // Between callbacks (the clock moving to a timer), the task that
-        // timer wakes is the one to name.
-        let (task, at) = match self.current {
-            Some(task) => (
+        // When the clock passes its limit between callbacks, on its way
+        // to a timer, the task that timer wakes is the one to name.
+        let (task, at) = match (self.current, limit) {
+            (Some(task), _) => (
                 Some(task),
                 self.scenario.place_of(super::core::current_step()),
             ),
-            None => match self.next_sleeper() {
+            (None, Limit::Clock(_)) => match self.next_sleeper() {
                 Some(task) => (Some(task), self.suspended_place(task)),
                 None => (None, None),
             },
+            (None, _) => (None, None),
         };
         let coroutine = at.and_then(|(c, _)| {
             self.scenario
@@ -250,26 +261,21 @@ impl Loop {
 
     /// The task whose sleep ends first.
     fn next_sleeper(&self) -> Option<TaskId> {
-        let mut soonest: Option<(f64, TaskId)> = None;
-        for handle in &self.handles {
-            let (false, Callback::SetResultUnlessCancelled(fut)) =
-                (handle.cancelled || !handle.scheduled, handle.callback)
-            else {
-                continue;
-            };
-            if soonest.is_some_and(|(when, _)| when <= handle.when) {
-                continue;
-            }
-            let sleeper = self
-                .tasks
-                .iter()
-                .position(|t| t.fut_waiter == Some(fut))
-                .map(|i| TaskId(i as u32));
-            if let Some(task) = sleeper {
-                soonest = Some((handle.when, task));
-            }
-        }
-        soonest.map(|(_, task)| task)
+        let sleepers: super::fasthash::FastHashMap<_, _> = self
+            .tasks
+            .iter()
+            .enumerate()
+            .filter_map(|(i, t)| Some((t.fut_waiter?, TaskId(i as u32))))
+            .collect();
+        self.handles
+            .iter()
+            .filter(|h| h.scheduled && !h.cancelled)
+            .filter_map(|h| match h.callback {
+                Callback::SetResultUnlessCancelled(fut) => Some((h.when, *sleepers.get(&fut)?)),
+                _ => None,
+            })
+            .min_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, task)| task)
     }
 
     /// The step of its body a suspended task is in (for a step nested in

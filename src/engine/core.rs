@@ -715,6 +715,13 @@ impl Loop {
         if self.is_done(fut) || self.cancel_recursion.is_some() {
             return false;
         }
+        // Tasks gathering the tasks of the next layer, layer after layer,
+        // make one cancel go through each path: exponential work inside
+        // one callback (in CPython too). Each visit is an event.
+        if self.trace.len() > self.meter.budget.max_trace_events {
+            self.cancel_recursion = Some(CancelRecursion::OutOfBudget);
+            return false;
+        }
         self.trace.push(Event::CancelRequested {
             task,
             by: self.current.into(),
@@ -794,6 +801,8 @@ pub enum CancelRecursion {
     /// The tasks waiting on each other form a chain longer than
     /// `MAX_CANCEL_DEPTH`.
     TooDeep,
+    /// The cancel went through more tasks than the run has events left.
+    OutOfBudget,
 }
 
 impl Loop {
@@ -833,6 +842,11 @@ impl Loop {
             }
             CancelRecursion::TooDeep => {
                 self.exhaust(super::budget::Limit::CancelDepth(MAX_CANCEL_DEPTH));
+                None
+            }
+            CancelRecursion::OutOfBudget => {
+                let events = self.meter.budget.max_trace_events;
+                self.exhaust(super::budget::Limit::TraceEvents(events));
                 None
             }
         }
@@ -1241,6 +1255,14 @@ impl Loop {
                 };
                 self.trace.push(Event::TaskFinished(task));
                 self.complete(fut, outcome);
+            }
+            Poll::Pending if self.meter.stop.is_some() => {
+                // Stopped mid-step by the budget: it stays as it was, the
+                // running task, for the views to show where it stopped.
+                self.thrown = None;
+                self.yielded = Yielded::Nothing;
+                self.tasks[task.index()].coro = Some(coro);
+                self.current = Some(task);
             }
             Poll::Pending => {
                 if !self.scenario.places.is_empty() {

@@ -584,9 +584,7 @@ fn settle(frame: &mut Frame, step: &Step, value: Value) -> Flow {
 fn exec_sync(l: &mut Loop, frame: &mut Frame, step: &Step) -> Option<PyResult<Flow>> {
     let done = |r: PyResult<()>| Some(r.map(|_| Flow::Next));
     match step {
-        Step::Print { args } => {
-            done(print_text(l, Some(frame), args, None).map(|text| l.print(text)))
-        }
+        Step::Print { args } => done(print_line(l, Some(frame), args, None)),
         Step::Return { value } => Some(eval(l, Some(frame), value, None).map(Flow::Return)),
         Step::Raise { kind, message } => Some(Err(PyExc {
             kind: *kind,
@@ -789,6 +787,7 @@ async fn exec_compound(program: &Program, frame: &mut Frame, step: &Step) -> PyR
             };
             for item in items.iter() {
                 // An empty body starts no step: the loop counts as one.
+                super::core::set_current_step(step as *const Step as usize);
                 if !with_loop(Loop::may_take_step) {
                     return out_of_budget().await;
                 }
@@ -933,33 +932,50 @@ pub fn run_user_callback(l: &mut Loop, index: u32, arg: Option<FutId>) {
     let Some(callback) = program.callbacks.get(index as usize) else {
         return;
     };
-    if let Ok(text) = print_text(l, None, &callback.print, arg) {
-        l.print(text);
-    }
+    let _ = print_line(l, None, &callback.print, arg);
 }
 
-/// `print(*args)`: each argument's `str()`, joined by spaces.
-fn print_text(
-    l: &Loop,
+/// `print(*args)`: each argument's `str()`, joined by spaces. The text is
+/// written only as far as the output budget has room: a gather's result
+/// list may hold the same 10,000-character string a thousand times, and
+/// lists of such lists more, so a line is counted as it is made, not
+/// after. A line that does not fit stops the run instead.
+fn print_line(
+    l: &mut Loop,
     frame: Option<&Frame>,
     args: &[Expr],
     arg: Option<FutId>,
-) -> PyResult<String> {
-    let mut parts = Vec::with_capacity(args.len());
-    for expr in args {
-        parts.push(eval(l, frame, expr, arg)?.py_str());
+) -> PyResult<()> {
+    let room = l
+        .meter
+        .budget
+        .max_output_bytes
+        .saturating_sub(l.meter.output_bytes);
+    let mut text = String::new();
+    for (i, expr) in args.iter().enumerate() {
+        if i > 0 {
+            text.push(' ');
+        }
+        if !eval(l, frame, expr, arg)?.write_str(&mut text, room) {
+            l.exhaust(super::budget::Limit::OutputBytes(
+                l.meter.budget.max_output_bytes,
+            ));
+            return Ok(());
+        }
     }
-    Ok(parts.join(" "))
+    l.print(text);
+    Ok(())
 }
 
-/// Evaluates an expression; the epilogue after `asyncio.run` uses it too.
+/// `print(*args)` outside any coroutine: on a job's thread, or after
+/// `asyncio.run` returned.
+pub fn print_outside(l: &mut Loop, args: &[Expr]) -> PyResult<()> {
+    print_line(l, None, args, None)
+}
+
+/// Evaluates an expression outside any coroutine (what a job returns).
 pub fn eval_outside(l: &Loop, expr: &Expr) -> PyResult<Value> {
     eval(l, None, expr, None)
-}
-
-/// The text `print(*args)` writes outside any coroutine (a job's thread).
-pub fn print_outside(l: &Loop, args: &[Expr]) -> PyResult<String> {
-    print_text(l, None, args, None)
 }
 
 fn eval(l: &Loop, frame: Option<&Frame>, expr: &Expr, arg: Option<FutId>) -> PyResult<Value> {

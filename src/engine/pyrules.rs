@@ -58,6 +58,15 @@ pub fn is_reserved(name: &str) -> bool {
             | "next_done"
             | "_done"
             | "_pending"
+            | "float"
+            | "Exception"
+            | "ValueError"
+            | "TimeoutError"
+            | "RuntimeError"
+            | "KeyError"
+            | "TypeError"
+            | "ZeroDivisionError"
+            | "RecursionError"
     )
 }
 

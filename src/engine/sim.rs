@@ -58,7 +58,6 @@ pub struct Simulation {
     main: TaskId,
     /// Callbacks left to run in the iteration in progress.
     pending_in_iteration: usize,
-    pub budget: Budget,
     status: Status,
     /// What the program raised outside `main`, which ends it as it ends
     /// CPython's: `asyncio.run` itself (a RecursionError from cancelling
@@ -126,7 +125,6 @@ impl Simulation {
             until,
             main,
             pending_in_iteration: 0,
-            budget,
             status: Status::Running,
             raised_outside_main: None,
         })
@@ -290,9 +288,12 @@ impl Simulation {
     /// The exception that ended the program, if one did: `main`'s, or one
     /// raised outside it.
     pub fn uncaught(&self) -> Option<PyExc> {
-        match self.main_outcome() {
-            Some(Outcome::Raised(e)) => Some(e),
-            _ => self.raised_outside_main.as_ref().map(|(e, _)| e.clone()),
+        // `asyncio.run`'s own exception comes last: raised while `main`'s
+        // was being handled, it ends the traceback.
+        match (&self.raised_outside_main, self.main_outcome()) {
+            (Some((e, Outside::AsyncioRun)), _) => Some(e.clone()),
+            (_, Some(Outcome::Raised(e))) => Some(e),
+            (outside, _) => outside.as_ref().map(|(e, _)| e.clone()),
         }
     }
 
@@ -314,12 +315,8 @@ impl Simulation {
     /// iterations, the threads' turns) is checked here too.
     fn over_budget(&self) -> Option<Stop> {
         self.rt.with(|l| {
-            if l.meter.stop.is_none() {
-                if l.tasks.len() > self.budget.max_tasks {
-                    l.exhaust(Limit::Tasks(self.budget.max_tasks));
-                } else if l.trace.len() > self.budget.max_trace_events {
-                    l.exhaust(Limit::TraceEvents(self.budget.max_trace_events));
-                }
+            if l.meter.stop.is_none() && l.trace.len() > l.meter.budget.max_trace_events {
+                l.exhaust(Limit::TraceEvents(l.meter.budget.max_trace_events));
             }
             l.meter.stop.clone()
         })
@@ -425,16 +422,18 @@ impl Simulation {
             let program = l.scenario.program.clone();
             l.current = None;
             for args in &program.epilogue {
-                let parts: Result<Vec<String>, PyExc> = args
-                    .iter()
-                    .map(|e| interp::eval_outside(l, e).map(|v| v.py_str()))
-                    .collect();
                 // A line that raises ends the program, as at top level.
-                l.print(parts?.join(" "));
+                interp::print_outside(l, args)?;
+                if l.meter.stop.is_some() {
+                    break;
+                }
             }
             Ok(())
         });
         self.raised_outside_main = raised.err().map(|e| (e, Outside::AfterRun));
+        if let Some(stop) = self.over_budget() {
+            self.status = Status::Stopped(stop);
+        }
     }
 
     /// The program's printed lines.

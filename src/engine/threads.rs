@@ -318,10 +318,7 @@ impl Loop {
         let outcome = match step {
             Step::Block { seconds } => ThreadStep::Sleep(*seconds),
             Step::Print { args } => match super::interp::print_outside(self, args) {
-                Ok(text) => {
-                    self.print(text);
-                    ThreadStep::Next
-                }
+                Ok(()) => ThreadStep::Next,
                 Err(e) => ThreadStep::End(Err(e)),
             },
             Step::Return { value } => ThreadStep::End(super::interp::eval_outside(self, value)),

@@ -165,6 +165,24 @@ pub fn check(program: &Program, budget: &Budget) -> Checked {
             },
         );
     }
+    if let Some(max) = budget.max_text_bytes {
+        let bytes = program.to_json().len();
+        if bytes > max {
+            v.problems.insert(
+                0,
+                Problem {
+                    severity: Severity::Error,
+                    location: Location::Program,
+                    message: format!(
+                        "the program takes {} KB as text, more than a link holds ({} KB): make \
+                         its values or lists shorter",
+                        thousands(bytes / 1024),
+                        thousands(max / 1024)
+                    ),
+                },
+            );
+        }
+    }
     if v.problems.len() > MAX_PROBLEMS {
         let more = v.problems.len() - MAX_PROBLEMS;
         v.problems.truncate(MAX_PROBLEMS);
@@ -340,6 +358,25 @@ impl Validator<'_> {
             } else if !seen.insert(name) {
                 self.error(Location::Program, format!("two things are named `{name}`"));
             }
+        }
+        // The exported Python keeps coroutine c's task in `c_task`.
+        let clashes: Vec<(String, String)> = seen
+            .iter()
+            .filter_map(|name| {
+                let base = name.strip_suffix("_task")?;
+                p.coroutines
+                    .iter()
+                    .any(|c| c.name == base)
+                    .then(|| (name.to_string(), base.to_string()))
+            })
+            .collect();
+        for (name, base) in clashes {
+            self.error(
+                Location::Program,
+                format!(
+                    "`{name}` is what the exported Python calls {base}'s task; choose another name"
+                ),
+            );
         }
         for (name, value) in &p.semaphores {
             if *value > 1_000_000 {
@@ -564,8 +601,8 @@ impl Validator<'_> {
                     .contains(name)
                     .then(|| {
                         format!(
-                            "`{name}` already names something of the program's; give the \
-                             variable a name of its own"
+                            "`{name}` already names a coroutine, a task or an object of the \
+                             program's: the playground keeps variables' names apart from those"
                         )
                     })
             });
@@ -580,14 +617,8 @@ impl Validator<'_> {
                 self.callback(here, *callback, false);
             }
             Step::Print { args } => {
-                if args.len() > MAX_ARGS {
-                    self.error(
-                        here.location(),
-                        format!(
-                            "print takes {} arguments here; keep to {MAX_ARGS}",
-                            args.len()
-                        ),
-                    );
+                if let Some(message) = too_many_args(args) {
+                    self.error(here.location(), message);
                 }
                 for e in args.iter().take(MAX_ARGS) {
                     self.expr(here, e);
@@ -879,13 +910,7 @@ impl Validator<'_> {
 
     /// What is wrong with `print`'s arguments, if anything.
     fn args_problem(&self, args: &[Expr], scope: Scope) -> Option<String> {
-        if args.len() > MAX_ARGS {
-            return Some(format!(
-                "print takes {} arguments here; keep to {MAX_ARGS}",
-                args.len()
-            ));
-        }
-        args.iter().find_map(|e| self.expr_problem(e, scope))
+        too_many_args(args).or_else(|| args.iter().find_map(|e| self.expr_problem(e, scope)))
     }
 
     /// What is wrong with an expression where `scope` evaluates it.
@@ -974,6 +999,7 @@ impl Validator<'_> {
                 );
             }
         }
+        let mut cycle = false;
         // Depth-first search for an inline call cycle.
         let n = p.coroutines.len();
         let mut state = vec![0u8; n]; // 0 new, 1 on the stack, 2 done
@@ -989,6 +1015,7 @@ impl Validator<'_> {
                     *next += 1;
                     let callee = callee as usize;
                     if state[callee] == 1 {
+                        cycle = true;
                         self.error(
                             Location::Coroutine {
                                 coro: node as u32,
@@ -1009,11 +1036,7 @@ impl Validator<'_> {
                 }
             }
         }
-        if !self
-            .problems
-            .iter()
-            .any(|p| p.message.contains("leads back to it"))
-        {
+        if !cycle {
             self.await_depths();
         }
     }
@@ -1079,6 +1102,15 @@ impl Validator<'_> {
     }
 }
 
+fn too_many_args(args: &[Expr]) -> Option<String> {
+    (args.len() > MAX_ARGS).then(|| {
+        format!(
+            "print takes {} arguments here; keep to {MAX_ARGS}",
+            args.len()
+        )
+    })
+}
+
 /// Where an expression is evaluated, which decides what it may read.
 #[derive(Clone, Copy)]
 enum Scope<'a> {
@@ -1136,11 +1168,12 @@ fn literal_problem(value: &Value) -> Option<String> {
 /// steps included: what the editor draws a row for.
 pub fn program_steps(program: &Program) -> usize {
     fn count(steps: &[Step], depth: usize) -> usize {
+        // As the validator's walk counts: not past the nesting it refuses.
+        if depth >= MAX_NESTING {
+            return 0;
+        }
         // Most bodies hold no blocks: their length is their count.
         let mut n = steps.len();
-        if depth > MAX_NESTING {
-            return n;
-        }
         for step in steps {
             if step.has_blocks() {
                 n += nested(step, depth);

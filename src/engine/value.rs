@@ -205,6 +205,16 @@ impl Value {
         out
     }
 
+    /// Writes `str(value)` to `out`, as `write_repr` writes.
+    pub fn write_str(&self, out: &mut String, limit: usize) -> bool {
+        match self {
+            Value::Str(s) => out.push_str(s),
+            Value::Exc(e) => out.push_str(&e.py_str()),
+            other => return other.write_repr(out, limit),
+        }
+        out.len() <= limit
+    }
+
     /// Writes `repr(value)` to `out`; returns false once `out` holds more
     /// than `limit` bytes, having stopped there.
     fn write_repr(&self, out: &mut String, limit: usize) -> bool {
@@ -214,7 +224,7 @@ impl Value {
             Value::Bool(false) => out.push_str("False"),
             Value::Int(i) => out.push_str(&i.to_string()),
             Value::Float(f) => out.push_str(&py_float_repr(*f)),
-            Value::Str(s) => out.push_str(&py_str_repr(s)),
+            Value::Str(s) => return write_str_repr(out, s, limit),
             Value::List(items) => {
                 out.push('[');
                 for (i, item) in items.iter().enumerate() {
@@ -239,14 +249,25 @@ pub const BRIEF: usize = 80;
 /// `repr(str)`: single quotes unless the text has a single quote and no
 /// double quote; printable non-ASCII (Chinese included) stays as it is.
 pub fn py_str_repr(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    write_str_repr(&mut out, s, usize::MAX);
+    out
+}
+
+/// Writes `repr(s)` to `out`, stopping once `out` holds more than
+/// `limit` bytes (then it returns false): a view that shows 80 characters
+/// of a 10,000-character string escapes only those.
+fn write_str_repr(out: &mut String, s: &str, limit: usize) -> bool {
     let quote = if s.contains('\'') && !s.contains('"') {
         '"'
     } else {
         '\''
     };
-    let mut out = String::with_capacity(s.len() + 2);
     out.push(quote);
     for c in s.chars() {
+        if out.len() > limit {
+            return false;
+        }
         match c {
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
@@ -263,7 +284,7 @@ pub fn py_str_repr(s: &str) -> String {
         }
     }
     out.push(quote);
-    out
+    out.len() <= limit
 }
 
 /// `repr(float)`: the shortest digits that round-trip (Rust and CPython

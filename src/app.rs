@@ -92,6 +92,8 @@ pub struct AppContext {
     /// The program is big enough that its pickers draw their choices only
     /// when used (see `fields::Select`).
     pub big: bool,
+    /// The program's run, recorded for the output panel, for the player.
+    pub recorded: Handoff,
 }
 
 /// Programs with more coroutines or steps than these get lazy pickers:
@@ -142,28 +144,69 @@ pub struct RunView {
     pub raised_outside: Option<crate::engine::Outside>,
     /// The tasks a cancel went round, when that raised.
     pub cancel_cycle: String,
+    /// The run itself, recorded, for the player to take.
+    pub handoff: Handoff,
+}
+
+/// A program's run, recorded to its end with the lines tasks were at: the
+/// output panel's, handed to the player, so that opening a page or making
+/// an edit runs the program once, not twice.
+pub struct Recorded {
+    pub program: Program,
+    pub sim: Simulation,
+    pub recording: crate::engine::snapshot::Recording,
+}
+
+/// Where the player takes the recorded run from (once).
+#[derive(Clone, Default)]
+pub struct Handoff(pub Rc<std::cell::RefCell<Option<Recorded>>>);
+
+impl PartialEq for Handoff {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Handoff {
+    /// The recorded run, if it is of `program` and nobody took it yet.
+    pub fn take(&self, program: &Program) -> Option<Recorded> {
+        let mut held = self.0.borrow_mut();
+        if held.as_ref().is_some_and(|r| r.program == *program) {
+            held.take()
+        } else {
+            None
+        }
+    }
 }
 
 impl RunView {
     fn of(program: &Program) -> Option<RunView> {
         let mut sim = Simulation::new(program.clone()).ok()?;
-        let status = sim.run_to_end().clone();
+        // The player's views mark the line each task is at.
+        sim.track_positions();
+        let recording = sim.record();
+        let status = sim.status().clone();
         let raised = sim.uncaught().map(|e| e.traceback_line());
         let raised_outside = sim.raised_outside_main().map(|(_, outside)| *outside);
-        Some(sim.with_loop(|l| {
-            RunView {
-                lines: l
-                    .output
-                    .iter()
-                    .map(|line| (line.time, line.text.clone()))
-                    .collect(),
-                status,
-                end_time: l.now,
-                raised,
-                raised_outside,
-                cancel_cycle: l.describe_cancel_cycle(),
-            }
-        }))
+        let view = sim.with_loop(|l| RunView {
+            lines: l
+                .output
+                .iter()
+                .map(|line| (line.time, line.text.clone()))
+                .collect(),
+            status,
+            end_time: l.now,
+            raised,
+            raised_outside,
+            cancel_cycle: l.describe_cancel_cycle(),
+            handoff: Handoff::default(),
+        });
+        *view.handoff.0.borrow_mut() = Some(Recorded {
+            program: program.clone(),
+            sim,
+            recording,
+        });
+        Some(view)
     }
 }
 
@@ -404,6 +447,11 @@ pub fn App(props: &AppProps) -> Html {
         lang: state.lang,
         dispatch: state.dispatcher(),
         big,
+        recorded: run
+            .as_ref()
+            .as_ref()
+            .map(|r| r.handoff.clone())
+            .unwrap_or_default(),
     };
     let run_ctx = RunContext {
         positions,

@@ -15,12 +15,13 @@ use yew::prelude::*;
 
 use super::fields::Select;
 use super::panels::{capped, output_line, OUTPUT_HEAD, OUTPUT_TAIL};
-use super::{AppContext, RunContext};
+use super::{AppContext, Handoff, RunContext};
 use crate::engine::aio::CombKind;
 use crate::engine::snapshot::{
     await_tree, lanes, snapshot_at_with, Lane, Mark, Recording, Snapshot, TaskState,
 };
 use crate::engine::snapshot::{JobStatus, ResultView, SideThread};
+use crate::engine::trace::Told;
 use crate::engine::value::py_float_repr;
 use crate::engine::ExcKind;
 use crate::engine::{Program, Simulation, Status, TaskId};
@@ -45,7 +46,7 @@ pub struct Player {
     pub live: bool,
     lines: Vec<(f64, String)>,
     /// What the loop did, in plain words: `(trace event, time, sentence)`.
-    log: Vec<(usize, f64, String)>,
+    log: Vec<Told>,
     lanes: Same<Vec<Lane>>,
     /// A live cancel that raised, as CPython's does when tasks wait for
     /// each other: the task, and the cycle its cancel went round.
@@ -83,7 +84,9 @@ impl<T: Default> Default for Same<T> {
 }
 
 impl Player {
-    fn new(program: Rc<Program>) -> Player {
+    /// A player for `program`, recorded to its end: the run the output
+    /// panel made, if `recorded` holds it, or a run of its own.
+    fn new(program: Rc<Program>, recorded: &Handoff) -> Player {
         let mut player = Player {
             program,
             sim: None,
@@ -99,9 +102,17 @@ impl Player {
             lanes: Same::default(),
             cancel_raised: None,
         };
-        player.reset();
-        if let Some(sim) = &player.sim {
-            player.recording = sim.borrow_mut().record();
+        match recorded.take(&player.program) {
+            Some(run) => {
+                player.sim = Some(Rc::new(RefCell::new(run.sim)));
+                player.recording = run.recording;
+            }
+            None => {
+                player.reset();
+                if let Some(sim) = &player.sim {
+                    player.recording = sim.borrow_mut().record();
+                }
+            }
         }
         player.refresh();
         player
@@ -109,8 +120,13 @@ impl Player {
 
     /// A player showing the first moment the clock reaches `moment`, or
     /// following the end when there is none, that runs live at `speed`.
-    fn at_moment(program: Rc<Program>, moment: Option<f64>, speed: f64) -> Player {
-        let mut player = Player::new(program);
+    fn at_moment(
+        program: Rc<Program>,
+        recorded: &Handoff,
+        moment: Option<f64>,
+        speed: f64,
+    ) -> Player {
+        let mut player = Player::new(program, recorded);
         player.control.speed.set(speed);
         if let Some(t) = moment {
             player.cursor = player.recording.marks.iter().position(|m| m.time >= t);
@@ -229,8 +245,14 @@ const SHORTCUTS: [(&str, Command); 6] = [
 pub fn RunPanel() -> Html {
     let ctx = use_context::<AppContext>().expect("AppContext");
     let run_ctx = use_context::<RunContext>().expect("RunContext");
-    let player =
-        use_mut_ref(|| Player::at_moment(ctx.program.clone(), *run_ctx.moment, *run_ctx.speed));
+    let player = use_mut_ref(|| {
+        Player::at_moment(
+            ctx.program.clone(),
+            &ctx.recorded,
+            *run_ctx.moment,
+            *run_ctx.speed,
+        )
+    });
     let tick = use_state(|| 0u32);
     let redraw = {
         let tick = tick.clone();
@@ -243,12 +265,13 @@ pub fn RunPanel() -> Html {
         // A link may point at a moment, and an edit keeps the moment shown
         // and the speed chosen.
         let (moment, speed) = (*run_ctx.moment, *run_ctx.speed);
+        let recorded = ctx.recorded.clone();
         use_effect_with(ctx.program.clone(), move |program| {
             // The effect also runs on mount, for the program the player
             // was just made with: running it again would double the work
             // of opening a page.
             if !Rc::ptr_eq(&player.borrow().program, program) {
-                *player.borrow_mut() = Player::at_moment(program.clone(), moment, speed);
+                *player.borrow_mut() = Player::at_moment(program.clone(), &recorded, moment, speed);
                 redraw();
             }
         });
@@ -366,7 +389,7 @@ pub fn RunPanel() -> Html {
             if let Some((mark, snapshot)) = shown {
                 <LoopView snapshot={snapshot.clone()} status={status.clone()} latest={p.at_latest()} player={PlayerHandle(player.clone(), redraw.clone())} />
                 <Timeline lanes={p.lanes.clone()} cursor={snapshot.time} end={p.recording.end_time()} />
-                <OutputView lines={p.lines[..mark.printed.min(p.lines.len())].to_vec()} log={recent_log(&p.log, mark.events)} status={status} />
+                <OutputView lines={p.lines[..mark.printed.min(p.lines.len())].to_vec()} log={recent_log(&p, mark.events)} status={status} />
             }
         </div>
     }
@@ -450,12 +473,19 @@ const TASK_ROWS: usize = 200;
 const QUEUE_ROWS: usize = 200;
 const RESULT_VIEWS: usize = 50;
 
-fn recent_log(log: &[(usize, f64, String)], events: usize) -> Vec<String> {
-    let end = log.partition_point(|(i, _, _)| *i < events);
-    log[end.saturating_sub(LOG_LINES)..end]
-        .iter()
-        .map(|(_, t, text)| format!("t={} {text}", py_float_repr(*t)))
-        .collect()
+/// The story's last lines up to event `events`, in words.
+fn recent_log(player: &Player, events: usize) -> Vec<String> {
+    let Some(sim) = &player.sim else {
+        return Vec::new();
+    };
+    let log = &player.log;
+    let end = log.partition_point(|told| told.event < events);
+    sim.borrow().with_loop(|l| {
+        log[end.saturating_sub(LOG_LINES)..end]
+            .iter()
+            .map(|told| format!("t={} {}", py_float_repr(told.time), l.tell(told)))
+            .collect()
+    })
 }
 
 /// The player and a way to redraw, for views that act on the run.
@@ -744,6 +774,29 @@ struct TimelineDrawingProps {
 /// Marks of each kind drawn on a lane.
 const LANE_MARKS: usize = 100;
 
+/// The marks to draw at `times` (in order): one per pixel, since marks
+/// at the same place hide each other (one cancel through layers of
+/// gathers asks each task thousands of times at once), up to `LANE_MARKS`.
+fn distinct_marks<'a, T: 'a>(
+    marks: impl IntoIterator<Item = &'a T>,
+    time: impl Fn(&T) -> f64,
+    x: &impl Fn(f64) -> f64,
+) -> Vec<&'a T> {
+    let mut drawn: Vec<&T> = Vec::new();
+    let mut last = f64::NEG_INFINITY;
+    for m in marks {
+        let at = x(time(m)).round();
+        if at > last {
+            drawn.push(m);
+            last = at;
+            if drawn.len() == LANE_MARKS {
+                break;
+            }
+        }
+    }
+    drawn
+}
+
 /// A lane's segments as drawn: those narrower than a pixel are left out
 /// (a task that sleeps 4,000 times has 8,000 of them, most of them
 /// invisible and each an element), but never the last one, which shows
@@ -802,8 +855,8 @@ fn TimelineDrawing(props: &TimelineDrawingProps) -> Html {
                                     <title>{ format!("{} {} → {}", key, py_float_repr(*from), py_float_repr(*to)) }</title>
                                 </rect> }
                             }) }
-                            { for lane.cancels.iter().take(LANE_MARKS).map(|t| mark(x(*t), y, "cancel-mark", "✕", ctx.t("mark.cancel_requested"))) }
-                            { for lane.thrown.iter().take(LANE_MARKS).map(|(t, kind)| {
+                            { for distinct_marks(&lane.cancels, |t| *t, &x).into_iter().map(|t| mark(x(*t), y, "cancel-mark", "✕", ctx.t("mark.cancel_requested"))) }
+                            { for distinct_marks(&lane.thrown, |(t, _)| *t, &x).into_iter().map(|(t, kind)| {
                                 let (class, symbol, key) = if *kind == ExcKind::CancelledError {
                                     ("landed-mark", "◉", "mark.cancel_landed")
                                 } else {
@@ -811,7 +864,7 @@ fn TimelineDrawing(props: &TimelineDrawingProps) -> Html {
                                 };
                                 mark(x(*t), y, class, symbol, format!("{}: {}", ctx.t(key), kind.name()))
                             }) }
-                            { for lane.timeouts.iter().take(LANE_MARKS).map(|t| mark(x(*t), y, "timeout-mark", "⏱", ctx.t("mark.timeout"))) }
+                            { for distinct_marks(&lane.timeouts, |t| *t, &x).into_iter().map(|t| mark(x(*t), y, "timeout-mark", "⏱", ctx.t("mark.timeout"))) }
                         </g>
                     }
                 }) }

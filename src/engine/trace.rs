@@ -234,12 +234,65 @@ impl Loop {
     }
 }
 
+/// One thing the story tells: the trace event it comes from (so a view
+/// can stop at the moment it shows), its virtual time, and what happened,
+/// as data. A run may tell 50,000 things and a view shows a few hundred,
+/// so only those are put in words (`Loop::tell`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Told {
+    pub event: usize,
+    pub time: f64,
+    pub what: Telling,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Telling {
+    ClockMoves(f64),
+    SideSubmitted(u32),
+    Thrown {
+        task: TaskId,
+        kind: ExcKind,
+    },
+    TimedOut(TaskId),
+    JobSubmitted(u32),
+    JobStarted(u32),
+    JobFinished(u32),
+    Blocked(TaskId),
+    Unblocked(TaskId),
+    SideLoopMakes(TaskId),
+    Creates {
+        by: TaskId,
+        task: TaskId,
+    },
+    Created(TaskId),
+    Starts(TaskId),
+    Yields(TaskId),
+    Sleeps {
+        task: TaskId,
+        until: Option<f64>,
+    },
+    Waits {
+        task: TaskId,
+        on: FutId,
+    },
+    Finished(TaskId),
+    CancelAsked {
+        task: TaskId,
+        by: Option<TaskId>,
+    },
+    SideOutcome(FutId),
+    /// A gather ended with an exception; the children still running then.
+    GatherPasses {
+        gather: FutId,
+        awaiter: Option<TaskId>,
+        running: Vec<FutId>,
+    },
+}
+
 impl Loop {
-    /// What the loop did, in plain words, for learners: one sentence per
-    /// event worth telling, with the index of the trace event it comes from
-    /// (so a view can stop at the moment it shows) and the virtual time.
-    pub fn narrative(&self) -> Vec<(usize, f64, String)> {
-        let mut lines = Vec::new();
+    /// What the loop did, for learners: one thing per event worth telling.
+    pub fn narrative(&self) -> Vec<Told> {
+        let mut told = Vec::new();
         let mut now = 0.0;
         let mut last_armed = None;
         let mut started = vec![false; self.tasks.len()];
@@ -247,7 +300,6 @@ impl Loop {
         // which futures are done.
         let mut waiting_on: super::fasthash::FastHashMap<FutId, TaskId> = Default::default();
         let mut done = vec![false; self.futures.len()];
-        let name = |t: TaskId| self.task(t).name.to_string();
         for (i, event) in self.trace.iter().enumerate() {
             match *event {
                 Event::TaskSuspended { task, on } => {
@@ -256,18 +308,12 @@ impl Loop {
                 Event::FutureDone(f) => done[f.index()] = true,
                 _ => {}
             }
-            let line = match *event {
+            let what = match *event {
                 Event::Clock(t) if t.get() > now => {
                     now = t.get();
-                    Some(format!(
-                        "the clock moves to t={}",
-                        super::value::py_float_repr(now)
-                    ))
+                    Some(Telling::ClockMoves(now))
                 }
-                Event::SideSubmitted(run) => Some(format!(
-                    "run_coroutine_threadsafe hands {}() to the side loop's thread",
-                    self.side_coro_name(run)
-                )),
+                Event::SideSubmitted(run) => Some(Telling::SideSubmitted(run)),
                 Event::Clock(_)
                 | Event::Iteration(_)
                 | Event::SideIteration(_)
@@ -275,139 +321,186 @@ impl Loop {
                 | Event::TimerCancelled(_)
                 | Event::Print(_)
                 | Event::Awaits { .. } => None,
-                Event::Thrown { task, kind } => Some(if kind == ExcKind::CancelledError {
-                    format!("CancelledError lands in {} at its await", name(task))
-                } else {
-                    format!("{} reaches {} at its await", kind.name(), name(task))
-                }),
-                Event::TimedOut(t) => Some(format!("{}'s timeout runs out", name(t))),
-                Event::JobSubmitted(run) => Some(format!(
-                    "run_in_executor hands {}() to the default executor",
-                    self.job_name(run)
-                )),
-                Event::JobStarted(run) => Some(format!(
-                    "a worker thread starts {}(); the loop keeps running",
-                    self.job_name(run)
-                )),
-                Event::JobFinished(run) => Some(format!(
-                    "{}() {} on its thread; call_soon_threadsafe hands the result to the loop",
-                    self.job_name(run),
-                    self.describe_job_outcome(run)
-                )),
+                Event::Thrown { task, kind } => Some(Telling::Thrown { task, kind }),
+                Event::TimedOut(t) => Some(Telling::TimedOut(t)),
+                Event::JobSubmitted(run) => Some(Telling::JobSubmitted(run)),
+                Event::JobStarted(run) => Some(Telling::JobStarted(run)),
+                Event::JobFinished(run) => Some(Telling::JobFinished(run)),
                 Event::TimerArmed(handle) => {
                     last_armed = Some(self.deadline(handle));
                     None
                 }
-                Event::Blocked(t) => Some(format!(
-                    "{} blocks the whole loop (time.sleep): nothing else can run",
-                    name(t)
-                )),
-                Event::Unblocked(t) => Some(format!(
-                    "{}'s time.sleep returns: its loop runs again",
-                    name(t)
-                )),
+                Event::Blocked(t) => Some(Telling::Blocked(t)),
+                Event::Unblocked(t) => Some(Telling::Unblocked(t)),
                 Event::TaskCreated(task)
                     if self.task(task).on_side && self.task(task).parent.is_none() =>
                 {
-                    Some(format!(
-                        "the side loop makes {} for {}()",
-                        name(task),
-                        self.task(task)
-                            .coro_id
-                            .and_then(|c| self.scenario.program.coroutines.get(c as usize))
-                            .map_or("a coroutine", |c| c.name.as_str())
-                    ))
+                    Some(Telling::SideLoopMakes(task))
                 }
                 Event::TaskCreated(task) => Some(match self.task(task).parent {
-                    Some(by) => format!(
-                        "{} creates {}; it starts when {} yields",
-                        name(by),
-                        name(task),
-                        name(by)
-                    ),
-                    None => format!("{} is created", name(task)),
+                    Some(by) => Telling::Creates { by, task },
+                    None => Telling::Created(task),
                 }),
                 Event::TaskRunning(t) => {
                     let first = !std::mem::replace(&mut started[t.index()], true);
-                    first.then(|| format!("{} starts running", name(t)))
+                    first.then_some(Telling::Starts(t))
                 }
-                Event::TaskYielded(t) => Some(format!(
-                    "{} gives the loop one iteration (sleep(0))",
-                    name(t)
-                )),
+                Event::TaskYielded(t) => Some(Telling::Yields(t)),
                 Event::TaskSuspended { task, on } => Some(match self.fut(on).kind {
-                    FutKind::Sleep => match last_armed {
-                        Some(when) => format!(
-                            "{} sleeps until t={}",
-                            name(task),
-                            super::value::py_float_repr(when)
-                        ),
-                        None => format!("{} sleeps", name(task)),
+                    FutKind::Sleep => Telling::Sleeps {
+                        task,
+                        until: last_armed,
                     },
-                    _ => format!("{} waits for {}", name(task), self.describe_future(on)),
+                    _ => Telling::Waits { task, on },
                 }),
-                Event::TaskFinished(t) => Some(match &self.fut(self.task(t).fut).outcome {
-                    Some(Outcome::Returned(v)) => {
-                        format!("{} returns {}", name(t), v.py_repr_brief())
-                    }
-                    Some(Outcome::Raised(e)) => format!("{} raises {}", name(t), e.py_repr_brief()),
-                    _ => format!("{} is cancelled", name(t)),
-                }),
-                Event::CancelRequested { task, by } => Some(match by.get() {
-                    Some(by) => format!(
-                        "{} asks {} to cancel: CancelledError will land at its current await",
-                        name(by),
-                        name(task)
-                    ),
-                    None => format!("{} is asked to cancel", name(task)),
-                }),
+                Event::TaskFinished(t) => Some(Telling::Finished(t)),
+                Event::CancelRequested { task, by } => {
+                    Some(Telling::CancelAsked { task, by: by.get() })
+                }
                 Event::FutureDone(f) => match self.fut(f).kind {
-                    FutKind::SideLoop(_) => Some(format!(
-                        "{} {}: the outcome is back on the main loop",
-                        self.describe_future(f),
-                        self.describe_outcome(f)
-                    )),
-                    _ => self.gather_story(f, waiting_on.get(&f).copied(), &done),
+                    FutKind::SideLoop(_) => Some(Telling::SideOutcome(f)),
+                    FutKind::Gather(index)
+                        if matches!(self.fut(f).outcome, Some(Outcome::Raised(_))) =>
+                    {
+                        Some(Telling::GatherPasses {
+                            gather: f,
+                            awaiter: waiting_on.get(&f).copied(),
+                            running: self
+                                .aio
+                                .gather_children(index)
+                                .iter()
+                                .filter(|c| !done[c.index()])
+                                .copied()
+                                .collect(),
+                        })
+                    }
+                    _ => None,
                 },
             };
-            if let Some(text) = line {
-                lines.push((i, now, text));
+            if let Some(what) = what {
+                told.push(Told {
+                    event: i,
+                    time: now,
+                    what,
+                });
             }
         }
-        lines
+        told
     }
 
-    /// "gather passes X on to main; A and B keep running", when a gather
-    /// ends with an exception while some of its children still run
-    /// (`awaiter` and `done` as of that moment).
-    fn gather_story(&self, fut: FutId, awaiter: Option<TaskId>, done: &[bool]) -> Option<String> {
-        let FutKind::Gather(index) = self.fut(fut).kind else {
-            return None;
-        };
-        let Some(Outcome::Raised(e)) = &self.fut(fut).outcome else {
-            return None;
-        };
-        let awaiter = awaiter.map_or("its awaiter".to_string(), |t| self.task(t).name.to_string());
-        let running: Vec<String> = self
-            .aio
-            .gather_children(index)
-            .iter()
-            .filter(|c| !done[c.index()])
-            .map(|c| {
-                self.describe_future(*c)
-                    .trim_start_matches("task ")
-                    .to_string()
-            })
-            .collect();
-        let rest = match running.len() {
-            0 => String::new(),
-            1 => format!("; {} keeps running", running[0]),
-            _ => format!("; {} keep running", running.join(" and ")),
-        };
-        Some(format!(
-            "gather passes {} on to {awaiter}{rest}",
-            e.py_repr_brief()
-        ))
+    /// One thing the story tells, in plain English.
+    pub fn tell(&self, told: &Told) -> String {
+        let name = |t: TaskId| self.task(t).name.to_string();
+        match &told.what {
+            Telling::ClockMoves(t) => {
+                format!("the clock moves to t={}", super::value::py_float_repr(*t))
+            }
+            Telling::SideSubmitted(run) => format!(
+                "run_coroutine_threadsafe hands {}() to the side loop's thread",
+                self.side_coro_name(*run)
+            ),
+            Telling::Thrown { task, kind } => {
+                if *kind == ExcKind::CancelledError {
+                    format!("CancelledError lands in {} at its await", name(*task))
+                } else {
+                    format!("{} reaches {} at its await", kind.name(), name(*task))
+                }
+            }
+            Telling::TimedOut(t) => format!("{}'s timeout runs out", name(*t)),
+            Telling::JobSubmitted(run) => format!(
+                "run_in_executor hands {}() to the default executor",
+                self.job_name(*run)
+            ),
+            Telling::JobStarted(run) => format!(
+                "a worker thread starts {}(); the loop keeps running",
+                self.job_name(*run)
+            ),
+            Telling::JobFinished(run) => format!(
+                "{}() {} on its thread; call_soon_threadsafe hands the result to the loop",
+                self.job_name(*run),
+                self.describe_job_outcome(*run)
+            ),
+            Telling::Blocked(t) => format!(
+                "{} blocks the whole loop (time.sleep): nothing else can run",
+                name(*t)
+            ),
+            Telling::Unblocked(t) => {
+                format!("{}'s time.sleep returns: its loop runs again", name(*t))
+            }
+            Telling::SideLoopMakes(task) => format!(
+                "the side loop makes {} for {}()",
+                name(*task),
+                self.task(*task)
+                    .coro_id
+                    .and_then(|c| self.scenario.program.coroutines.get(c as usize))
+                    .map_or("a coroutine", |c| c.name.as_str())
+            ),
+            Telling::Creates { by, task } => format!(
+                "{} creates {}; it starts when {} yields",
+                name(*by),
+                name(*task),
+                name(*by)
+            ),
+            Telling::Created(task) => format!("{} is created", name(*task)),
+            Telling::Starts(t) => format!("{} starts running", name(*t)),
+            Telling::Yields(t) => format!("{} gives the loop one iteration (sleep(0))", name(*t)),
+            Telling::Sleeps { task, until } => match until {
+                Some(when) => format!(
+                    "{} sleeps until t={}",
+                    name(*task),
+                    super::value::py_float_repr(*when)
+                ),
+                None => format!("{} sleeps", name(*task)),
+            },
+            Telling::Waits { task, on } => {
+                format!("{} waits for {}", name(*task), self.describe_future(*on))
+            }
+            Telling::Finished(t) => match &self.fut(self.task(*t).fut).outcome {
+                Some(Outcome::Returned(v)) => {
+                    format!("{} returns {}", name(*t), v.py_repr_brief())
+                }
+                Some(Outcome::Raised(e)) => format!("{} raises {}", name(*t), e.py_repr_brief()),
+                _ => format!("{} is cancelled", name(*t)),
+            },
+            Telling::CancelAsked { task, by } => match by {
+                Some(by) => format!(
+                    "{} asks {} to cancel: CancelledError will land at its current await",
+                    name(*by),
+                    name(*task)
+                ),
+                None => format!("{} is asked to cancel", name(*task)),
+            },
+            Telling::SideOutcome(f) => format!(
+                "{} {}: the outcome is back on the main loop",
+                self.describe_future(*f),
+                self.describe_outcome(*f)
+            ),
+            Telling::GatherPasses {
+                gather,
+                awaiter,
+                running,
+            } => {
+                let exc = match &self.fut(*gather).outcome {
+                    Some(Outcome::Raised(e)) => e.py_repr_brief(),
+                    _ => String::new(),
+                };
+                let awaiter = awaiter.map_or("its awaiter".to_string(), name);
+                let running: Vec<String> = running
+                    .iter()
+                    .map(|c| {
+                        self.describe_future(*c)
+                            .trim_start_matches("task ")
+                            .to_string()
+                    })
+                    .collect();
+                let rest = match running.len() {
+                    0 => String::new(),
+                    1 => format!("; {} keeps running", running[0]),
+                    _ => format!("; {} keep running", running.join(" and ")),
+                };
+                format!("gather passes {exc} on to {awaiter}{rest}")
+            }
+        }
     }
 }
 
@@ -431,8 +524,8 @@ mod tests {
         sim.run_to_end();
         sim.with_loop(|l| {
             l.narrative()
-                .into_iter()
-                .map(|(_, t, s)| format!("t={t} {s}"))
+                .iter()
+                .map(|told| format!("t={} {}", told.time, l.tell(told)))
                 .collect()
         })
     }

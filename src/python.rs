@@ -10,9 +10,14 @@ use crate::engine::value::{py_float_repr, py_str_repr, Value};
 pub use crate::engine::pyrules::is_reserved;
 
 /// A Python identifier made from a name: other characters become `_`.
+///
+/// A name longer than any the validator accepts is cut to that length:
+/// the Python of a program with problems is still shown, and a name of
+/// 250,000 characters referred to a thousand times made a line of 250 MB.
 pub fn identifier(name: &str) -> String {
     let mut id: String = name
         .chars()
+        .take(crate::engine::pyrules::MAX_NAME_CHARS)
         .map(|c| {
             if c.is_alphanumeric() || c == '_' {
                 c

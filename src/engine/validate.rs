@@ -338,7 +338,7 @@ impl Validator<'_> {
             } else if !seen.insert(coro.name.as_str()) {
                 self.error(
                     location,
-                    format!("two coroutines are named `{}`", coro.name),
+                    format!("two coroutines are named `{}`", shown(&coro.name)),
                 );
             }
         }
@@ -356,7 +356,10 @@ impl Validator<'_> {
             if let Some(message) = pyrules::name_problem(name) {
                 self.error(Location::Program, message);
             } else if !seen.insert(name) {
-                self.error(Location::Program, format!("two things are named `{name}`"));
+                self.error(
+                    Location::Program,
+                    format!("two things are named `{}`", shown(name)),
+                );
             }
         }
         // The exported Python keeps coroutine c's task in `c_task`.
@@ -374,7 +377,9 @@ impl Validator<'_> {
             self.error(
                 Location::Program,
                 format!(
-                    "`{name}` is what the exported Python calls {base}'s task; choose another name"
+                    "`{}` is what the exported Python calls {}'s task; choose another name",
+                    shown(&name),
+                    shown(&base)
                 ),
             );
         }
@@ -382,7 +387,10 @@ impl Validator<'_> {
             if *value > 1_000_000 {
                 self.error(
                     Location::Program,
-                    format!("semaphore `{name}` starts at {value}; keep it under a million"),
+                    format!(
+                        "semaphore `{}` starts at {value}; keep it under a million",
+                        shown(name)
+                    ),
                 );
             }
         }
@@ -427,7 +435,7 @@ impl Validator<'_> {
                     format!(
                         "{} would run on both loops: what is handed to the side loop, and \
                          what it makes tasks of or awaits, cannot be used by the main loop too",
-                        p.coroutines[c].name
+                        shown(&p.coroutines[c].name)
                     ),
                 );
             }
@@ -601,8 +609,9 @@ impl Validator<'_> {
                     .contains(name)
                     .then(|| {
                         format!(
-                            "`{name}` already names a coroutine, a task or an object of the \
-                             program's: the playground keeps variables' names apart from those"
+                            "`{}` already names a coroutine, a task or an object of the \
+                             program's: the playground keeps variables' names apart from those",
+                            shown(name)
                         )
                     })
             });
@@ -864,7 +873,7 @@ impl Validator<'_> {
                 let name = &self.program.coroutines[c as usize].name;
                 self.error(
                     here.location(),
-                    format!("the task {name} cannot wait for or cancel itself"),
+                    format!("the task {} cannot wait for or cancel itself", shown(name)),
                 );
             }
         }
@@ -886,7 +895,7 @@ impl Validator<'_> {
                 here.location(),
                 format!(
                     "{} reads fut.result(), but call_soon and call_later pass no future",
-                    cb.name
+                    shown(&cb.name)
                 ),
             );
         }
@@ -919,7 +928,7 @@ impl Validator<'_> {
         match expr {
             Expr::Var(name) | Expr::Len(name) | Expr::SortedResults(name) => match scope {
                 Scope::Coroutine(bound) if bound.contains(name) => None,
-                _ => Some(format!("`{name}` is never assigned here")),
+                _ => Some(format!("`{}` is never assigned here", shown(name))),
             },
             Expr::Result(c) | Expr::Done(c) | Expr::Cancelled(c) | Expr::Name(c) => {
                 ((*c as usize) >= p.coroutines.len()).then(|| format!("there is no coroutine #{c}"))
@@ -983,7 +992,7 @@ impl Validator<'_> {
                     },
                     format!(
                         "{} is made into a task {count} times; make one task of it",
-                        p.coroutines[c].name
+                        shown(&p.coroutines[c].name)
                     ),
                 );
             }
@@ -995,7 +1004,10 @@ impl Validator<'_> {
                         coro: c as u32,
                         path: Vec::new(),
                     },
-                    format!("{}'s task is used but never created", p.coroutines[c].name),
+                    format!(
+                        "{}'s task is used but never created",
+                        shown(&p.coroutines[c].name)
+                    ),
                 );
             }
         }
@@ -1023,7 +1035,8 @@ impl Validator<'_> {
                             },
                             format!(
                                 "{} awaits {} inline, which leads back to it: that never ends",
-                                p.coroutines[node].name, p.coroutines[callee].name
+                                shown(&p.coroutines[node].name),
+                                shown(&p.coroutines[callee].name)
                             ),
                         );
                     } else if state[callee] == 0 {
@@ -1082,7 +1095,7 @@ impl Validator<'_> {
         }
         for (c, d) in depth.iter().enumerate() {
             if d.unwrap_or(0) > MAX_AWAIT_DEPTH {
-                let name = &self.program.coroutines[c].name;
+                let name = shown(&self.program.coroutines[c].name);
                 self.error(
                     Location::Coroutine {
                         coro: c as u32,
@@ -1109,6 +1122,15 @@ fn too_many_args(args: &[Expr]) -> Option<String> {
             args.len()
         )
     })
+}
+
+/// A name as a message shows it: a name too long to accept (one of
+/// 250,000 characters was in a link) is shown cut, with `…`.
+fn shown(name: &str) -> String {
+    match name.char_indices().nth(pyrules::MAX_NAME_CHARS) {
+        Some((cut, _)) => format!("{}…", &name[..cut]),
+        None => name.to_string(),
+    }
 }
 
 /// Where an expression is evaluated, which decides what it may read.

@@ -90,6 +90,7 @@ pub fn check(program: &Program, budget: &Budget) -> Checked {
         program,
         max_items: max_coroutines,
         steps: 0,
+        too_deep: false,
         globals: Default::default(),
         problems: Vec::new(),
         created: vec![0; program.coroutines.len()],
@@ -165,7 +166,9 @@ pub fn check(program: &Program, budget: &Budget) -> Checked {
             },
         );
     }
-    if let Some(max) = budget.max_text_bytes {
+    // Writing the text walks every level: a program nested too deeply
+    // (refused already) could be deeper than the stack.
+    if let (Some(max), false) = (budget.max_text_bytes, v.too_deep) {
         let bytes = program.to_json().len();
         if bytes > max {
             v.problems.insert(
@@ -208,6 +211,8 @@ struct Validator<'a> {
     max_items: usize,
     /// Steps seen, `except` handlers included (see `program_steps`).
     steps: usize,
+    /// Blocks nest deeper than the walk goes.
+    too_deep: bool,
     /// The exported program's global names, once a variable needs them.
     globals: std::cell::OnceCell<HashSet<String>>,
     problems: Vec<Problem>,
@@ -559,6 +564,7 @@ impl Validator<'_> {
 
     fn block(&mut self, ctx: &mut Context, steps: &[Step]) {
         if ctx.path.len() / 2 >= MAX_NESTING {
+            self.too_deep = true;
             self.error(
                 ctx.location(),
                 format!("blocks nest more than {MAX_NESTING} deep"),
@@ -590,6 +596,7 @@ impl Validator<'_> {
         if step.has_blocks() {
             let (_, most) = pyrules::python_blocks(step);
             if ctx.python_blocks + most > pyrules::MAX_PYTHON_BLOCKS {
+                self.too_deep = true;
                 self.error(
                     ctx.location(),
                     format!(

@@ -1,5 +1,6 @@
 """The playground's benchmark workload (`asyncio-playground bench`) on
-CPython's own asyncio, on the virtual clock of tests/oracle/vclock.py: the
+CPython's own asyncio, on the tracer's virtual clock (src/python/tracer.py,
+not recording): the
 baseline issue 3 names. N tasks; task i sleeps d = ((i*7919) % 1000) ms,
 then d/2, then 0, and returns i; all gathered by main. A warm-up, then
 five runs; the last line is the median run's, in the engine benchmark's
@@ -15,8 +16,8 @@ import time
 
 # Real time, taken before the harness points time's clocks at its own.
 wall_clock = time.perf_counter
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "oracle"))
-import vclock  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src", "python"))
+import tracer  # noqa: E402
 
 RUNS = 5
 
@@ -34,7 +35,7 @@ async def main(tasks):
 
 
 def run(tasks):
-    vclock.install()
+    tracer.install()
     start = wall_clock()
     results = asyncio.run(main(tasks))
     seconds = wall_clock() - start

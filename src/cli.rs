@@ -167,7 +167,7 @@ fn with_scenario(name: &str, f: impl FnOnce(Program) -> i32) -> i32 {
 fn check(program: Program) -> i32 {
     use crate::conform::{compare, Verdict};
     let source = crate::python::export(&program);
-    match crate::oracle::run_batch(&[source]) {
+    match crate::python::cpython::run_batch(&[source]) {
         Ok(runs) => match compare(&program, &runs[0]) {
             Verdict::Identical => {
                 println!("identical");

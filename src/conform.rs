@@ -552,7 +552,7 @@ pub enum Failure {
 /// Compares the engine's output with CPython's for the same program. A
 /// deadlock in both counts as agreement when the engine printed what
 /// CPython printed before its loop would have waited forever.
-pub fn compare(program: &Program, cpython: &crate::oracle::PythonRun) -> Verdict {
+pub fn compare(program: &Program, cpython: &crate::python::cpython::PythonRun) -> Verdict {
     let cpython_stuck = cpython
         .error
         .as_deref()
@@ -715,7 +715,7 @@ pub fn run(count: u64, seed: u64, out: &std::path::Path) -> Result<Summary, Stri
         .iter()
         .map(|(_, p)| crate::python::export(p))
         .collect();
-    let runs = crate::oracle::run_batch(&sources)?;
+    let runs = crate::python::cpython::run_batch(&sources)?;
     let mut summary = Summary {
         passed: 0,
         failed: 0,
@@ -728,7 +728,7 @@ pub fn run(count: u64, seed: u64, out: &std::path::Path) -> Result<Summary, Stri
                 let small = shrink(program, |candidates| {
                     let sources: Vec<String> =
                         candidates.iter().map(crate::python::export).collect();
-                    let runs = crate::oracle::run_batch(&sources).ok()?;
+                    let runs = crate::python::cpython::run_batch(&sources).ok()?;
                     candidates.iter().zip(&runs).position(
                         |(p, r)| matches!(compare(p, r), Verdict::Different(k, _) if k == kind),
                     )

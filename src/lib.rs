@@ -19,8 +19,6 @@ pub mod hostile;
 pub mod i18n;
 pub mod json;
 pub mod link;
-#[cfg(not(target_arch = "wasm32"))]
-pub mod oracle;
 pub mod python;
 
 #[cfg(target_arch = "wasm32")]

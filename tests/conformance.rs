@@ -5,7 +5,7 @@
 
 use asyncio_playground::conform::{compare, generate, Verdict};
 use asyncio_playground::engine::Program;
-use asyncio_playground::{oracle, python};
+use asyncio_playground::python::{self, cpython as oracle};
 
 const FRESH_SCENARIOS: u64 = 300;
 

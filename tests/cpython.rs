@@ -6,7 +6,7 @@
 
 use asyncio_playground::engine::{Simulation, Status};
 use asyncio_playground::examples::tutorial_examples;
-use asyncio_playground::{oracle, python};
+use asyncio_playground::python::{self, cpython as oracle};
 
 fn engine_output(program: asyncio_playground::engine::Program) -> String {
     let mut sim = Simulation::new(program).expect("a valid program");

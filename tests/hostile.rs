@@ -6,7 +6,7 @@
 use asyncio_playground::conform::{compare, Verdict};
 use asyncio_playground::engine::{Outside, Simulation, Status};
 use asyncio_playground::hostile::{self, Outcome};
-use asyncio_playground::{oracle, python};
+use asyncio_playground::python::{self, cpython as oracle};
 
 #[test]
 fn every_hostile_program_ends_as_it_must() {

@@ -11,7 +11,7 @@ use asyncio_playground::engine::{
     validate, Budget, Coroutine, ExcKind, Expr, Handler, Program, Severity, Step,
 };
 use asyncio_playground::json::Json;
-use asyncio_playground::{oracle, python};
+use asyncio_playground::python::{self, cpython as oracle};
 
 #[test]
 fn the_identifier_table_is_what_cpython_3_11_prints() {

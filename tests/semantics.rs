@@ -8,7 +8,7 @@ use asyncio_playground::engine::{
     Awaitable, CallbackFn, Coroutine, ExcKind, Expr as E, Program, ReturnWhen, Simulation, Status,
     Step,
 };
-use asyncio_playground::{oracle, python};
+use asyncio_playground::python::{self, cpython as oracle};
 
 fn co(name: &str, body: Vec<Step>) -> Coroutine {
     Coroutine::new(name, body)

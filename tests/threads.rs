@@ -7,7 +7,7 @@
 use asyncio_playground::engine::{
     Awaitable, Budget, CallbackFn, Coroutine, ExcKind, Expr, Job, Program, Simulation, Status, Step,
 };
-use asyncio_playground::{oracle, python};
+use asyncio_playground::python::{self, cpython as oracle};
 
 fn job(name: &str, seconds: f64, value: i64) -> Job {
     Job::new(

@@ -28,7 +28,7 @@ mod native {
     use std::time::{Duration, Instant};
 
     use asyncio_playground::fuzz::{exercise, input, Corpus, Ending, Kind};
-    use asyncio_playground::oracle;
+    use asyncio_playground::python::cpython as oracle;
 
     /// Counts the bytes allocated, and the most held at once since `reset`.
     struct Counting;

@@ -393,15 +393,13 @@ fn timer_lt(a: &Timer, b: &Timer) -> bool {
     a.when < b.when
 }
 
-/// The armed, not cancelled timers of a heap, earliest first (equal
-/// deadlines in the order they were armed).
+/// The armed, not cancelled timers of a heap, in the order `_run_once`
+/// pops them (equal deadlines come off CPython's heapq in an order of
+/// its own, not the order they were armed).
 pub(super) fn live_timers(timers: &[Timer], handles: &[HandleSlot]) -> Vec<(f64, Callback)> {
-    let mut live: Vec<&Timer> = timers
-        .iter()
+    let mut heap = timers.to_vec();
+    std::iter::from_fn(|| heap::pop(&mut heap, timer_lt))
         .filter(|t| !handles[t.handle.index()].cancelled)
-        .collect();
-    live.sort_by(|a, b| a.when.total_cmp(&b.when).then(a.handle.cmp(&b.handle)));
-    live.iter()
         .map(|t| (t.when, handles[t.handle.index()].callback))
         .collect()
 }

@@ -129,7 +129,7 @@ test("every gallery example prints what CPython prints for the Python the page s
     const source = await page.locator(".python-view code").textContent();
     const file = path.join(tmp, `${id}.py`);
     fs.writeFileSync(file, source);
-    const cpython = spawnSync("python3", [path.join(root, "tests/oracle/vclock.py"), file], { encoding: "utf8" });
+    const cpython = spawnSync("python3", [path.join(root, "src/python/tracer.py"), "run", file], { encoding: "utf8" });
     equal(await outputText(page), cpython.stdout, `${id}: the output panel against CPython`);
     if (id.startsWith("01") || id === "deadlock") {
       const printed = await page.locator(".run-lines samp").allTextContents();
@@ -251,7 +251,7 @@ test("build a thread-pool scenario in the editor: a job that sleeps on its threa
   const source = await page.locator(".python-view code").textContent();
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "e2e-")), "job.py");
   fs.writeFileSync(file, source);
-  const cpython = spawnSync("python3", [path.join(root, "tests/oracle/vclock.py"), file], { encoding: "utf8" });
+  const cpython = spawnSync("python3", [path.join(root, "src/python/tracer.py"), "run", file], { encoding: "utf8" });
   check(cpython.stdout.includes("callback ran at"), `CPython printed no callback line:\n${cpython.stdout}${cpython.stderr}`);
   equal(await outputText(page), cpython.stdout, "the output panel against CPython");
   equal(
@@ -283,7 +283,7 @@ test("hand a coroutine to a second event loop in another thread from the editor,
   const source = await page.locator(".python-view code").textContent();
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "e2e-")), "side_loop.py");
   fs.writeFileSync(file, source);
-  const cpython = spawnSync("python3", [path.join(root, "tests/oracle/vclock.py"), file], { encoding: "utf8" });
+  const cpython = spawnSync("python3", [path.join(root, "src/python/tracer.py"), "run", file], { encoding: "utf8" });
   check(cpython.stdout.includes("task starts"), `CPython did not run the task:\n${cpython.stdout}${cpython.stderr}`);
   equal(await outputText(page), cpython.stdout, "the output panel against CPython");
   check(

@@ -1,13 +1,16 @@
 //! Runs Python programs under CPython on a virtual clock, through the
-//! project's harness (`tests/oracle/vclock.py`, embedded here so the
-//! command-line tool works from any directory). A batch starts Python once.
+//! tracer (`tracer.py`, embedded here so the command-line tool works from
+//! any directory): their output, and if asked, the pictures of their
+//! loop. A batch starts Python once.
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 
+use super::picture::Picture;
 use crate::json::Json;
 
-const HARNESS: &str = include_str!("../tests/oracle/vclock.py");
+/// The tracer, one Python module (see its own doc).
+pub const TRACER: &str = include_str!("tracer.py");
 
 /// What CPython printed for one program.
 #[derive(Clone, Debug, PartialEq)]
@@ -15,10 +18,22 @@ pub struct PythonRun {
     pub stdout: String,
     /// The last line of the traceback, if the program raised.
     pub error: Option<String>,
+    /// The pictures of its first loop, when they were asked for.
+    pub pictures: Option<Vec<Picture>>,
 }
 
 /// Runs every program in one CPython process; results in the same order.
 pub fn run_batch(sources: &[String]) -> Result<Vec<PythonRun>, String> {
+    run_batch_with(sources, false)
+}
+
+/// [`run_batch`], with the pictures of each program's loop at every
+/// iteration.
+pub fn trace_batch(sources: &[String]) -> Result<Vec<PythonRun>, String> {
+    run_batch_with(sources, true)
+}
+
+fn run_batch_with(sources: &[String], trace: bool) -> Result<Vec<PythonRun>, String> {
     // A directory per batch: batches may run in parallel (test threads),
     // and each removes its own when done.
     static BATCHES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
@@ -28,8 +43,8 @@ pub fn run_batch(sources: &[String]) -> Result<Vec<PythonRun>, String> {
         std::process::id()
     ));
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let harness = dir.join("vclock.py");
-    std::fs::write(&harness, HARNESS).map_err(|e| format!("cannot write the harness: {e}"))?;
+    let harness = dir.join("tracer.py");
+    std::fs::write(&harness, TRACER).map_err(|e| format!("cannot write the tracer: {e}"))?;
     let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
     let mut child = Command::new(&python)
         .arg(&harness)
@@ -42,7 +57,7 @@ pub fn run_batch(sources: &[String]) -> Result<Vec<PythonRun>, String> {
     let requests: String = sources
         .iter()
         .enumerate()
-        .map(|(id, source)| format!("{}\n", json_request(id, source)))
+        .map(|(id, source)| format!("{}\n", json_request(id, source, trace)))
         .collect();
     // Write from another thread: CPython answers while it reads, and both
     // pipes could fill up if one side waited for the other.
@@ -68,12 +83,15 @@ pub fn run_batch(sources: &[String]) -> Result<Vec<PythonRun>, String> {
     Ok(runs)
 }
 
-fn json_request(id: usize, source: &str) -> String {
-    Json::Obj(vec![
+fn json_request(id: usize, source: &str, trace: bool) -> String {
+    let mut fields = vec![
         ("id".into(), Json::int(id as i64)),
         ("source".into(), Json::str(source)),
-    ])
-    .text()
+    ];
+    if trace {
+        fields.push(("trace".into(), Json::Bool(true)));
+    }
+    Json::Obj(fields).text()
 }
 
 /// Parses `{"id": N, "stdout": "...", "error": null | "..."}` as the harness
@@ -85,9 +103,22 @@ fn parse_response(line: &str) -> Result<PythonRun, String> {
         Some(Json::Str(s)) => Ok(Some(s.clone())),
         _ => Err(format!("no {name} in {line}")),
     };
+    // The first loop's pictures: a program may run several loops, and
+    // the engine models one `asyncio.run`.
+    let pictures = match json.get("trace").and_then(Json::as_array) {
+        Some(snapshots) => Some(
+            snapshots
+                .iter()
+                .filter(|s| s.get("loop").and_then(Json::as_f64) == Some(0.0))
+                .map(Picture::from_json)
+                .collect::<Result<Vec<_>, _>>()?,
+        ),
+        None => None,
+    };
     Ok(PythonRun {
         stdout: field("stdout")?.unwrap_or_default(),
         error: field("error")?,
+        pictures,
     })
 }
 
@@ -147,7 +178,7 @@ impl Compiler {
     /// Sends a program to compile; `id` names it in what `finish` returns.
     pub fn check(&mut self, id: usize, source: &str) -> Result<(), String> {
         let stdin = self.stdin.as_mut().ok_or("the compiler has finished")?;
-        writeln!(stdin, "{}", json_request(id, source)).map_err(|e| e.to_string())?;
+        writeln!(stdin, "{}", json_request(id, source, false)).map_err(|e| e.to_string())?;
         self.sent += 1;
         Ok(())
     }
@@ -180,7 +211,7 @@ mod tests {
     #[test]
     fn json_strings_round_trip_through_the_parser() {
         let text = "a \"quoted\" \\ line\nnext\ttab 协程 😀";
-        let request = Json::parse(&json_request(7, text)).unwrap();
+        let request = Json::parse(&json_request(7, text, false)).unwrap();
         assert_eq!(request.get("source").and_then(Json::as_str), Some(text));
         // json.dumps escapes non-ASCII as \uXXXX, astral characters as pairs.
         let run =

@@ -167,10 +167,11 @@ fn with_scenario(name: &str, f: impl FnOnce(Program) -> i32) -> i32 {
 fn check(program: Program) -> i32 {
     use crate::conform::{compare, Verdict};
     let source = crate::python::export(&program);
-    match crate::python::cpython::run_batch(&[source]) {
+    match crate::python::cpython::trace_batch(&[source]) {
         Ok(runs) => match compare(&program, &runs[0]) {
             Verdict::Identical => {
-                println!("identical");
+                let count = runs[0].pictures.as_ref().map_or(0, Vec::len);
+                println!("identical: {count} snapshots");
                 0
             }
             Verdict::Different(_, report) => {

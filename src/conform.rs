@@ -541,6 +541,9 @@ pub enum Failure {
     /// Both printed the same, but one ended with an exception the other
     /// did not raise.
     ErrorDiffers,
+    /// Both printed the same, but the loop's picture differs at some
+    /// iteration (see `python::picture`).
+    PictureDiffers,
     /// The engine reported a deadlock or stopped where CPython finished.
     EngineStuck,
     /// CPython's loop would wait forever where the engine finished.
@@ -583,7 +586,7 @@ pub fn compare(program: &Program, cpython: &crate::python::cpython::PythonRun) -
                 || recursion(&engine_error).is_some()
                     && recursion(&engine_error) == recursion(&cpython.error)
             {
-                Verdict::Identical
+                compare_pictures(program, cpython)
             } else {
                 Verdict::Different(
                     Failure::ErrorDiffers,
@@ -615,6 +618,21 @@ pub fn compare(program: &Program, cpython: &crate::python::cpython::PythonRun) -
                 diff(&cpython.stdout, &engine)
             ),
         ),
+    }
+}
+
+/// The loop's pictures at every iteration, when CPython's were traced.
+fn compare_pictures(program: &Program, cpython: &crate::python::cpython::PythonRun) -> Verdict {
+    use crate::python::picture::{engine_pictures, first_difference};
+    let Some(theirs) = &cpython.pictures else {
+        return Verdict::Identical;
+    };
+    match engine_pictures(program) {
+        Ok((ours, _)) => match first_difference(&ours, theirs) {
+            None => Verdict::Identical,
+            Some(report) => Verdict::Different(Failure::PictureDiffers, report),
+        },
+        Err(e) => Verdict::Different(Failure::Invalid, e),
     }
 }
 
@@ -715,7 +733,7 @@ pub fn run(count: u64, seed: u64, out: &std::path::Path) -> Result<Summary, Stri
         .iter()
         .map(|(_, p)| crate::python::export(p))
         .collect();
-    let runs = crate::python::cpython::run_batch(&sources)?;
+    let runs = crate::python::cpython::trace_batch(&sources)?;
     let mut summary = Summary {
         passed: 0,
         failed: 0,
@@ -728,7 +746,7 @@ pub fn run(count: u64, seed: u64, out: &std::path::Path) -> Result<Summary, Stri
                 let small = shrink(program, |candidates| {
                     let sources: Vec<String> =
                         candidates.iter().map(crate::python::export).collect();
-                    let runs = crate::python::cpython::run_batch(&sources).ok()?;
+                    let runs = crate::python::cpython::trace_batch(&sources).ok()?;
                     candidates.iter().zip(&runs).position(
                         |(p, r)| matches!(compare(p, r), Verdict::Different(k, _) if k == kind),
                     )

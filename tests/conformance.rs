@@ -1,6 +1,7 @@
 //! Conformance with CPython at scale: every saved regression case, and a
 //! fresh batch of random scenarios each run (the seed is printed; set
-//! CONFORM_SEED to replay one), must print exactly what CPython prints.
+//! CONFORM_SEED to replay one), must print exactly what CPython prints,
+//! and show the loop as CPython's is at every iteration.
 #![cfg(not(target_arch = "wasm32"))]
 
 use asyncio_playground::conform::{compare, generate, Verdict};
@@ -11,7 +12,7 @@ const FRESH_SCENARIOS: u64 = 300;
 
 fn check_all(named: Vec<(String, Program)>) {
     let sources: Vec<String> = named.iter().map(|(_, p)| python::export(p)).collect();
-    let runs = oracle::run_batch(&sources).expect("CPython (python3) must be installed");
+    let runs = oracle::trace_batch(&sources).expect("CPython (python3) must be installed");
     let failures: Vec<String> = named
         .iter()
         .zip(&runs)

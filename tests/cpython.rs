@@ -24,22 +24,30 @@ fn tutorial_programs_print_what_cpython_printed() {
 }
 
 #[test]
-fn exported_programs_print_under_cpython_what_the_engine_predicts() {
+fn exported_programs_print_and_show_under_cpython_what_the_engine_predicts() {
+    use asyncio_playground::conform::{compare, Verdict};
     let examples = tutorial_examples();
     let sources: Vec<String> = examples.iter().map(|(_, p)| python::export(p)).collect();
-    let runs = oracle::run_batch(&sources).expect("CPython (python3) must be installed");
+    let runs = oracle::trace_batch(&sources).expect("CPython (python3) must be installed");
     for ((name, program), run) in examples.into_iter().zip(runs) {
         assert_eq!(run.error, None, "{name} raised under CPython");
+        assert!(
+            run.pictures.as_ref().is_some_and(|p| p.len() > 3),
+            "{name}: no pictures"
+        );
+        if let Verdict::Different(kind, report) = compare(&program, &run) {
+            panic!("{name} ({kind:?}):\n{report}");
+        }
         assert_eq!(run.stdout, engine_output(program), "{name}");
     }
 }
 
 #[test]
-fn every_gallery_preset_prints_what_cpython_prints() {
+fn every_gallery_preset_prints_and_shows_what_cpython_does_at_every_iteration() {
     use asyncio_playground::conform::{compare, Verdict};
     let presets = asyncio_playground::gallery::presets();
     let sources: Vec<String> = presets.iter().map(|p| python::export(&p.program)).collect();
-    let runs = oracle::run_batch(&sources).expect("CPython (python3) must be installed");
+    let runs = oracle::trace_batch(&sources).expect("CPython (python3) must be installed");
     for (preset, run) in presets.iter().zip(runs) {
         match compare(&preset.program, &run) {
             Verdict::Identical => {}

@@ -408,7 +408,7 @@ pub async fn wait(
         ));
     }
     let (index, waiter) = with_loop(|l| {
-        let waiter = l.create_future(FutKind::Waiter);
+        let waiter = l.create_future(FutKind::WaitWaiter);
         let timeout = timeout.map(|t| l.call_later(t, Callback::ReleaseWaiter(waiter)));
         let index = l.aio.waits.len() as u32;
         l.aio.waits.push(Wait {
@@ -504,8 +504,11 @@ pub fn as_completed_start(
 
 /// `as_completed`'s `_wait_for_one()`.
 pub async fn as_completed_next(index: u32) -> PyResult<Value> {
-    let f =
-        sync::queue_get(move |l: &mut Loop| &mut l.aio.as_completed[index as usize].done).await?;
+    let f = sync::queue_get(
+        move |l: &mut Loop| &mut l.aio.as_completed[index as usize].done,
+        FutKind::AsCompletedWaiter,
+    )
+    .await?;
     match f {
         None => {
             with_loop(Loop::timed_out);
@@ -558,7 +561,7 @@ pub async fn wait_for(
         return with_loop(|l| l.result(fut)).map_err(timeout_if_cancelled);
     }
     let (fut, waiter, timer) = with_loop(|l| {
-        let waiter = l.create_future(FutKind::Waiter);
+        let waiter = l.create_future(FutKind::WaitForWaiter);
         let timer = l.call_later(timeout, Callback::ReleaseWaiter(waiter));
         let fut = ensure_future(l);
         l.add_done_callback(fut, Callback::ReleaseWaiter(waiter));
@@ -602,7 +605,7 @@ fn timeout_if_cancelled(exc: PyExc) -> PyExc {
 /// `tasks._cancel_and_wait(fut)`.
 async fn cancel_and_wait(fut: FutId) -> PyResult<Value> {
     let waiter = with_loop(|l| {
-        let waiter = l.create_future(FutKind::Waiter);
+        let waiter = l.create_future(FutKind::WaitForWaiter);
         l.add_done_callback(fut, Callback::ReleaseWaiter(waiter));
         l.cancel(fut, None);
         match l.take_cancel_recursion() {

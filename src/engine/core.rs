@@ -47,8 +47,16 @@ pub enum FutKind {
     Shield,
     /// A scenario's hand-made future, by its index in the program.
     User(u32),
-    /// A waiter inside a combinator or a lock.
-    Waiter,
+    /// The waiter `wait`, `wait_for` or `as_completed` awaits in.
+    WaitWaiter,
+    WaitForWaiter,
+    AsCompletedWaiter,
+    /// A waiter in line for the program's lock, semaphore, event or
+    /// queue, by its index in the program.
+    LockWaiter(u32),
+    SemaphoreWaiter(u32),
+    EventWaiter(u32),
+    QueueWaiter(u32),
     /// The future `run_in_executor` returns, for job run `n`.
     Executor(u32),
     /// `wrap_future` of what `run_coroutine_threadsafe` returned, for side
@@ -672,12 +680,12 @@ impl Loop {
     pub fn create_task(&mut self, coro: Coro, name: Option<&str>, coro_id: Option<u32>) -> TaskId {
         let id = TaskId(self.tasks.len() as u32);
         let fut = self.create_future(FutKind::Task(id));
+        // CPython 3.11 counts every task, named or not: after a task named
+        // `x`, the next unnamed one of two is Task-3.
+        self.task_name_counter += 1;
         let name = match name {
             Some(n) => TaskName::Given(Rc::new(n.to_owned())),
-            None => {
-                self.task_name_counter += 1;
-                TaskName::Numbered(self.task_name_counter)
-            }
+            None => TaskName::Numbered(self.task_name_counter),
         };
         self.tasks.push(TaskSlot {
             fut,
@@ -1089,6 +1097,9 @@ impl Loop {
         slot.started = true;
         self.thrown = exc.clone();
         self.current = Some(task);
+        // Which step the task is at, once it starts one; a step that goes
+        // on (a wait_for waking inside) leaves its place as it was.
+        set_current_step(0);
         self.trace.push(Event::TaskRunning(task));
         if let Some(e) = &exc {
             self.trace.push(Event::Thrown { task, kind: e.kind });
@@ -1263,8 +1274,8 @@ impl Loop {
                 self.current = Some(task);
             }
             Poll::Pending => {
-                if !self.scenario.places.is_empty() {
-                    let step = CURRENT_STEP.with(|c| c.get());
+                let step = CURRENT_STEP.with(|c| c.get());
+                if step != 0 && !self.scenario.places.is_empty() {
                     let at = self.scenario.places.get(&step).copied();
                     if self.positions.len() <= task.index() {
                         self.positions.resize(task.index() + 1, None);

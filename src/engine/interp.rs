@@ -695,7 +695,7 @@ async fn exec_compound(program: &Program, frame: &mut Frame, step: &Step) -> PyR
             let fs = with_loop(|l| task_futures(l, items))?;
             let c = with_loop(|l| l.begin_combination(CombKind::AsCompleted, fs.clone()));
             let (index, count) = aio::as_completed_start(fs, *timeout, c);
-            let result = as_completed_loop(program, frame, index, count, bind, body).await;
+            let result = as_completed_loop(program, frame, step, index, count, bind, body).await;
             with_loop(|l| l.end_combination(c));
             if let Flow::Return(v) = result? {
                 return Ok(Flow::Return(v));
@@ -817,7 +817,9 @@ async fn exec_compound(program: &Program, frame: &mut Frame, step: &Step) -> PyR
             Box::pin(sync::queue_put(*queue as usize, value)).await?;
         }
         Step::QueueGet { queue, bind } => {
-            let value = Box::pin(sync::queue_get(sync::user_queue(*queue as usize))).await?;
+            let getter = super::core::FutKind::QueueWaiter(*queue);
+            let value =
+                Box::pin(sync::queue_get(sync::user_queue(*queue as usize), getter)).await?;
             frame.set(bind, Local::Value(value));
         }
         Step::QueueJoin { queue } => Box::pin(sync::queue_join(*queue as usize)).await?,
@@ -896,12 +898,15 @@ fn recorded<F: Future + Unpin>(kind: CombKind, items: Vec<FutId>, inner: F) -> R
 async fn as_completed_loop(
     program: &Program,
     frame: &mut Frame,
+    step: &Step,
     index: u32,
     count: usize,
     bind: &Option<String>,
     body: &[Step],
 ) -> PyResult<Flow> {
     for _ in 0..count {
+        // Back at `await next_done` after the body's steps.
+        super::core::set_current_step(step as *const Step as usize);
         let value = Box::pin(aio::as_completed_next(index)).await?;
         frame.set(bind, Local::Value(value));
         if let Flow::Return(v) = exec(program, frame, body).await? {

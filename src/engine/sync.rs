@@ -86,9 +86,10 @@ impl SyncState {
 /// every primitive uses).
 async fn wait_in_line(
     waiters: impl Fn(&mut Loop) -> &mut VecDeque<FutId>,
+    kind: FutKind,
 ) -> (FutId, PyResult<Value>) {
     let fut = with_loop(|l| {
-        let fut = l.create_future(FutKind::Waiter);
+        let fut = l.create_future(kind);
         waiters(l).push_back(fut);
         fut
     });
@@ -110,7 +111,11 @@ pub async fn lock_acquire(lock: usize) -> PyResult<()> {
     if free {
         return Ok(());
     }
-    let (_, result) = wait_in_line(|l| &mut l.aio.sync.locks[lock].waiters).await;
+    let (_, result) = wait_in_line(
+        |l| &mut l.aio.sync.locks[lock].waiters,
+        FutKind::LockWaiter(lock as u32),
+    )
+    .await;
     if let Err(exc) = result {
         if exc.is_cancelled() {
             with_loop(|l| {
@@ -163,7 +168,11 @@ pub async fn semaphore_acquire(sem: usize) -> PyResult<()> {
     if acquired {
         return Ok(());
     }
-    let (fut, result) = wait_in_line(|l| &mut l.aio.sync.semaphores[sem].waiters).await;
+    let (fut, result) = wait_in_line(
+        |l| &mut l.aio.sync.semaphores[sem].waiters,
+        FutKind::SemaphoreWaiter(sem as u32),
+    )
+    .await;
     if let Err(exc) = result {
         if exc.is_cancelled() {
             with_loop(|l| {
@@ -223,17 +232,24 @@ pub fn event_clear(l: &mut Loop, event: usize) {
     l.aio.sync.events[event].value = false;
 }
 
-async fn event_wait_state(event: impl Fn(&mut Loop) -> &mut EventState + Copy) -> PyResult<Value> {
+async fn event_wait_state(
+    event: impl Fn(&mut Loop) -> &mut EventState + Copy,
+    kind: FutKind,
+) -> PyResult<Value> {
     if with_loop(|l| event(l).value) {
         return Ok(Value::Bool(true));
     }
-    let (_, result) = wait_in_line(move |l| &mut event(l).waiters).await;
+    let (_, result) = wait_in_line(move |l| &mut event(l).waiters, kind).await;
     result.map(|_| Value::Bool(true))
 }
 
 /// `Event.wait()`.
 pub async fn event_wait(event: usize) -> PyResult<Value> {
-    event_wait_state(move |l: &mut Loop| &mut l.aio.sync.events[event]).await
+    event_wait_state(
+        move |l: &mut Loop| &mut l.aio.sync.events[event],
+        FutKind::EventWaiter(event as u32),
+    )
+    .await
 }
 
 /// `Queue._wakeup_next(waiters)`: wakes the first waiter not yet done.
@@ -262,10 +278,11 @@ pub fn queue_put_nowait<T: 'static>(
 /// `await Queue.get()`.
 pub async fn queue_get<T: 'static>(
     queue: impl Fn(&mut Loop) -> &mut Queue<T> + Copy,
+    kind: FutKind,
 ) -> PyResult<T> {
     while with_loop(|l| queue(l).items.is_empty()) {
         let getter = with_loop(|l| {
-            let getter = l.create_future(FutKind::Waiter);
+            let getter = l.create_future(kind);
             queue(l).getters.push_back(getter);
             getter
         });
@@ -297,7 +314,7 @@ pub async fn queue_put(queue: usize, item: Value) -> PyResult<()> {
     let q = user_queue(queue);
     while with_loop(|l| q(l).full()) {
         let putter = with_loop(|l| {
-            let putter = l.create_future(FutKind::Waiter);
+            let putter = l.create_future(FutKind::QueueWaiter(queue as u32));
             q(l).putters.push_back(putter);
             putter
         });
@@ -335,7 +352,11 @@ pub fn queue_task_done(l: &mut Loop, queue: usize) -> PyResult<()> {
 /// `await Queue.join()`.
 pub async fn queue_join(queue: usize) -> PyResult<()> {
     if with_loop(|l| l.aio.sync.queues[queue].unfinished_tasks > 0) {
-        event_wait_state(move |l: &mut Loop| &mut l.aio.sync.queues[queue].finished).await?;
+        event_wait_state(
+            move |l: &mut Loop| &mut l.aio.sync.queues[queue].finished,
+            FutKind::QueueWaiter(queue as u32),
+        )
+        .await?;
     }
     Ok(())
 }

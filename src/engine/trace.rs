@@ -120,6 +120,7 @@ pub struct Line {
 impl Loop {
     /// Describes a future for people: "sleep", "task worker", "gather"...
     pub fn describe_future(&self, fut: FutId) -> String {
+        let program = &self.scenario.program;
         match self.fut(fut).kind {
             FutKind::Task(t) => format!("task {}", self.task(t).name),
             FutKind::Sleep => "sleep".into(),
@@ -133,7 +134,28 @@ impl Loop {
             FutKind::SideLoop(run) => {
                 format!("run_coroutine_threadsafe({}())", self.side_coro_name(run))
             }
-            FutKind::Waiter | FutKind::Plain => format!("future {}", fut.0),
+            FutKind::WaitWaiter => "wait()".into(),
+            FutKind::WaitForWaiter => "wait_for()".into(),
+            FutKind::AsCompletedWaiter => "as_completed()".into(),
+            FutKind::LockWaiter(i) => self.object_name("lock", &program.locks, i),
+            FutKind::SemaphoreWaiter(i) => {
+                let names: Vec<String> = program.semaphores.iter().map(|s| s.0.clone()).collect();
+                self.object_name("semaphore", &names, i)
+            }
+            FutKind::EventWaiter(i) => self.object_name("event", &program.events, i),
+            FutKind::QueueWaiter(i) => {
+                let names: Vec<String> = program.queues.iter().map(|q| q.0.clone()).collect();
+                self.object_name("queue", &names, i)
+            }
+            FutKind::Plain => "a future".into(),
+        }
+    }
+
+    /// "lock guard": a program's object, by kind and name.
+    fn object_name(&self, kind: &str, names: &[String], index: u32) -> String {
+        match names.get(index as usize) {
+            Some(name) => format!("{kind} {name}"),
+            None => format!("{kind} #{index}"),
         }
     }
 

@@ -103,13 +103,20 @@ fn parse_response(line: &str) -> Result<PythonRun, String> {
         Some(Json::Str(s)) => Ok(Some(s.clone())),
         _ => Err(format!("no {name} in {line}")),
     };
-    // The first loop's pictures: a program may run several loops, and
-    // the engine models one `asyncio.run`.
+    // The pictures of the first loop the main thread ran: a program may
+    // run several loops (a side loop in a thread of its own, several
+    // `asyncio.run`s), and the engine models one `asyncio.run`.
+    fn main_loop(snapshots: &[Json]) -> Option<&Json> {
+        snapshots
+            .iter()
+            .find(|s| s.get("main") == Some(&Json::Bool(true)))
+            .and_then(|s| s.get("loop"))
+    }
     let pictures = match json.get("trace").and_then(Json::as_array) {
         Some(snapshots) => Some(
             snapshots
                 .iter()
-                .filter(|s| s.get("loop").and_then(Json::as_f64) == Some(0.0))
+                .filter(|s| s.get("loop") == main_loop(snapshots))
                 .map(Picture::from_json)
                 .collect::<Result<Vec<_>, _>>()?,
         ),

@@ -380,6 +380,13 @@ impl Exporter<'_> {
                     args.join(", ")
                 );
                 self.line(d, &line);
+                // A task in this step waits at `await next_done`: that is
+                // its line (CPython's frame is there).
+                if let Some(lines) = self.writing.and_then(|c| self.lines.get_mut(c)) {
+                    if let Some(last) = lines.last_mut() {
+                        *last += 1;
+                    }
+                }
                 self.line(d + 1, &format!("{}await next_done", Self::bind(bind)));
                 for s in body {
                     self.step(s, d + 1);

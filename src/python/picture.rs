@@ -44,9 +44,11 @@ impl Picture {
     /// The engine's snapshot, with each task's step placed at its line:
     /// `lines[coroutine][step]` as `python::export_with_lines` gives them.
     pub fn of_engine(snapshot: &Snapshot, lines: &[Vec<u32>]) -> Picture {
+        // The side loop's tasks are in its own picture, as CPython's are.
         let tasks = snapshot
             .tasks
             .iter()
+            .filter(|t| !t.on_side)
             .map(|t| {
                 let (state, on, value) = match &t.state {
                     TaskState::NotStarted => ("not started", None, None),

@@ -50,7 +50,8 @@ import sys
 import threading
 import time
 import traceback
-from asyncio import base_events, futures, tasks
+import weakref
+from asyncio import base_events, futures, runners, tasks
 
 _now = [0.0]
 # A program that runs longer than this (in real seconds) is stopped.
@@ -225,6 +226,40 @@ def _virtual_sleep(seconds):
         _scheduler[0].sleep(seconds)
 
 
+# What a future stands for, in the views' words, where nothing left on
+# it tells: a concurrent future's `run_in_executor(job)` or
+# `run_coroutine_threadsafe(coro())`, and shield's outer future (whose
+# callbacks are gone once it is done).
+_handed_over = weakref.WeakKeyDictionary()
+_original_run_coroutine_threadsafe = asyncio.run_coroutine_threadsafe
+_original_shield = asyncio.shield
+
+
+def _run_coroutine_threadsafe(coro, loop):
+    future = _original_run_coroutine_threadsafe(coro, loop)
+    _handed_over[future] = f"run_coroutine_threadsafe({coro.__name__}())"
+    return future
+
+
+_original_wrap_future = futures.wrap_future
+
+
+def _wrap_future(future, *, loop=None):
+    """`wrap_future`, remembering what the asyncio future stands for: once
+    done, it keeps nothing that tells."""
+    wrapper = _original_wrap_future(future, loop=loop)
+    if future in _handed_over:
+        _handed_over[wrapper] = _handed_over[future]
+    return wrapper
+
+
+def _shield(arg):
+    outer = _original_shield(arg)
+    if outer is not arg:
+        _handed_over[outer] = "shield"
+    return outer
+
+
 _original_start = threading.Thread.start
 _original_join = threading.Thread.join
 
@@ -267,6 +302,7 @@ class VirtualThreadPool(concurrent.futures.ThreadPoolExecutor):
 
     def submit(self, fn, /, *args, **kwargs):
         future = concurrent.futures.Future()
+        _handed_over[future] = f"run_in_executor({getattr(fn, '__name__', 'a function')})"
         self._jobs.append((future, fn, args, kwargs))
         if self._running < self._max:
             self._running += 1
@@ -359,6 +395,28 @@ class TracedLoop(base_events.BaseEventLoop):
         super()._run_once()
 
 
+def _cancel_all_tasks(loop):
+    """`asyncio.runners._cancel_all_tasks`, taking the tasks in the order
+    they were made. CPython walks a set of them, whose order follows their
+    addresses in memory, so it differs from one machine to the next; the
+    engine takes them in creation order, and so does the tracer."""
+    to_cancel = [t for t in getattr(loop, "made", ()) if not t.done()]
+    if not to_cancel:
+        return
+    for task in to_cancel:
+        task.cancel()
+    loop.run_until_complete(tasks.gather(*to_cancel, return_exceptions=True))
+    for task in to_cancel:
+        if task.cancelled():
+            continue
+        if task.exception() is not None:
+            loop.call_exception_handler({
+                "message": "unhandled exception during asyncio.run() shutdown",
+                "exception": task.exception(),
+                "task": task,
+            })
+
+
 class _Policy(asyncio.DefaultEventLoopPolicy):
     def new_event_loop(self):
         return TracedLoop()
@@ -407,6 +465,13 @@ def label(handle):
     if callback is base_events._run_until_complete_cb:
         return "stop the loop (run_until_complete is done)"
     closure = _closure_owner(callback)
+    if closure == "_chain_future":
+        what = _chained_from(callback, args + tuple(handle._args or ()))
+        if name == "_call_check_cancel":
+            return f"check whether {what} was cancelled"
+        if what.startswith("run_in_executor("):
+            return f"hand job {what[len('run_in_executor('):-1]}'s result to its future"
+        return f"hand {what[len('run_coroutine_threadsafe('):-1]}'s outcome to the future awaited here"
     if closure == "_wait" and name == "_on_completion":
         return "wait(): a task finished"
     if closure == "gather" and name == "_done_callback":
@@ -418,6 +483,24 @@ def label(handle):
     if name == "stop" and isinstance(owner, asyncio.AbstractEventLoop):
         return "stop the loop"
     return f"call {name}()"
+
+
+def _chained_from(callback, args=()):
+    """What the concurrent future behind a `_chain_future` callback stands
+    for: one its closure holds, or one it is called with."""
+    held = []
+    for cell in getattr(callback, "__closure__", None) or ():
+        try:
+            held.append(cell.cell_contents)
+        except ValueError:
+            continue
+    for value in held + list(args):
+        try:
+            if value in _handed_over:
+                return _handed_over[value]
+        except TypeError:
+            continue
+    return "a future"
 
 
 def _timers_in_firing_order(loop):
@@ -470,6 +553,16 @@ def _line(task, program):
     return line
 
 
+# The primitives a task can wait in line for, as the views name them.
+_PRIMITIVES = (
+    (asyncio.Lock, "lock"),
+    (asyncio.Semaphore, "semaphore"),
+    (asyncio.Event, "event"),
+    (asyncio.Condition, "condition"),
+    (asyncio.Queue, "queue"),
+)
+
+
 def _waits_for(task, program):
     """What a suspended task waits for, in the views' words."""
     waiter = task._fut_waiter
@@ -482,26 +575,38 @@ def _waits_for(task, program):
     name = program.name_of(waiter)
     if name is not None:
         return f"future {name}"
-    # What made the future: the innermost asyncio coroutine it awaits in.
-    for coro in reversed(_coroutine_chain(task)):
+    if waiter in _handed_over:
+        return _handed_over[waiter]
+    callbacks = [cb for cb, _ in (waiter._callbacks or [])]
+    for cb in callbacks:
+        if _closure_owner(cb) == "_chain_future":
+            return _chained_from(cb)
+    # The asyncio function the program's own code called: the first frame
+    # past the program's own.
+    in_program = False
+    for coro in _coroutine_chain(task):
         frame = _frame(coro)
         if frame is None:
             continue
+        if frame.f_code.co_filename == program.filename:
+            in_program = True
+            continue
+        if not in_program:
+            continue
+        owner = frame.f_locals.get("self")
+        for kind, word in _PRIMITIVES:
+            if isinstance(owner, kind):
+                return f"{word} {program.name_of(owner) or '?'}"
         code = frame.f_code.co_name
         if code == "sleep":
             return "sleep"
-        if code in ("_wait", "wait"):
+        if code == "wait":
             return "wait()"
         if code == "wait_for":
             return "wait_for()"
         if code == "_wait_for_one":
             return "as_completed()"
-        if code == "shield":
-            return "shield"
-        owner = frame.f_locals.get("self")
-        if owner is not None and code in ("acquire", "wait", "get", "put", "join"):
-            kind = type(owner).__name__.lower()
-            return f"{kind} {program.name_of(owner) or '?'}"
+        break
     return "a future"
 
 
@@ -561,6 +666,8 @@ class Tracer:
         running = tasks.current_task(loop) if loop.is_running() else None
         self.snapshots.append({
             "loop": self.loops.index(loop),
+            # The loop asyncio.run runs is the main thread's.
+            "main": threading.current_thread() is threading.main_thread(),
             "iteration": loop.iterations,
             "time": _now[0],
             "ready": [label(h) for h in loop._ready if not h._cancelled],
@@ -603,6 +710,11 @@ def install(record=False):
     threading.Thread.join = _managed_join
     concurrent.futures.ThreadPoolExecutor = VirtualThreadPool
     asyncio.set_event_loop_policy(_Policy())
+    asyncio.run_coroutine_threadsafe = _run_coroutine_threadsafe
+    asyncio.shield = _shield
+    asyncio.wrap_future = futures.wrap_future = _wrap_future
+    runners._cancel_all_tasks = _cancel_all_tasks
+    _handed_over.clear()
     # A browser's CPython runs its own loop at start-up; the program's
     # loops must be the ones that run.
     asyncio.events._set_running_loop(None)

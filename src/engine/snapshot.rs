@@ -353,15 +353,48 @@ impl Loop {
 
     /// For each task awaiting something now: the tasks behind it, and the
     /// combinator when there is one.
+    /// The tasks each suspended task awaits right now, and through what:
+    /// those behind what it is suspended on (a task; a gather's children;
+    /// the tasks given to the wait, wait_for, as_completed or shield it
+    /// is in), as CPython's task would show them.
     fn awaiting(&self) -> FastHashMap<TaskId, (Vec<TaskId>, Option<CombKind>)> {
-        let mut map: FastHashMap<TaskId, (Vec<TaskId>, Option<CombKind>)> = Default::default();
+        let mut ongoing: FastHashMap<TaskId, Vec<&super::aio::Combination>> = Default::default();
         for c in self.aio.combinations.iter().filter(|c| !c.ended) {
-            let entry = map.entry(c.caller).or_default();
-            entry
-                .0
-                .extend(c.items.iter().filter_map(|f| self.task_behind(*f)));
-            if c.kind != CombKind::Await {
-                entry.1 = Some(c.kind);
+            ongoing.entry(c.caller).or_default().push(c);
+        }
+        let mut map: FastHashMap<TaskId, (Vec<TaskId>, Option<CombKind>)> = Default::default();
+        for (i, t) in self.tasks.iter().enumerate() {
+            let Some(waiter) = t.fut_waiter.filter(|_| !self.is_done(t.fut)) else {
+                continue;
+            };
+            let task = TaskId(i as u32);
+            let kind = match self.fut(waiter).kind {
+                FutKind::Task(awaited) => {
+                    map.insert(task, (vec![awaited], None));
+                    continue;
+                }
+                FutKind::SideLoop(_) => {
+                    let behind = self.task_behind(waiter).into_iter().collect();
+                    map.insert(task, (behind, None));
+                    continue;
+                }
+                FutKind::Gather(_) => CombKind::Gather,
+                FutKind::WaitWaiter => CombKind::Wait,
+                FutKind::WaitForWaiter => CombKind::WaitFor,
+                FutKind::AsCompletedWaiter => CombKind::AsCompleted,
+                FutKind::Shield => CombKind::Shield,
+                _ => continue,
+            };
+            let combination = ongoing
+                .get(&task)
+                .and_then(|cs| cs.iter().rev().find(|c| c.kind == kind));
+            if let Some(c) = combination {
+                let awaited = c
+                    .items
+                    .iter()
+                    .filter_map(|f| self.task_behind(*f))
+                    .collect();
+                map.insert(task, (awaited, Some(kind)));
             }
         }
         map

@@ -38,6 +38,9 @@ pub struct TaskPicture {
     pub value: Option<String>,
     /// The line of the program it is at.
     pub line: Option<u32>,
+    /// The tasks it awaits right now (directly, or through a gather,
+    /// wait, wait_for, as_completed or shield), by name, in order.
+    pub awaits: Vec<String>,
 }
 
 impl Picture {
@@ -66,12 +69,20 @@ impl Picture {
                         t.at.and_then(|(c, i)| lines.get(c as usize)?.get(i as usize).copied())
                     }
                 };
+                let mut awaits: Vec<String> = t
+                    .awaits
+                    .iter()
+                    .filter_map(|id| snapshot.tasks.get(id.index()).map(|a| a.name.clone()))
+                    .collect();
+                awaits.sort();
+                awaits.dedup();
                 TaskPicture {
                     name: t.name.clone(),
                     state: state.into(),
                     on,
                     value,
                     line,
+                    awaits,
                 }
             })
             .collect();
@@ -102,6 +113,10 @@ impl Picture {
                 }
                 if let Some(line) = t.line {
                     fields.push(("line".into(), Json::int(i64::from(line))));
+                }
+                if !t.awaits.is_empty() {
+                    let awaits = t.awaits.iter().map(|a| Json::str(a)).collect();
+                    fields.push(("awaits".into(), Json::Arr(awaits)));
                 }
                 Json::Obj(fields)
             })
@@ -163,6 +178,7 @@ impl Picture {
                     on: text("on"),
                     value: text("value"),
                     line: t.get("line").and_then(Json::as_f64).map(|l| l as u32),
+                    awaits: strings(t.get("awaits")),
                 }
             })
             .collect();
@@ -260,6 +276,9 @@ fn describe(t: &TaskPicture) -> String {
     }
     if let Some(line) = t.line {
         text.push_str(&format!(" at line {line}"));
+    }
+    if !t.awaits.is_empty() {
+        text.push_str(&format!(", awaiting {}", t.awaits.join(", ")));
     }
     text
 }

@@ -235,10 +235,26 @@ _original_run_coroutine_threadsafe = asyncio.run_coroutine_threadsafe
 _original_shield = asyncio.shield
 
 
+# What a future or a coroutine awaits in tasks, where nothing left on it
+# tells: shield's inner task, as_completed's tasks, the coroutine handed to
+# another loop.
+_awaits_through = weakref.WeakKeyDictionary()
+_original_as_completed = asyncio.as_completed
+
+
 def _run_coroutine_threadsafe(coro, loop):
     future = _original_run_coroutine_threadsafe(coro, loop)
     _handed_over[future] = f"run_coroutine_threadsafe({coro.__name__}())"
+    _awaits_through[future] = coro
     return future
+
+
+def _as_completed(fs, *, timeout=None):
+    fs = list(fs)
+    given = [f for f in fs if isinstance(f, asyncio.Task)]
+    for next_done in _original_as_completed(fs, timeout=timeout):
+        _awaits_through[next_done] = given
+        yield next_done
 
 
 _original_wrap_future = futures.wrap_future
@@ -250,6 +266,8 @@ def _wrap_future(future, *, loop=None):
     wrapper = _original_wrap_future(future, loop=loop)
     if future in _handed_over:
         _handed_over[wrapper] = _handed_over[future]
+    if future in _awaits_through:
+        _awaits_through[wrapper] = _awaits_through[future]
     return wrapper
 
 
@@ -257,6 +275,9 @@ def _shield(arg):
     outer = _original_shield(arg)
     if outer is not arg:
         _handed_over[outer] = "shield"
+        inner = asyncio.ensure_future(arg)
+        if isinstance(inner, asyncio.Task):
+            _awaits_through[outer] = [inner]
     return outer
 
 
@@ -610,7 +631,53 @@ def _waits_for(task, program):
     return "a future"
 
 
-def task_view(task, program, running):
+def _awaits(task, program, loops):
+    """The tasks a suspended task awaits right now: what it is suspended
+    on, or the tasks given to the gather, wait, wait_for, as_completed or
+    shield it is in."""
+    waiter = task._fut_waiter
+    if waiter is None or task.done():
+        return []
+
+    def behind(future):
+        """The task a future stands for: itself, or, for a coroutine handed
+        to another loop, the task that loop made of it."""
+        if isinstance(future, asyncio.Task):
+            return [future]
+        handed = _awaits_through.get(future)
+        if inspect.iscoroutine(handed):
+            return [t for loop in loops for t in loop.made if t.get_coro() is handed]
+        return []
+
+    if isinstance(waiter, tasks._GatheringFuture):
+        return [t for child in waiter._children for t in behind(child)]
+    through = _awaits_through.get(waiter)
+    if isinstance(through, list):
+        return through
+    if isinstance(waiter, asyncio.Task) or inspect.iscoroutine(through):
+        return behind(waiter)
+    in_program = False
+    for coro in _coroutine_chain(task):
+        frame = _frame(coro)
+        if frame is None:
+            continue
+        if frame.f_code.co_filename == program.filename:
+            in_program = True
+            continue
+        if not in_program:
+            continue
+        code = frame.f_code.co_name
+        if code == "wait":
+            return [t for f in frame.f_locals.get("fs", ()) for t in behind(f)]
+        if code == "wait_for":
+            return behind(frame.f_locals.get("fut"))
+        if code == "_wait_for_one":
+            return _awaits_through.get(coro, [])
+        break
+    return []
+
+
+def task_view(task, program, running, loops=()):
     """A task as the views show it."""
     view = {"name": _task_name(task)}
     if task.done():
@@ -631,6 +698,9 @@ def task_view(task, program, running):
     elif task._fut_waiter is not None:
         view["state"] = "waiting"
         view["on"] = _waits_for(task, program)
+        awaited = sorted({_task_name(t) for t in _awaits(task, program, loops)})
+        if awaited:
+            view["awaits"] = awaited
     else:
         view["state"] = "ready"
     # A task not started is at no line yet (its frame sits on the `def`).
@@ -672,7 +742,7 @@ class Tracer:
             "time": _now[0],
             "ready": [label(h) for h in loop._ready if not h._cancelled],
             "timers": [[h._when, label(h)] for h in _timers_in_firing_order(loop)],
-            "tasks": [task_view(t, self.program, running) for t in loop.made],
+            "tasks": [task_view(t, self.program, running, self.loops) for t in loop.made],
             "printed": sum(text.count("\n") for _, text in self.stdout),
         })
 
@@ -712,6 +782,7 @@ def install(record=False):
     asyncio.set_event_loop_policy(_Policy())
     asyncio.run_coroutine_threadsafe = _run_coroutine_threadsafe
     asyncio.shield = _shield
+    asyncio.as_completed = _as_completed
     asyncio.wrap_future = futures.wrap_future = _wrap_future
     runners._cancel_all_tasks = _cancel_all_tasks
     _handed_over.clear()

@@ -173,3 +173,115 @@ pub fn run_cli(args: &[&str]) -> i32 {
         2
     }
 }
+
+/// The tracer's benchmark: `asyncio-playground bench-tracer` runs every
+/// gallery preset's Python, and the standard workload's at 100 and 1,000
+/// tasks, under CPython with the tracer recording and without, and prints
+/// how long each took (the median of `repeat` runs, in CPython, not
+/// counting its start) and how long the recording takes per iteration.
+/// The tracer will run on every edit in the browser.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn tracer_cli(args: &[&str]) -> i32 {
+    let repeat = match args {
+        [] => 5,
+        ["--repeat", n] => match n.parse::<usize>() {
+            Ok(n) if (1..=100).contains(&n) => n,
+            _ => {
+                eprintln!("--repeat takes a whole number from 1 to 100, not `{n}`");
+                return 2;
+            }
+        },
+        _ => {
+            eprintln!("usage: asyncio-playground bench-tracer [--repeat N]");
+            return 2;
+        }
+    };
+    let mut programs: Vec<(String, String)> = crate::gallery::presets()
+        .into_iter()
+        .map(|p| (p.id.to_string(), crate::python::export(&p.program)))
+        .collect();
+    let presets = programs.len();
+    for tasks in [100, 1000] {
+        let name = format!("workload_{tasks}_tasks");
+        programs.push((name, crate::python::export(&workload(tasks))));
+    }
+    match measure_tracer(&programs, repeat) {
+        Ok(figures) => {
+            for f in &figures {
+                println!("{}", f.line());
+            }
+            let largest = figures[..presets]
+                .iter()
+                .max_by_key(|f| f.iterations)
+                .expect("the gallery has presets");
+            println!("largest preset: {}", largest.line());
+            0
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            1
+        }
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+struct TracerFigures {
+    name: String,
+    iterations: usize,
+    traced_seconds: f64,
+    untraced_seconds: f64,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl TracerFigures {
+    fn line(&self) -> String {
+        let per_iteration =
+            (self.traced_seconds - self.untraced_seconds).max(0.0) / self.iterations.max(1) as f64;
+        format!(
+            "tracer bench {}: iterations={} traced_ms={:.2} untraced_ms={:.2} \
+             recording_us_per_iteration={:.1} traced_us_per_iteration={:.1}",
+            self.name,
+            self.iterations,
+            self.traced_seconds * 1e3,
+            self.untraced_seconds * 1e3,
+            per_iteration * 1e6,
+            self.traced_seconds * 1e6 / self.iterations.max(1) as f64,
+        )
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn measure_tracer(
+    programs: &[(String, String)],
+    repeat: usize,
+) -> Result<Vec<TracerFigures>, String> {
+    use crate::python::cpython::{run_batch, trace_batch};
+    let sources: Vec<String> = programs.iter().map(|(_, s)| s.clone()).collect();
+    let mut traced = vec![Vec::new(); sources.len()];
+    let mut untraced = vec![Vec::new(); sources.len()];
+    let mut iterations = vec![0; sources.len()];
+    for _ in 0..repeat {
+        for (i, run) in trace_batch(&sources)?.into_iter().enumerate() {
+            let trace = run.trace.ok_or("the tracer recorded nothing")?;
+            iterations[i] = trace.iterations.len();
+            traced[i].push(run.seconds.ok_or("the tracer gave no time")?);
+        }
+        for (i, run) in run_batch(&sources)?.into_iter().enumerate() {
+            untraced[i].push(run.seconds.ok_or("the tracer gave no time")?);
+        }
+    }
+    let median = |mut xs: Vec<f64>| {
+        xs.sort_by(f64::total_cmp);
+        xs[xs.len() / 2]
+    };
+    Ok(programs
+        .iter()
+        .enumerate()
+        .map(|(i, (name, _))| TracerFigures {
+            name: name.clone(),
+            iterations: iterations[i],
+            traced_seconds: median(std::mem::take(&mut traced[i])),
+            untraced_seconds: median(std::mem::take(&mut untraced[i])),
+        })
+        .collect())
+}

@@ -23,7 +23,17 @@ COMMANDS:
                         Check N random scenarios against CPython; save each
                         failure, shrunk, under tests/conformance/
     generate SEED       Print the random scenario `conform` makes from SEED
+    run-py FILE.py      Run a Python program under CPython (the machine's
+                        python3) on the tracer's virtual clock; print what
+                        it prints
+    trace-py FILE.py [--json]
+                        Run it so, and print the loop at every iteration
+                        and what each did, in words (--json: the tracer's
+                        document)
     bench [--tasks N]   Benchmark the engine on the standard workload
+    bench-tracer [--repeat N]
+                        Benchmark the tracer: each preset's Python under
+                        CPython, recorded and not, per iteration
     version             Print the version
     help                Print this message
 
@@ -124,7 +134,21 @@ pub fn run(args: &[String]) -> i32 {
                 "generate takes a seed (a whole number), not `{seed}`"
             )),
         },
+        #[cfg(not(target_arch = "wasm32"))]
+        ["run-py", file] => match crate::python::cpython::run_file(std::path::Path::new(file)) {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("{e}");
+                2
+            }
+        },
+        #[cfg(not(target_arch = "wasm32"))]
+        ["trace-py", file] => trace_py(file, false),
+        #[cfg(not(target_arch = "wasm32"))]
+        ["trace-py", file, "--json"] | ["trace-py", "--json", file] => trace_py(file, true),
         ["bench", rest @ ..] => crate::bench::run_cli(rest),
+        #[cfg(not(target_arch = "wasm32"))]
+        ["bench-tracer", rest @ ..] => crate::bench::tracer_cli(rest),
         [other, ..] => {
             eprintln!("unknown command or arguments: `{}`\n\n{USAGE}", other);
             2
@@ -181,6 +205,29 @@ fn check(program: Program) -> i32 {
         },
         Err(e) => {
             eprintln!("cannot run CPython: {e}");
+            2
+        }
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn trace_py(file: &str, json: bool) -> i32 {
+    let path = std::path::Path::new(file);
+    if !path.is_file() {
+        eprintln!("no file named `{file}`");
+        return 2;
+    }
+    match crate::python::cpython::trace_file(path) {
+        Ok((text, trace)) => {
+            if json {
+                print!("{text}");
+            } else {
+                print!("{}", trace.to_text());
+            }
+            i32::from(trace.error.is_some())
+        }
+        Err(e) => {
+            eprintln!("{e}");
             2
         }
     }

@@ -17,8 +17,8 @@ fn engine_output(program: asyncio_playground::engine::Program) -> String {
 #[test]
 fn tutorial_programs_print_what_cpython_printed() {
     for (name, program) in tutorial_examples() {
-        let expected = std::fs::read_to_string(format!("tests/expected/{name}.out"))
-            .unwrap_or_else(|e| panic!("tests/expected/{name}.out: {e}"));
+        let expected = std::fs::read_to_string(format!("tests/programs/examples/{name}.out"))
+            .unwrap_or_else(|e| panic!("tests/programs/examples/{name}.out: {e}"));
         assert_eq!(engine_output(program), expected, "{name}");
     }
 }

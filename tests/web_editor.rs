@@ -95,7 +95,10 @@ async fn building_the_gather_example_through_the_ui_prints_cpythons_output() {
             .map(|p| p.text_content())
             .collect::<Vec<_>>()
     );
-    assert_eq!(output(&root), include_str!("expected/01_gather.out"));
+    assert_eq!(
+        output(&root),
+        include_str!("programs/examples/01_gather.out")
+    );
 }
 
 #[wasm_bindgen_test]
@@ -103,7 +106,7 @@ async fn editing_a_sleep_changes_the_output_and_undo_restores_it() {
     let root = mount("en").await;
     set(&field(&root, "Example"), "01_gather").await;
     let before = output(&root);
-    assert_eq!(before, include_str!("expected/01_gather.out"));
+    assert_eq!(before, include_str!("programs/examples/01_gather.out"));
 
     let task = card(&root, "func1_3");
     set(&field(&params(&step(&task, 2)), "Seconds"), "6").await;
@@ -141,7 +144,10 @@ async fn bad_input_is_shown_where_it_is_and_never_runs() {
     set(&seconds, "soon").await;
     let error = one(&step(&task, 2), ".field-error");
     assert!(error.text_content().unwrap().contains("not a number"));
-    assert_eq!(output(&root), include_str!("expected/01_gather.out"));
+    assert_eq!(
+        output(&root),
+        include_str!("programs/examples/01_gather.out")
+    );
 
     // A negative duration: a problem at that step, and nothing runs.
     set(&field(&params(&step(&task, 2)), "Seconds"), "-1").await;

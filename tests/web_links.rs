@@ -172,7 +172,10 @@ async fn opening_a_link_offers_to_go_back_to_the_autosaved_work() {
         speed: None,
     }));
     let root = open("en").await;
-    assert_eq!(output(&root), include_str!("expected/01_gather.out"));
+    assert_eq!(
+        output(&root),
+        include_str!("programs/examples/01_gather.out")
+    );
     click(&root, "Back to my work").await;
     assert!(
         output(&root).starts_with("done? False\n"),

@@ -128,7 +128,7 @@ async fn a_live_run_at_ten_times_speed_prints_cpythons_output() {
         .iter()
         .any(|b| b.text_content().as_deref() == Some("Pause")));
     until(
-        || printed(&root) == include_str!("expected/01_gather.out"),
+        || printed(&root) == include_str!("programs/examples/01_gather.out"),
         "the live run to finish",
     )
     .await;
@@ -150,7 +150,10 @@ async fn dragging_the_cursor_back_shows_the_earlier_state() {
     // And forward again, to the end.
     cursor.set_value(&cursor.max());
     fire(&cursor, "input").await;
-    assert_eq!(printed(&root), include_str!("expected/01_gather.out"));
+    assert_eq!(
+        printed(&root),
+        include_str!("programs/examples/01_gather.out")
+    );
 }
 
 #[wasm_bindgen_test]

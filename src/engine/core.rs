@@ -958,7 +958,7 @@ impl Runtime {
     /// ready, no timer is armed and no thread can wake the loop (a
     /// deadlock, where CPython's selector would wait forever).
     pub fn begin_iteration(&self) -> Option<usize> {
-        // vclock's selector: `_now += timeout`, with CPython's float
+        // the tracer's selector: `_now += timeout`, with CPython's float
         // arithmetic, so times print exactly as CPython prints them.
         let waited = |l: &mut Loop, until: Option<f64>, woken: bool| {
             match until {

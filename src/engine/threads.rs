@@ -3,7 +3,7 @@
 //! those threads reach back into the loop (`call_soon_threadsafe`).
 //!
 //! Real threads race; these follow one rule, which the CPython harness
-//! (`tests/oracle/vclock.py`) enforces too, so the playground and CPython
+//! (`src/python/tracer.py`) enforces too, so the playground and CPython
 //! agree line for line:
 //!
 //! - Threads run only while the loop thread waits: in `select` (between

@@ -7,6 +7,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 
 use super::picture::Picture;
+use super::trace::Trace;
 use crate::json::Json;
 
 /// The tracer, one Python module (see its own doc).
@@ -20,6 +21,12 @@ pub struct PythonRun {
     pub error: Option<String>,
     /// The pictures of its first loop, when they were asked for.
     pub pictures: Option<Vec<Picture>>,
+    /// The whole run (every loop's pictures, what was written, the
+    /// events), when it was asked for.
+    pub trace: Option<Trace>,
+    /// How long the run took CPython, in real seconds (the tracer's
+    /// recording included, starting Python not).
+    pub seconds: Option<f64>,
 }
 
 /// Runs every program in one CPython process; results in the same order.
@@ -33,21 +40,80 @@ pub fn trace_batch(sources: &[String]) -> Result<Vec<PythonRun>, String> {
     run_batch_with(sources, true)
 }
 
+/// The tracer written out for `python3` to run, removed when dropped.
+struct TracerFile {
+    dir: std::path::PathBuf,
+    path: std::path::PathBuf,
+}
+
+impl TracerFile {
+    fn write() -> Result<TracerFile, String> {
+        // A directory each: batches may run in parallel (test threads).
+        static MADE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = MADE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!(
+            "asyncio-playground-tracer-{}-{n}",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        let path = dir.join("tracer.py");
+        std::fs::write(&path, TRACER).map_err(|e| format!("cannot write the tracer: {e}"))?;
+        Ok(TracerFile { dir, path })
+    }
+}
+
+impl Drop for TracerFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn python() -> String {
+    std::env::var("PYTHON").unwrap_or_else(|_| "python3".into())
+}
+
+/// Runs a Python file through the tracer, its output going where this
+/// process's goes; returns the exit code (1 if the program raised or was
+/// stopped, with the traceback or the reason on stderr).
+pub fn run_file(path: &std::path::Path) -> Result<i32, String> {
+    let tracer = TracerFile::write()?;
+    let status = Command::new(python())
+        .arg(&tracer.path)
+        .arg("run")
+        .arg(path)
+        .status()
+        .map_err(|e| format!("cannot start {}: {e}", python()))?;
+    Ok(status.code().unwrap_or(1))
+}
+
+/// Traces a Python file: its whole run, as the tracer's JSON document
+/// (its text, and read).
+pub fn trace_file(path: &std::path::Path) -> Result<(String, Trace), String> {
+    let tracer = TracerFile::write()?;
+    let output = Command::new(python())
+        .arg(&tracer.path)
+        .arg("trace")
+        .arg(path)
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("cannot start {}: {e}", python()))?;
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    let json = Json::parse(text.trim()).map_err(|e| {
+        format!(
+            "the tracer's answer is not JSON ({e}); it ended with {}",
+            output.status
+        )
+    })?;
+    let trace = Trace::from_json(&json)?;
+    Ok((text, trace))
+}
+
 fn run_batch_with(sources: &[String], trace: bool) -> Result<Vec<PythonRun>, String> {
-    // A directory per batch: batches may run in parallel (test threads),
-    // and each removes its own when done.
-    static BATCHES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = BATCHES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!(
-        "asyncio-playground-oracle-{}-{n}",
-        std::process::id()
-    ));
-    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let harness = dir.join("tracer.py");
-    std::fs::write(&harness, TRACER).map_err(|e| format!("cannot write the tracer: {e}"))?;
-    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
+    let tracer = TracerFile::write()?;
+    let python = python();
     let mut child = Command::new(&python)
-        .arg(&harness)
+        .arg(&tracer.path)
         .arg("--batch")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -72,7 +138,6 @@ fn run_batch_with(sources: &[String], trace: bool) -> Result<Vec<PythonRun>, Str
     }
     let _ = writer.join();
     let status = child.wait().map_err(|e| e.to_string())?;
-    let _ = std::fs::remove_dir_all(&dir);
     if !status.success() || runs.len() != sources.len() {
         return Err(format!(
             "the harness answered {} of {} programs ({status})",
@@ -103,29 +168,19 @@ fn parse_response(line: &str) -> Result<PythonRun, String> {
         Some(Json::Str(s)) => Ok(Some(s.clone())),
         _ => Err(format!("no {name} in {line}")),
     };
-    // The pictures of the first loop the main thread ran: a program may
-    // run several loops (a side loop in a thread of its own, several
-    // `asyncio.run`s), and the engine models one `asyncio.run`.
-    fn main_loop(snapshots: &[Json]) -> Option<&Json> {
-        snapshots
-            .iter()
-            .find(|s| s.get("main") == Some(&Json::Bool(true)))
-            .and_then(|s| s.get("loop"))
-    }
-    let pictures = match json.get("trace").and_then(Json::as_array) {
-        Some(snapshots) => Some(
-            snapshots
-                .iter()
-                .filter(|s| s.get("loop") == main_loop(snapshots))
-                .map(Picture::from_json)
-                .collect::<Result<Vec<_>, _>>()?,
-        ),
-        None => None,
+    let trace = match json.get("trace") {
+        Some(document @ Json::Obj(_)) => Some(Trace::from_json(document)?),
+        _ => None,
     };
+    let pictures = trace
+        .as_ref()
+        .map(|t| t.main_loop().map(|l| t.pictures(l)).unwrap_or_default());
     Ok(PythonRun {
         stdout: field("stdout")?.unwrap_or_default(),
         error: field("error")?,
         pictures,
+        trace,
+        seconds: json.get("seconds").and_then(Json::as_f64),
     })
 }
 
@@ -155,7 +210,7 @@ for line in sys.stdin:
 
 impl Compiler {
     pub fn start() -> Result<Compiler, String> {
-        let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
+        let python = python();
         let mut child = Command::new(&python)
             .args(["-c", COMPILE])
             .stdin(Stdio::piped())

@@ -6,5 +6,6 @@
 pub mod cpython;
 mod export;
 pub mod picture;
+pub mod trace;
 
 pub use export::*;

@@ -43,6 +43,26 @@ pub struct TaskPicture {
     pub awaits: Vec<String>,
 }
 
+impl TaskPicture {
+    pub fn from_json(t: &Json) -> TaskPicture {
+        let text = |key: &str| t.get(key).and_then(Json::as_str).map(str::to_string);
+        TaskPicture {
+            name: text("name").unwrap_or_default(),
+            state: text("state").unwrap_or_default(),
+            on: text("on"),
+            value: text("value"),
+            line: t.get("line").and_then(Json::as_f64).map(|l| l as u32),
+            awaits: t
+                .get("awaits")
+                .and_then(Json::as_array)
+                .unwrap_or(&[])
+                .iter()
+                .filter_map(|s| s.as_str().map(str::to_string))
+                .collect(),
+        }
+    }
+}
+
 impl Picture {
     /// The engine's snapshot, with each task's step placed at its line:
     /// `lines[coroutine][step]` as `python::export_with_lines` gives them.
@@ -170,17 +190,7 @@ impl Picture {
             .and_then(Json::as_array)
             .unwrap_or(&[])
             .iter()
-            .map(|t| {
-                let text = |key: &str| t.get(key).and_then(Json::as_str).map(str::to_string);
-                TaskPicture {
-                    name: text("name").unwrap_or_default(),
-                    state: text("state").unwrap_or_default(),
-                    on: text("on"),
-                    value: text("value"),
-                    line: t.get("line").and_then(Json::as_f64).map(|l| l as u32),
-                    awaits: strings(t.get("awaits")),
-                }
-            })
+            .map(TaskPicture::from_json)
             .collect();
         Ok(Picture {
             iteration: number("iteration")? as u32,

@@ -38,6 +38,7 @@ run that goes on past the budget (iterations, virtual time) is stopped
 with a message.
 """
 import asyncio
+import builtins
 import collections
 import concurrent.futures
 import functools
@@ -46,6 +47,7 @@ import inspect
 import json
 import os
 import signal
+import socket
 import sys
 import threading
 import time
@@ -54,17 +56,32 @@ import weakref
 from asyncio import base_events, futures, runners, tasks
 
 _now = [0.0]
+# The real clock, for the benchmark's figures (the program sees only the
+# virtual one).
+_real_clock = time.perf_counter
 # A program that runs longer than this (in real seconds) is stopped.
 PROGRAM_TIME_LIMIT = 20
-# The most iterations and the latest virtual time a traced run may reach.
+# The most iterations (of all its loops together), the latest virtual
+# time and the most output a run may reach.
 MAX_ITERATIONS = 100_000
 MAX_TIME = 8_388_608.0  # 2^23 s, as the engine's budget (src/engine/budget.rs)
+MAX_OUTPUT = 256 * 1024  # characters, stdout and stderr together
 # How many characters of a value's repr a snapshot keeps (as the engine).
 BRIEF = 80
 
 
-class Stopped(Exception):
-    """The run reached the tracer's budget."""
+class Stopped(BaseException):
+    """The run reached the tracer's budget. A BaseException, so that the
+    program's own `except Exception` does not swallow it."""
+
+
+class Refused(BaseException):
+    """The program asked for what the playground cannot give it (input,
+    the network, threads where CPython has none), at `line`."""
+
+    def __init__(self, message, line=None):
+        super().__init__(message)
+        self.message, self.line = message, line
 
 
 def _virtual_time():
@@ -251,7 +268,7 @@ def _run_coroutine_threadsafe(coro, loop):
 
 def _as_completed(fs, *, timeout=None):
     fs = list(fs)
-    given = [f for f in fs if isinstance(f, asyncio.Task)]
+    given = [_task_name(f) for f in fs if isinstance(f, asyncio.Task)]
     for next_done in _original_as_completed(fs, timeout=timeout):
         _awaits_through[next_done] = given
         yield next_done
@@ -272,20 +289,70 @@ def _wrap_future(future, *, loop=None):
 
 
 def _shield(arg):
-    outer = _original_shield(arg)
-    if outer is not arg:
+    # shield makes a task of a coroutine itself, as the first thing it
+    # does; made here, it can be named.
+    inner = asyncio.ensure_future(arg)
+    outer = _original_shield(inner)
+    if outer is not inner:
         _handed_over[outer] = "shield"
-        inner = asyncio.ensure_future(arg)
         if isinstance(inner, asyncio.Task):
-            _awaits_through[outer] = [inner]
+            _awaits_through[outer] = [_task_name(inner)]
     return outer
 
+
+# CPython built for the browser (Emscripten) cannot start a thread.
+_HAS_THREADS = sys.platform not in ("emscripten", "wasi")
+
+
+def _program_line():
+    """The line of the program the running code was called from."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code.co_filename == _tracer.program.filename:
+            return frame.f_lineno
+        frame = frame.f_back
+    return None
+
+
+def _refuse(message):
+    """A refusal at the program's current line; the first one ends the run
+    even if the program catches it or a task keeps it."""
+    refusal = Refused(message, _program_line())
+    if _tracer.refused is None:
+        _tracer.refused = refusal
+    return refusal
+
+
+def _no_input(prompt=""):
+    raise _refuse(
+        "input() waits for the keyboard, and the playground has none: "
+        "put the value in the program instead"
+    )
+
+
+def _no_network(*args, **kwargs):
+    raise _refuse(
+        "this program uses the network, which the playground does not reach: "
+        "replace each request with `await asyncio.sleep(seconds)` for the "
+        "time it would take"
+    )
+
+
+# Libraries whose only use is the network: importing one is refused with
+# the same plain message, where CPython (in the browser) lacks it anyway.
+_NETWORK_MODULES = ("aiohttp", "requests", "httpx", "websockets", "urllib3")
 
 _original_start = threading.Thread.start
 _original_join = threading.Thread.join
 
 
 def _managed_start(self):
+    if not _HAS_THREADS:
+        raise _refuse(
+            "this program starts a thread (run_in_executor, to_thread or "
+            "threading), and CPython in the browser has none: graph mode "
+            "models the default executor's threads"
+        )
     if _scheduler[0] is None:
         _scheduler[0] = _Scheduler()
     scheduler = _scheduler[0]
@@ -386,7 +453,12 @@ class TracedLoop(base_events.BaseEventLoop):
         self._selector = _Selector()
         self._clock_resolution = 1e-9
         self.iterations = 0
-        self.made = []  # every task made on it, in order
+        self.made = []  # a _Made for every task made on it, in order
+        self.holding = []  # those still held strongly
+        self.index_of = weakref.WeakKeyDictionary()  # task -> its place in made
+        self.dirty = set()  # places of tasks whose view may have changed
+        self.across = set()  # places of tasks that await across loops
+        self.shown = []  # each task's view in the last picture
         _tracer.loop_made(self)
 
     def time(self):
@@ -405,15 +477,101 @@ class TracedLoop(base_events.BaseEventLoop):
         else:
             scheduler.wake_thread(owner)
 
-    def create_task(self, coro, *, name=None, context=None):
-        task = super().create_task(coro, name=name, context=context)
-        self.made.append(task)
-        return task
+    def task_made(self, task):
+        made = _Made(task)
+        try:
+            _task_of_coroutine[task.get_coro()] = _task_name(task)
+        except TypeError:
+            pass  # a coroutine-like object that takes no weak reference
+        self.index_of[task] = len(self.made)
+        self.dirty.add(len(self.made))
+        self.made.append(made)
+        self.holding.append(made)
+        _tracer.task_made(self, task)
+
+    def tasks(self):
+        """The tasks it made that are still alive, in order."""
+        for made in self.made:
+            task = made.get()
+            if task is not None:
+                yield task
+
+    def release_finished(self, everything=False):
+        """Lets go of the tasks that are done (or of all): from now on only
+        the program keeps them alive, as in CPython, where the loop holds
+        no task once it has run it."""
+        kept = []
+        for made in self.holding:
+            if everything or made.task.done():
+                made.release(self)
+            else:
+                kept.append(made)
+        self.holding = kept
+
+    def close(self):
+        super().close()
+        self.release_finished()
 
     def _run_once(self):
         self.iterations += 1
         _tracer.iteration(self)
         super()._run_once()
+
+    # No network: a program that asks gets a plain message at its line.
+    async def getaddrinfo(self, *args, **kwargs):
+        _no_network()
+
+    async def getnameinfo(self, *args, **kwargs):
+        _no_network()
+
+    async def sock_connect(self, *args, **kwargs):
+        _no_network()
+
+    async def create_server(self, *args, **kwargs):
+        _no_network()
+
+    async def create_datagram_endpoint(self, *args, **kwargs):
+        _no_network()
+
+    async def create_unix_connection(self, *args, **kwargs):
+        _no_network()
+
+    async def create_unix_server(self, *args, **kwargs):
+        _no_network()
+
+
+class _Made:
+    """A task a loop made: held while it runs; once done, its last view is
+    kept and the task itself only weakly, so that CPython frees it (and
+    says "Task exception was never retrieved") when the program lets it
+    go, as it would without the tracer."""
+
+    __slots__ = ("task", "ref", "final")
+
+    def __init__(self, task):
+        self.task, self.ref, self.final = task, weakref.ref(task), None
+
+    def get(self):
+        return self.task if self.task is not None else self.ref()
+
+    def release(self, loop):
+        if _tracer.recording and self.task.done():
+            self.final = task_view(self.task, _tracer.program, None, _tracer.loops)
+        self.task = None
+
+
+# Every task registers itself here as it is made, however it is made
+# (create_task, ensure_future, gather, a plain `asyncio.Task(coro)`); the
+# C implementation calls the set's `add` by name, so an instance attribute
+# hears it.
+_original_register = tasks._all_tasks.add
+
+
+def _task_registered(task):
+    _original_register(task)
+    loop = task.get_loop()
+    if isinstance(loop, TracedLoop):
+        loop.task_made(task)
 
 
 def _cancel_all_tasks(loop):
@@ -421,7 +579,8 @@ def _cancel_all_tasks(loop):
     they were made. CPython walks a set of them, whose order follows their
     addresses in memory, so it differs from one machine to the next; the
     engine takes them in creation order, and so does the tracer."""
-    to_cancel = [t for t in getattr(loop, "made", ()) if not t.done()]
+    made = loop.tasks() if isinstance(loop, TracedLoop) else ()
+    to_cancel = [t for t in made if not t.done()]
     if not to_cancel:
         return
     for task in to_cancel:
@@ -538,13 +697,18 @@ class _Program:
     def __init__(self, filename):
         self.filename = filename
         self.globals = {}
+        self.names = None  # id -> global name, for this iteration
 
     def name_of(self, obj):
-        """The program's global name for an object, if it has one."""
-        for key, value in self.globals.items():
-            if value is obj and not key.startswith("__"):
-                return key
-        return None
+        """The program's global name for a future or a primitive, if it
+        has one (names are looked up once per iteration: a program may
+        have a thousand globals)."""
+        if self.names is None:
+            self.names = {}
+            for key, value in self.globals.items():
+                if isinstance(value, _NAMED) and not key.startswith("__"):
+                    self.names.setdefault(id(value), key)
+        return self.names.get(id(obj))
 
 
 def _coroutine_chain(task):
@@ -582,6 +746,10 @@ _PRIMITIVES = (
     (asyncio.Condition, "condition"),
     (asyncio.Queue, "queue"),
 )
+
+
+# What the views may call by the program's name for it.
+_NAMED = (asyncio.Future,) + tuple(kind for kind, _ in _PRIMITIVES)
 
 
 def _waits_for(task, program):
@@ -631,10 +799,21 @@ def _waits_for(task, program):
     return "a future"
 
 
+# Set when a task's edges go to a coroutine handed to another loop: the
+# task that loop makes of it comes later, so such a view is looked at
+# again at every iteration.
+_looked_across = [False]
+
+
+# The name of the task made of each coroutine: a task another loop made
+# may be gone by the time the task awaiting it is looked at.
+_task_of_coroutine = weakref.WeakKeyDictionary()
+
+
 def _awaits(task, program, loops):
-    """The tasks a suspended task awaits right now: what it is suspended
-    on, or the tasks given to the gather, wait, wait_for, as_completed or
-    shield it is in."""
+    """The names of the tasks a suspended task awaits right now: what it is
+    suspended on, or the tasks given to the gather, wait, wait_for,
+    as_completed or shield it is in."""
     waiter = task._fut_waiter
     if waiter is None or task.done():
         return []
@@ -643,10 +822,12 @@ def _awaits(task, program, loops):
         """The task a future stands for: itself, or, for a coroutine handed
         to another loop, the task that loop made of it."""
         if isinstance(future, asyncio.Task):
-            return [future]
+            return [_task_name(future)]
         handed = _awaits_through.get(future)
         if inspect.iscoroutine(handed):
-            return [t for loop in loops for t in loop.made if t.get_coro() is handed]
+            _looked_across[0] = True
+            name = _task_of_coroutine.get(handed)
+            return [name] if name is not None else []
         return []
 
     if isinstance(waiter, tasks._GatheringFuture):
@@ -681,15 +862,16 @@ def task_view(task, program, running, loops=()):
     """A task as the views show it."""
     view = {"name": _task_name(task)}
     if task.done():
+        # Read without retrieving: task.exception() would keep CPython
+        # from saying "Task exception was never retrieved".
         if task.cancelled():
             view["state"] = "cancelled"
-        elif task.exception() is not None:
-            exc = task.exception()
+        elif task._exception is not None:
             view["state"] = "raised"
-            view["value"] = _brief(repr(exc))
+            view["value"] = _brief(repr(task._exception))
         else:
             view["state"] = "returned"
-            view["value"] = _brief(repr(task.result()))
+            view["value"] = _brief(repr(task._result))
         return view
     if task is running:
         view["state"] = "running"
@@ -698,7 +880,7 @@ def task_view(task, program, running, loops=()):
     elif task._fut_waiter is not None:
         view["state"] = "waiting"
         view["on"] = _waits_for(task, program)
-        awaited = sorted({_task_name(t) for t in _awaits(task, program, loops)})
+        awaited = sorted(set(_awaits(task, program, loops)))
         if awaited:
             view["awaits"] = awaited
     else:
@@ -710,30 +892,133 @@ def task_view(task, program, running, loops=()):
     return view
 
 
+def _coroutine_call(task):
+    """What a task runs, as a call: `work(1, 'a')`."""
+    coro = task.get_coro()
+    code = getattr(coro, "cr_code", None) or getattr(coro, "gi_code", None)
+    frame = _frame(coro)
+    if code is None:
+        return _brief(repr(coro))
+    name = getattr(coro, "__qualname__", code.co_name)
+    if frame is None:
+        return f"{name}()"
+    count = code.co_argcount + code.co_kwonlyargcount
+    names = code.co_varnames[:count]
+    args = [frame.f_locals.get(n) for n in names]
+    if names and names[0] == "self":
+        args = args[1:]
+    return _brief(f"{name}({', '.join(_brief(repr(a)) for a in args)})")
+
+
+def _handle_task(handle):
+    """The task whose step or wake-up a handle is, and the future it wakes
+    from (None for a step)."""
+    callback, args = _unwrap(handle._callback)
+    owner = getattr(callback, "__self__", None)
+    if not isinstance(owner, asyncio.Task):
+        return None, None
+    name = getattr(callback, "__name__", type(callback).__name__)
+    if name in ("task_wakeup", "__wakeup", "_Task__wakeup"):
+        given = args + tuple(handle._args or ())
+        return owner, given[0] if given else None
+    if type(callback).__name__ == "TaskStepMethWrapper" or name in ("__step", "_Task__step"):
+        return owner, None
+    return None, None
+
+
 class Tracer:
-    """Records the picture at every iteration of the program's loops."""
+    """Records, as the program runs: the picture at every iteration of its
+    loops, what it writes (each line with its virtual time), and the
+    events the timeline draws."""
 
     def __init__(self):
         self.program = _Program("<program>")
         self.recording = False
         self.loops = []
+        self.iterations = 0  # of all loops together
         self.snapshots = []
-        self.stdout = []  # (time, text): what was printed, as written
-        self.stderr = []
+        # A line each: {"time", "stream", "text", "loop", "iteration",
+        # "events_before"}, the last the number of events recorded before it.
+        self.output = []
+        self.partial = {}  # stream -> the line being written
+        self.written = 0  # characters, both streams
+        self.events = []
+        self.handle = None  # the label of the callback running now
+        self.stopped = None
+        self.refused = None
+        self.traceback_printed = False
+        self.error_line = None  # the program's line the error is at
 
     def loop_made(self, loop):
         self.loops.append(loop)
 
-    def iteration(self, loop):
-        if loop.iterations > MAX_ITERATIONS or _now[0] > MAX_TIME:
-            what = (
-                f"{MAX_ITERATIONS:,} iterations" if loop.iterations > MAX_ITERATIONS
-                else f"t={MAX_TIME:,.0f} s of virtual time"
-            )
-            raise Stopped(f"the loop ran past {what}: the program looks endless")
+    def where(self):
+        """(loop, iteration) of the loop running now, if one is."""
+        loop = asyncio.events._get_running_loop()
+        if isinstance(loop, TracedLoop) and loop in self.loops:
+            return self.loops.index(loop), loop.iterations
+        return None, None
+
+    def event(self, kind, **fields):
+        loop, iteration = self.where()
+        self.events.append({
+            "loop": loop, "iteration": iteration, "time": _now[0], "event": kind, **fields,
+        })
+
+    def task_made(self, loop, task):
         if not self.recording:
             return
         running = tasks.current_task(loop) if loop.is_running() else None
+        task.cancel = _CancelHeard(task)
+        self.event(
+            "created",
+            task=_task_name(task),
+            coro=_coroutine_call(task),
+            by=_task_name(running) if running is not None else None,
+            line=_program_line(),
+        )
+
+    def iteration(self, loop):
+        self.iterations += 1
+        if self.stopped is None and self.iterations > MAX_ITERATIONS:
+            self.stopped = f"the loop ran past {MAX_ITERATIONS:,} iterations: the program looks endless"
+        if self.stopped is None and _now[0] > MAX_TIME:
+            self.stopped = f"the loop ran past t={MAX_TIME:,.0f} s of virtual time: the program looks endless"
+        if self.stopped is not None:
+            raise Stopped(self.stopped)
+        if self.refused is not None:
+            raise self.refused
+        loop.release_finished()
+        if not self.recording:
+            return
+        self.program.names = None
+        running = tasks.current_task(loop) if loop.is_running() else None
+        # A task's view changes only when it runs (its state, its line and
+        # what it waits on are its own): only those that ran or are new are
+        # looked at, and the picture carries only the views that changed.
+        changed = []
+        dirty = sorted(loop.dirty | loop.across)
+        loop.dirty = set()
+        for index in dirty:
+            made = loop.made[index]
+            task = made.get()
+            if made.task is None and made.final is not None:
+                view = made.final
+            elif task is not None:
+                _looked_across[0] = False
+                view = task_view(task, self.program, running, self.loops)
+                if _looked_across[0]:
+                    loop.across.add(index)
+                else:
+                    loop.across.discard(index)
+            else:
+                loop.across.discard(index)
+                continue
+            if index >= len(loop.shown):
+                loop.shown.extend([None] * (index + 1 - len(loop.shown)))
+            if loop.shown[index] != view:
+                loop.shown[index] = view
+                changed.append([index, view])
         self.snapshots.append({
             "loop": self.loops.index(loop),
             # The loop asyncio.run runs is the main thread's.
@@ -742,23 +1027,111 @@ class Tracer:
             "time": _now[0],
             "ready": [label(h) for h in loop._ready if not h._cancelled],
             "timers": [[h._when, label(h)] for h in _timers_in_firing_order(loop)],
-            "tasks": [task_view(t, self.program, running, self.loops) for t in loop.made],
-            "printed": sum(text.count("\n") for _, text in self.stdout),
+            "tasks": len(loop.shown),
+            "changed": changed,
+            "printed": sum(1 for line in self.output if line["stream"] == "stdout"),
+            "events_before": len(self.events),
         })
+
+    def cancel_requested(self, task):
+        loop = task.get_loop()
+        running = tasks.current_task(loop) if loop.is_running() else None
+        by = _task_name(running) if running is not None else self.handle
+        self.event("cancel requested", task=_task_name(task), by=by)
+
+    def run_handle(self, handle, run):
+        """Runs one ready handle, saying what it did."""
+        task, woken_by = _handle_task(handle)
+        if task is None:
+            what = label(handle)
+            self.event("callback", what=what)
+            self.handle = what
+            try:
+                run(handle)
+            finally:
+                self.handle = None
+            return
+        loop = handle._loop
+        if task in loop.index_of:
+            loop.dirty.add(loop.index_of[task])
+        name = _task_name(task)
+        started = inspect.getcoroutinestate(task.get_coro()) != inspect.CORO_CREATED
+        self.event("runs", task=name, line=_line(task, self.program) if started else None)
+        if task._must_cancel or (woken_by is not None and woken_by.cancelled()):
+            self.event("CancelledError delivered", task=name)
+        run(handle)
+        if task.done():
+            view = task_view(task, self.program, None, self.loops)
+            self.event("finished", task=name, state=view["state"], value=view.get("value"))
+        elif task._fut_waiter is not None:
+            self.event(
+                "awaits", task=name, on=_waits_for(task, self.program), line=_line(task, self.program),
+            )
+        elif inspect.getcoroutinestate(task.get_coro()) != inspect.CORO_CREATED:
+            self.event("yields", task=name, line=_line(task, self.program))
+
+    def written_line(self, stream, text):
+        """Records what a stream was given, cut into lines."""
+        self.written += len(text)
+        if self.written > MAX_OUTPUT and self.stopped is None:
+            self.stopped = f"the program wrote more than {MAX_OUTPUT // 1024} KB: the page shows no more"
+            raise Stopped(self.stopped)
+        line = self.partial.get(stream)
+        for piece in text.splitlines(keepends=True):
+            if line is None:
+                loop, iteration = self.where()
+                line = {
+                    "time": _now[0], "stream": stream, "text": "", "loop": loop,
+                    "iteration": iteration, "events_before": len(self.events),
+                }
+                self.output.append(line)
+            line["text"] += piece.rstrip("\n")
+            line = None if piece.endswith("\n") else line
+        self.partial[stream] = line
+
+    def document(self, error):
+        """Everything recorded, as `trace` prints it and the page reads it."""
+        return {
+            "snapshots": self.snapshots,
+            "output": self.output,
+            "events": self.events,
+            "error": error,
+            "error_line": self.error_line,
+        }
 
 
 _tracer = Tracer()
 
 
-class _Stream:
-    """sys.stdout or sys.stderr: what is written goes to `into`, stamped
-    with the virtual time, and on to the real stream."""
+class _CancelHeard:
+    """A task's `cancel`, heard: set on the task itself (CPython's tasks
+    have a __dict__, and asyncio calls `cancel` by name, gather and
+    wait_for included). It holds the task weakly: a cycle would keep a
+    finished task, and what CPython says when it frees one, from coming."""
 
-    def __init__(self, into, real):
-        self.into, self.real = into, real
+    __slots__ = ("task",)
+
+    def __init__(self, task):
+        self.task = weakref.ref(task)
+
+    def __call__(self, msg=None):
+        task = self.task()
+        if task is None:
+            return False
+        if not task.done():
+            _tracer.cancel_requested(task)
+        return tasks.Task.cancel(task, msg)
+
+
+class _Stream:
+    """sys.stdout or sys.stderr: what is written is recorded, stamped with
+    the virtual time, and goes on to the real stream."""
+
+    def __init__(self, name, real):
+        self.name, self.real = name, real
 
     def write(self, text):
-        self.into.append((_now[0], text))
+        _tracer.written_line(self.name, text)
         return self.real.write(text)
 
     def flush(self):
@@ -766,6 +1139,24 @@ class _Stream:
 
     def __getattr__(self, name):
         return getattr(self.real, name)
+
+
+_original_handle_run = asyncio.events.Handle._run
+
+
+def _traced_handle_run(handle):
+    _tracer.run_handle(handle, _original_handle_run)
+
+
+# Frames of this module are left out of the tracebacks the program prints
+# or logs: CPython alone would not show them.
+_original_walk_tb = traceback._walk_tb_with_full_positions
+
+
+def _walk_tb_without_tracer(tb):
+    for frame, positions in _original_walk_tb(tb):
+        if frame.f_code.co_filename != __file__:
+            yield frame, positions
 
 
 def install(record=False):
@@ -785,6 +1176,13 @@ def install(record=False):
     asyncio.as_completed = _as_completed
     asyncio.wrap_future = futures.wrap_future = _wrap_future
     runners._cancel_all_tasks = _cancel_all_tasks
+    tasks._all_tasks.add = _task_registered
+    builtins.input = _no_input
+    socket.getaddrinfo = socket.create_connection = _no_network
+    socket.socket.connect = socket.socket.connect_ex = _no_network
+    traceback._walk_tb_with_full_positions = _walk_tb_without_tracer
+    # Only a traced run pays for the events (and its one more frame).
+    asyncio.events.Handle._run = _traced_handle_run if record else _original_handle_run
     _handed_over.clear()
     # A browser's CPython runs its own loop at start-up; the program's
     # loops must be the ones that run.
@@ -792,28 +1190,111 @@ def install(record=False):
     return _tracer
 
 
+def _refusal_text(refusal):
+    return refusal.message
+
+
 def run_source(source, filename="program.py", record=False):
-    """Runs a program in this process; returns the error line, or None."""
+    """Runs a program in this process; returns the error line (the last
+    line of its traceback, or why it was stopped), or None."""
     tracer = install(record)
     tracer.program.filename = filename
     module = {"__name__": "__main__", "__file__": filename}
     tracer.program.globals = module
-    sys.stdout = _Stream(tracer.stdout, sys.stdout)
-    sys.stderr = _Stream(tracer.stderr, sys.stderr)
+    sys.stdout = _Stream("stdout", sys.stdout)
+    sys.stderr = _Stream("stderr", sys.stderr)
+    error = None
     try:
         exec(compile(source, filename, "exec"), module)
     except SystemExit:
-        return None
+        pass
     except Stopped as stop:
-        return f"stopped: {stop}"
+        error = f"stopped: {stop}"
+    except Refused as refusal:
+        error = _refusal_text(refusal)
+        tracer.refused = tracer.refused or refusal
+    except ModuleNotFoundError as exc:
+        if exc.name in _NETWORK_MODULES:
+            tracer.refused = Refused(
+                f"`{exc.name}` talks to the network, which the playground does not reach: "
+                "replace each request with `await asyncio.sleep(seconds)` for the time it would take",
+                _innermost_program_line(exc.__traceback__),
+            )
+            error = _refusal_text(tracer.refused)
+        else:
+            error = _print_traceback(exc)
     except BaseException as exc:
-        # As CPython prints it: from the program's own frames down.
-        traceback.print_exception(type(exc), exc, exc.__traceback__.tb_next)
-        return "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        error = _print_traceback(exc)
     finally:
+        # A run the tracer stopped did not exit by itself: what CPython
+        # would say of the tasks it left is not the program's to say.
+        if tracer.stopped is None and tracer.refused is None:
+            try:
+                _say_what_cpython_says_at_exit(tracer, module)
+            except BaseException:
+                pass
         sys.stdout.flush()
         sys.stdout, sys.stderr = sys.stdout.real, sys.stderr.real
-    return None
+    if error is None and tracer.refused is not None:
+        error = _refusal_text(tracer.refused)
+    if tracer.refused is not None:
+        tracer.error_line = tracer.refused.line
+    if error is None and tracer.stopped is not None:
+        error = f"stopped: {tracer.stopped}"
+    return error
+
+
+def _say_what_cpython_says_at_exit(tracer, module):
+    """What CPython says of what the program left as it exits ("Task
+    exception was never retrieved", "Task was destroyed but it is
+    pending!", "coroutine ... was never awaited") is said now, while the
+    streams are recorded."""
+    import gc
+    import warnings
+
+    # A collection first, as the running program's own would have been:
+    # it decides which of a task and its coroutine is finalized first.
+    gc.collect()
+    shown = set()
+
+    def at_exit(message, category, filename, lineno, file=None, line=None):
+        # At exit no frame runs: CPython's warnings say `sys:1`, once each.
+        text = f"sys:1: {category.__name__}: {message}\n"
+        if text not in shown:
+            shown.add(text)
+            sys.stderr.write(text)
+
+    original = warnings.showwarning
+    warnings.showwarning = at_exit
+    try:
+        for loop in tracer.loops:
+            loop.release_finished(everything=True)
+        module.clear()
+        gc.collect()
+    finally:
+        warnings.showwarning = original
+
+
+def _innermost_program_line(tb):
+    line = None
+    for frame, lineno in traceback.walk_tb(tb):
+        if frame.f_code.co_filename == _tracer.program.filename:
+            line = lineno
+    return line
+
+
+def _print_traceback(exc):
+    """Prints the traceback as CPython would (from the program's own frames
+    down); returns its last line."""
+    tb = exc.__traceback__.tb_next if exc.__traceback__ is not None else None
+    traceback.print_exception(type(exc), exc, tb)
+    _tracer.traceback_printed = True
+    if isinstance(exc, SyntaxError) and exc.filename == _tracer.program.filename:
+        _tracer.error_line = exc.lineno
+    else:
+        _tracer.error_line = _innermost_program_line(tb)
+    # Its last line (a SyntaxError's are the file, the line and a caret).
+    return "".join(traceback.format_exception_only(type(exc), exc)).strip().splitlines()[-1]
 
 
 def run_forked(source, record=False):
@@ -832,11 +1313,12 @@ def run_forked(source, record=False):
         sys.stdout = os.fdopen(1, "w", encoding="utf-8", closefd=False)
         sys.stderr = os.fdopen(2, "w", encoding="utf-8", closefd=False)
         signal.alarm(PROGRAM_TIME_LIMIT)
+        began = _real_clock()
         error = run_source(source, record=record)
         sys.stdout.flush()
-        result = {"error": error}
+        result = {"error": error, "seconds": _real_clock() - began}
         if record:
-            result["trace"] = _tracer.snapshots
+            result["trace"] = _tracer.document(error)
         os.write(err_write, json.dumps(result).encode("utf-8"))
         os._exit(0)
     os.close(out_write)
@@ -863,9 +1345,9 @@ def run_forked(source, record=False):
     raw = b"".join(chunks[err_read]).decode("utf-8", "replace")
     _, status = os.waitpid(pid, 0)
     if os.WIFSIGNALED(status):
-        return stdout, f"stopped by signal {os.WTERMSIG(status)} (over {PROGRAM_TIME_LIMIT}s?)", None
+        return stdout, f"stopped by signal {os.WTERMSIG(status)} (over {PROGRAM_TIME_LIMIT}s?)", None, None
     result = json.loads(raw) if raw else {"error": None}
-    return stdout, result.get("error"), result.get("trace")
+    return stdout, result.get("error"), result.get("trace"), result.get("seconds")
 
 
 def batch():
@@ -874,8 +1356,8 @@ def batch():
             continue
         request = json.loads(line)
         record = bool(request.get("trace"))
-        stdout, error, trace = run_forked(request["source"], record)
-        answer = {"id": request.get("id"), "stdout": stdout, "error": error}
+        stdout, error, trace, seconds = run_forked(request["source"], record)
+        answer = {"id": request.get("id"), "stdout": stdout, "error": error, "seconds": seconds}
         if record:
             answer["trace"] = trace
         sys.stdout.write(json.dumps(answer) + "\n")
@@ -890,18 +1372,22 @@ def main():
         with open(args[1], encoding="utf-8") as f:
             source = f.read()
         record = args[0] == "trace"
-        real_stdout = sys.stdout
+        real_stdout, real_stderr = sys.stdout, sys.stderr
         if record:
-            # The program's own output is in the snapshots' record.
-            sys.stdout = open(os.devnull, "w")
-        error = run_source(source, args[1], record)
+            # What the program writes is in the trace.
+            sys.stdout = sys.stderr = open(os.devnull, "w")
+        signal.alarm(PROGRAM_TIME_LIMIT)
+        # CPython names the main script by its absolute path (3.9 on).
+        error = run_source(source, os.path.abspath(args[1]), record)
+        signal.alarm(0)
         if record:
-            sys.stdout = real_stdout
-            for snapshot in _tracer.snapshots:
-                print(json.dumps(snapshot, ensure_ascii=False))
+            sys.stdout, sys.stderr = real_stdout, real_stderr
+            print(json.dumps(_tracer.document(error), ensure_ascii=False))
+        elif error and not _tracer.traceback_printed:
+            # A stop or a refusal: CPython printed nothing, the tracer says it.
+            where = f"line {_tracer.error_line}: " if _tracer.error_line else ""
+            print(f"{where}{error}", file=sys.stderr)
         if error:
-            if error.startswith("stopped"):
-                print(error, file=sys.stderr)
             sys.exit(1)
     else:
         sys.exit(__doc__)

@@ -159,7 +159,7 @@ test("run live, pause, step, resume, drag the cursor back, cancel a task live", 
   await until(async () => (await clock(page)) === "t=5.0" && (await button(page, "Run").count()) > 0, "the run to end live");
   equal(
     (await page.locator(".run-lines samp").allTextContents()).map((l) => l + "\n").join(""),
-    fs.readFileSync(path.join(root, "tests/expected/01_gather.out"), "utf8"),
+    fs.readFileSync(path.join(root, "tests/programs/examples/01_gather.out"), "utf8"),
     "the live run's output",
   );
   // Drag the time cursor back to the start: the views show t=0.

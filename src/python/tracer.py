@@ -458,6 +458,7 @@ class TracedLoop(base_events.BaseEventLoop):
         self.index_of = weakref.WeakKeyDictionary()  # task -> its place in made
         self.dirty = set()  # places of tasks whose view may have changed
         self.across = set()  # places of tasks that await across loops
+        self.finished = []  # tasks seen to finish since the last release
         self.shown = []  # each task's view in the last picture
         _tracer.loop_made(self)
 
@@ -500,6 +501,14 @@ class TracedLoop(base_events.BaseEventLoop):
         """Lets go of the tasks that are done (or of all): from now on only
         the program keeps them alive, as in CPython, where the loop holds
         no task once it has run it."""
+        if not everything and _tracer.recording:
+            # Recording, the tracer sees each task finish: only those.
+            for task in self.finished:
+                index = self.index_of.get(task)
+                if index is not None and self.made[index].task is task:
+                    self.made[index].release(self)
+            self.finished = []
+            return
         kept = []
         for made in self.holding:
             if everything or made.task.done():
@@ -507,6 +516,7 @@ class TracedLoop(base_events.BaseEventLoop):
             else:
                 kept.append(made)
         self.holding = kept
+        self.finished = []
 
     def close(self):
         super().close()
@@ -555,6 +565,8 @@ class _Made:
         return self.task if self.task is not None else self.ref()
 
     def release(self, loop):
+        if self.task is None:
+            return
         if _tracer.recording and self.task.done():
             self.final = task_view(self.task, _tracer.program, None, _tracer.loops)
         self.task = None
@@ -628,6 +640,18 @@ def _closure_owner(function):
     return qualname.split(".<locals>.")[0] if ".<locals>." in qualname else None
 
 
+# A timer's label, worked out once: a thousand timers are listed again at
+# every iteration.
+_timer_labels = weakref.WeakKeyDictionary()
+
+
+def timer_label(handle):
+    text = _timer_labels.get(handle)
+    if text is None:
+        text = _timer_labels[handle] = label(handle)
+    return text
+
+
 def label(handle):
     """What a ready or timed callback does, in the views' words."""
     callback, args = _unwrap(handle._callback)
@@ -683,12 +707,24 @@ def _chained_from(callback, args=()):
     return "a future"
 
 
+# How many timers a picture lists (src/python/picture.rs, LISTED_TIMERS).
+LISTED_TIMERS = 200
+
+
 def _timers_in_firing_order(loop):
-    """The armed timers, in the order `_run_once` pops them off its heap
-    (cancelled ones, still in it, are skipped as they come off)."""
+    """The first LISTED_TIMERS armed timers, in the order `_run_once` pops
+    them off its heap (cancelled ones, still in it, are skipped as they
+    come off), and how many are armed."""
     heap = list(loop._scheduled)
-    popped = (heapq.heappop(heap) for _ in range(len(heap)))
-    return [h for h in popped if not h._cancelled]
+    # (The loop's own count of cancelled timers is no help: a cancelled
+    # timer popped as due is not taken off it.)
+    armed = sum(1 for h in heap if not h._cancelled)
+    listed = []
+    while heap and len(listed) < LISTED_TIMERS:
+        handle = heapq.heappop(heap)
+        if not handle._cancelled:
+            listed.append(handle)
+    return listed, armed
 
 
 class _Program:
@@ -1019,6 +1055,7 @@ class Tracer:
             if loop.shown[index] != view:
                 loop.shown[index] = view
                 changed.append([index, view])
+        timers, timer_count = _timers_in_firing_order(loop)
         self.snapshots.append({
             "loop": self.loops.index(loop),
             # The loop asyncio.run runs is the main thread's.
@@ -1026,7 +1063,8 @@ class Tracer:
             "iteration": loop.iterations,
             "time": _now[0],
             "ready": [label(h) for h in loop._ready if not h._cancelled],
-            "timers": [[h._when, label(h)] for h in _timers_in_firing_order(loop)],
+            "timers": [[h._when, timer_label(h)] for h in timers],
+            "timer_count": timer_count,
             "tasks": len(loop.shown),
             "changed": changed,
             "printed": sum(1 for line in self.output if line["stream"] == "stdout"),
@@ -1061,6 +1099,7 @@ class Tracer:
             self.event("CancelledError delivered", task=name)
         run(handle)
         if task.done():
+            loop.finished.append(task)
             view = task_view(task, self.program, None, self.loops)
             self.event("finished", task=name, state=view["state"], value=view.get("value"))
         elif task._fut_waiter is not None:

@@ -983,6 +983,7 @@ class Tracer:
         self.stopped = None
         self.refused = None
         self.traceback_printed = False
+        self.cancels = []  # (loop, iteration, task name): see cancel_as_asked
         self.error_line = None  # the program's line the error is at
 
     def loop_made(self, loop):
@@ -1025,6 +1026,7 @@ class Tracer:
         if self.refused is not None:
             raise self.refused
         loop.release_finished()
+        self.cancel_as_asked(loop)
         if not self.recording:
             return
         self.program.names = None
@@ -1070,6 +1072,20 @@ class Tracer:
             "printed": sum(1 for line in self.output if line["stream"] == "stdout"),
             "events_before": len(self.events),
         })
+
+    def cancel_as_asked(self, loop):
+        """The cancels the learner asked for (the page's Cancel button, as
+        `(loop, iteration, task name)`), made as this iteration begins: so
+        a run with them is as deterministic as one without."""
+        where = (self.loops.index(loop), loop.iterations)
+        for asked in [c for c in self.cancels if (c[0], c[1]) == where]:
+            for task in loop.tasks():
+                if _task_name(task) == asked[2] and not task.done():
+                    self.handle = "you"
+                    try:
+                        task.cancel()
+                    finally:
+                        self.handle = None
 
     def cancel_requested(self, task):
         loop = task.get_loop()
@@ -1233,10 +1249,16 @@ def _refusal_text(refusal):
     return refusal.message
 
 
-def run_source(source, filename="program.py", record=False):
+def run_source(source, filename="program.py", record=False, cancels=()):
     """Runs a program in this process; returns the error line (the last
-    line of its traceback, or why it was stopped), or None."""
+    line of its traceback, or why it was stopped), or None. `cancels`:
+    tasks to cancel as given iterations begin, `(loop, iteration, name)`."""
     tracer = install(record)
+    tracer.cancels = [tuple(c) for c in cancels]
+    # Tracebacks quote the program's lines, whether or not it is a file.
+    import linecache
+
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     tracer.program.filename = filename
     module = {"__name__": "__main__", "__file__": filename}
     tracer.program.globals = module

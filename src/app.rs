@@ -4,6 +4,7 @@
 //! edit at once. The app renders what the engine computes and never models
 //! asyncio itself.
 
+mod code_mode;
 mod editor_view;
 mod fields;
 mod panels;
@@ -28,6 +29,32 @@ pub const REGIONS: [(&str, &str); 4] = [
 ];
 
 const LANG_KEY: &str = "asyncio-playground.lang";
+const MODE_KEY: &str = "asyncio-playground.mode";
+
+/// Graph mode (build a task graph; the engine runs it) or code mode (your
+/// own Python; CPython runs it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    Graph,
+    Code,
+}
+
+/// `?mode=code` opens code mode; otherwise the mode last used.
+fn first_mode() -> Mode {
+    let query = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default();
+    let asked = query
+        .trim_start_matches('?')
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("mode="))
+        .map(str::to_string)
+        .or_else(|| storage().and_then(|s| s.get_item(MODE_KEY).ok().flatten()));
+    match asked.as_deref() {
+        Some("code") => Mode::Code,
+        _ => Mode::Graph,
+    }
+}
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct AppState {
@@ -361,6 +388,9 @@ pub fn App(props: &AppProps) -> Html {
             }
         }
     });
+    let mode = use_state(first_mode);
+    // A program to open in code mode ("Edit as Python").
+    let code_open = use_state(|| None::<Rc<String>>);
     let moment = use_state(|| opened.moment);
     let speed = use_state(|| opened.speed.unwrap_or(1.0));
     let program = Rc::new(state.editor.program.clone());
@@ -459,11 +489,55 @@ pub fn App(props: &AppProps) -> Html {
         speed: speed.clone(),
     };
     let has_errors = ctx.has_errors();
+    let switch_to = |to: Mode| {
+        let mode = mode.clone();
+        Callback::from(move |_| {
+            if let Some(s) = storage() {
+                let _ = s.set_item(MODE_KEY, if to == Mode::Code { "code" } else { "graph" });
+            }
+            mode.set(to);
+        })
+    };
+    let edit_as_python = {
+        let mode = mode.clone();
+        let code_open = code_open.clone();
+        let program = program.clone();
+        Callback::from(move |_| {
+            code_open.set(Some(Rc::new(crate::python::export(&program))));
+            if let Some(s) = storage() {
+                let _ = s.set_item(MODE_KEY, "code");
+            }
+            mode.set(Mode::Code);
+        })
+    };
+    let mode_tabs = html! {
+        <nav class="modes" aria-label={ctx.t("mode.label")}>
+            <button aria-pressed={(*mode == Mode::Graph).to_string()} onclick={switch_to(Mode::Graph)}>{ ctx.t("mode.graph") }</button>
+            <button aria-pressed={(*mode == Mode::Code).to_string()} onclick={switch_to(Mode::Code)}>{ ctx.t("mode.code") }</button>
+            if *mode == Mode::Graph {
+                <button class="edit-as-python" onclick={edit_as_python} disabled={has_errors}>{ ctx.t("mode.edit_as_python") }</button>
+            }
+        </nav>
+    };
+    if *mode == Mode::Code {
+        return html! {
+            <ContextProvider<AppContext> context={ctx.clone()}>
+            <ContextProvider<RunContext> context={run_ctx}>
+                <div class="playground">
+                    <Header can_undo={state.editor.can_undo()} can_redo={state.editor.can_redo()} link_length={fragment.len()} link_of={link_of.clone()} />
+                    { mode_tabs }
+                    <code_mode::CodeMode open={(*code_open).clone()} />
+                </div>
+            </ContextProvider<RunContext>>
+            </ContextProvider<AppContext>>
+        };
+    }
     html! {
         <ContextProvider<AppContext> context={ctx.clone()}>
         <ContextProvider<RunContext> context={run_ctx}>
             <div class="playground">
                 <Header can_undo={state.editor.can_undo()} can_redo={state.editor.can_redo()} link_length={fragment.len()} link_of={link_of.clone()} />
+                { mode_tabs }
                 if let Some(notice) = &state.notice {
                     <p class="notice" role="status">{ notice }</p>
                 }

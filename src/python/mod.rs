@@ -5,6 +5,7 @@
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cpython;
 mod export;
+pub mod paste;
 pub mod picture;
 pub mod trace;
 

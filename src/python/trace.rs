@@ -315,7 +315,9 @@ fn at_line(line: Option<u32>) -> String {
     line.map(|l| format!(" at line {l}")).unwrap_or_default()
 }
 
-fn describe_event(event: &Event) -> String {
+/// An event in words (English: the command-line tool's and, for now, the
+/// page's).
+pub fn describe_event(event: &Event) -> String {
     match event {
         Event::Created {
             task,
@@ -348,7 +350,8 @@ fn describe_event(event: &Event) -> String {
     }
 }
 
-fn format_time(t: f64) -> String {
+/// A virtual time as the views print it: `3.0`, `0.25`.
+pub fn format_time(t: f64) -> String {
     if t.fract() == 0.0 && t.abs() < 1e15 {
         format!("{t:.1}")
     } else {

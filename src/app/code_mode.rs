@@ -1,0 +1,711 @@
+//! Code mode: the learner's own Python, run by CPython itself (Pyodide, in
+//! a Web Worker) under the tracer, traced to the end at once on the
+//! virtual clock; stepping and live play move through its pictures. The
+//! editor (CodeMirror 6) and CPython are fetched only when code mode is
+//! first opened (`www/code-bridge.js`).
+
+use std::rc::Rc;
+
+use wasm_bindgen::prelude::*;
+use yew::prelude::*;
+
+use super::AppContext;
+use crate::json::Json;
+use crate::python::paste::clean_page_spaces;
+use crate::python::picture::Picture;
+use crate::python::trace::{describe_event, Event, Stream, Trace};
+
+#[wasm_bindgen(module = "/www/code-bridge.js")]
+extern "C" {
+    #[wasm_bindgen(catch)]
+    async fn mount_editor(
+        parent: &web_sys::Element,
+        doc: &str,
+        label: &str,
+        on_change: &js_sys::Function,
+    ) -> Result<JsValue, JsValue>;
+    fn editor_set_doc(editor: &JsValue, doc: &str);
+    fn editor_mark_error(editor: &JsValue, line: u32, message: &str);
+    fn editor_clear_error(editor: &JsValue);
+    fn editor_mark_tasks(editor: &JsValue, marks: &str);
+    fn editor_destroy(editor: &JsValue);
+    fn start_python(on_message: &Closure<dyn FnMut(JsValue)>) -> JsValue;
+    fn python_run(worker: &JsValue, id: u32, source: &str, cancels: &str);
+    fn python_stop(worker: &JsValue);
+}
+
+const CODE_KEY: &str = "asyncio-playground.code";
+/// A pause in typing this long runs the program again.
+const RERUN_AFTER_MS: u32 = 700;
+/// Live play: one iteration per tick at 1x.
+const PLAY_TICK_MS: u32 = 400;
+
+/// Where CPython is.
+#[derive(Clone, Debug, PartialEq)]
+enum Python {
+    /// Not asked for yet.
+    Asleep,
+    /// Being fetched: what it is doing, and bytes loaded of total if known.
+    Loading(String, Option<(f64, f64)>),
+    /// Ready, running this Python (`3.11.3`).
+    Ready(String),
+    /// Running a program.
+    Running(String),
+    /// The worker was ended (Stop) or failed.
+    Ended(String),
+}
+
+/// A program's traced run, as the views show it.
+#[derive(PartialEq)]
+struct CodeRun {
+    trace: Trace,
+    /// The main loop's pictures, whole.
+    pictures: Vec<Picture>,
+    /// For each picture, the trace's index of it (events and lines before
+    /// it are the trace's `events_before`).
+    at: Vec<usize>,
+}
+
+impl CodeRun {
+    fn new(trace: Trace) -> CodeRun {
+        let main = trace.main_loop();
+        let pictures = main.map(|l| trace.pictures(l)).unwrap_or_default();
+        let at = trace
+            .iterations
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| Some(s.loop_index) == main)
+            .map(|(i, _)| i)
+            .collect();
+        CodeRun {
+            trace,
+            pictures,
+            at,
+        }
+    }
+
+    /// How many events came before picture `i` (all of them past the end).
+    fn events_before(&self, i: usize) -> usize {
+        self.at
+            .get(i)
+            .and_then(|&k| self.trace.iterations.get(k))
+            .map_or(self.trace.events.len(), |s| s.events_before)
+    }
+
+    /// What each task runs (`work(1)`), from its creation event.
+    fn call_of(&self, task: &str) -> Option<&str> {
+        self.trace.events.iter().find_map(|e| match &e.event {
+            Event::Created {
+                task: t, coro: c, ..
+            } if t == task => Some(c.as_str()),
+            _ => None,
+        })
+    }
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+}
+
+/// The program code mode opens with: the learner's last, or the first
+/// tutorial's Python.
+fn first_source() -> String {
+    storage()
+        .and_then(|s| s.get_item(CODE_KEY).ok().flatten())
+        .unwrap_or_else(|| {
+            crate::gallery::presets()
+                .first()
+                .map(|p| crate::python::export(&p.program))
+                .unwrap_or_default()
+        })
+}
+
+fn field(value: &JsValue, name: &str) -> JsValue {
+    js_sys::Reflect::get(value, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
+}
+
+#[derive(Properties, PartialEq)]
+pub struct CodeModeProps {
+    /// A program to open (a preset's Python, "Edit as Python"), once.
+    #[prop_or_default]
+    pub open: Option<Rc<String>>,
+}
+
+#[component]
+pub fn CodeMode(props: &CodeModeProps) -> Html {
+    let ctx = use_context::<AppContext>().expect("AppContext");
+    let source = use_state(first_source);
+    let python = use_state(|| Python::Asleep);
+    let run = use_state(|| None::<Rc<CodeRun>>);
+    let cursor = use_state(|| 0usize);
+    let playing = use_state(|| false);
+    let replaced = use_state(|| None::<(usize, String)>);
+    let worker = use_mut_ref(|| None::<JsValue>);
+    let editor = use_mut_ref(|| None::<JsValue>);
+    let on_message_slot = use_mut_ref(|| None::<Closure<dyn FnMut(JsValue)>>);
+    let on_change_slot = use_mut_ref(|| None::<Closure<dyn FnMut(String)>>);
+    // The run asked for while CPython loads: (id, source).
+    let pending = use_mut_ref(|| None::<(u32, String)>);
+    let next_id = use_mut_ref(|| 0u32);
+    // CPython's version once it is ready (closures made at the first
+    // render read it here, not from a state handle of that render).
+    let ready = use_mut_ref(|| None::<String>);
+    let rerun = use_mut_ref(|| None::<gloo_timers::callback::Timeout>);
+    let host = use_node_ref();
+
+    let start_run: Rc<dyn Fn(String)> = {
+        let python = python.clone();
+        let worker = worker.clone();
+        let pending = pending.clone();
+        let next_id = next_id.clone();
+        let on_message_slot = on_message_slot.clone();
+        let run = run.clone();
+        let cursor = cursor.clone();
+        let playing = playing.clone();
+        let ready = ready.clone();
+        Rc::new(move |text: String| {
+            let id = {
+                let mut n = next_id.borrow_mut();
+                *n += 1;
+                *n
+            };
+            if let (Some(w), Some(version)) = (worker.borrow().as_ref(), ready.borrow().clone()) {
+                python.set(Python::Running(version));
+                python_run(w, id, &text, "[]");
+                return;
+            }
+            *pending.borrow_mut() = Some((id, text));
+            if worker.borrow().is_some() {
+                return;
+            }
+            python.set(Python::Loading("starting".into(), None));
+            let on_message = {
+                let python = python.clone();
+                let worker = worker.clone();
+                let pending = pending.clone();
+                let run = run.clone();
+                let cursor = cursor.clone();
+                let playing = playing.clone();
+                let latest = next_id.clone();
+                let ready = ready.clone();
+                Closure::<dyn FnMut(JsValue)>::new(move |message: JsValue| {
+                    let kind = field(&message, "type").as_string().unwrap_or_default();
+                    match kind.as_str() {
+                        "loading" => {
+                            let phase = field(&message, "phase").as_string().unwrap_or_default();
+                            let loaded = field(&message, "loaded").as_f64();
+                            let total = field(&message, "total").as_f64();
+                            python.set(Python::Loading(phase, loaded.zip(total)));
+                        }
+                        "ready" => {
+                            let version = field(&message, "python").as_string().unwrap_or_default();
+                            *ready.borrow_mut() = Some(version.clone());
+                            match (pending.borrow_mut().take(), worker.borrow().as_ref()) {
+                                (Some((id, text)), Some(w)) => {
+                                    python.set(Python::Running(version));
+                                    python_run(w, id, &text, "[]");
+                                }
+                                _ => python.set(Python::Ready(version)),
+                            }
+                        }
+                        "result" => {
+                            let id = field(&message, "id").as_f64().unwrap_or(0.0) as u32;
+                            let version = field(&message, "python")
+                                .as_string()
+                                .and_then(|v| v.split_whitespace().next().map(str::to_string))
+                                .unwrap_or_default();
+                            python.set(Python::Ready(version));
+                            // Only the newest run is shown.
+                            if id != *latest.borrow() {
+                                return;
+                            }
+                            let document =
+                                field(&message, "document").as_string().unwrap_or_default();
+                            match Json::parse(&document).and_then(|j| Trace::from_json(&j)) {
+                                Ok(trace) => {
+                                    let traced = CodeRun::new(trace);
+                                    cursor.set(traced.pictures.len());
+                                    playing.set(false);
+                                    run.set(Some(Rc::new(traced)));
+                                }
+                                Err(e) => python.set(Python::Ended(format!(
+                                    "the tracer's answer could not be read: {e}"
+                                ))),
+                            }
+                        }
+                        _ => {
+                            let why = field(&message, "message")
+                                .as_string()
+                                .unwrap_or_else(|| "CPython's worker failed".into());
+                            python.set(Python::Ended(why));
+                            *ready.borrow_mut() = None;
+                            if let Some(w) = worker.borrow_mut().take() {
+                                python_stop(&w);
+                            }
+                        }
+                    }
+                })
+            };
+            let handle = start_python(&on_message);
+            *worker.borrow_mut() = Some(handle);
+            *on_message_slot.borrow_mut() = Some(on_message);
+        })
+    };
+
+    // The editor, mounted once code mode is shown.
+    {
+        let host = host.clone();
+        let editor = editor.clone();
+        let on_change_slot = on_change_slot.clone();
+        let source = source.clone();
+        let replaced = replaced.clone();
+        let start_run = start_run.clone();
+        let rerun = rerun.clone();
+        let label = ctx.t("code.editor");
+        let python = python.clone();
+        use_effect_with((), move |_| {
+            let first = (*source).clone();
+            let on_change = {
+                let editor = editor.clone();
+                Closure::<dyn FnMut(String)>::new(move |text: String| {
+                    let cleaned = clean_page_spaces(&text);
+                    if cleaned.replaced > 0 {
+                        if let Some(ed) = editor.borrow().as_ref() {
+                            editor_set_doc(ed, &cleaned.text);
+                        }
+                        replaced.set(Some((cleaned.replaced, text.clone())));
+                    }
+                    let text = cleaned.text;
+                    if let Some(s) = storage() {
+                        let _ = s.set_item(CODE_KEY, &text);
+                    }
+                    source.set(text.clone());
+                    let start_run = start_run.clone();
+                    *rerun.borrow_mut() = Some(gloo_timers::callback::Timeout::new(
+                        RERUN_AFTER_MS,
+                        move || start_run(text),
+                    ));
+                })
+            };
+            if let Some(parent) = host.cast::<web_sys::Element>() {
+                use wasm_bindgen::JsCast;
+                let editor = editor.clone();
+                let python = python.clone();
+                let on_change: js_sys::Function = on_change
+                    .as_ref()
+                    .unchecked_ref::<js_sys::Function>()
+                    .clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    match mount_editor(&parent, &first, &label, &on_change).await {
+                        Ok(ed) => *editor.borrow_mut() = Some(ed),
+                        Err(e) => python.set(Python::Ended(format!(
+                            "the editor could not be loaded: {}",
+                            e.as_string().unwrap_or_else(|| format!("{e:?}"))
+                        ))),
+                    }
+                });
+            }
+            *on_change_slot.borrow_mut() = Some(on_change);
+            move || {
+                if let Some(ed) = editor.borrow_mut().take() {
+                    editor_destroy(&ed);
+                }
+            }
+        });
+    }
+    // The first run, as soon as code mode opens.
+    {
+        let start_run = start_run.clone();
+        let source = source.clone();
+        use_effect_with((), move |_| start_run((*source).clone()));
+    }
+    // A program opened from outside ("Edit as Python", a preset).
+    {
+        let editor = editor.clone();
+        let source = source.clone();
+        let start_run = start_run.clone();
+        use_effect_with(props.open.clone(), move |open| {
+            if let Some(text) = open {
+                if let Some(ed) = editor.borrow().as_ref() {
+                    editor_set_doc(ed, text);
+                }
+                source.set((**text).clone());
+                start_run((**text).clone());
+            }
+        });
+    }
+    // The lines tasks are at, and the error's, marked in the editor.
+    {
+        let editor = editor.clone();
+        use_effect_with((run.clone(), *cursor), move |(run, cursor)| {
+            let Some(ed) = editor.borrow().clone() else {
+                return;
+            };
+            let Some(run) = run.as_ref() else {
+                return;
+            };
+            let picture = run.pictures.get(*cursor).or(run.pictures.last());
+            let marks: Vec<Json> = picture
+                .map(|p| {
+                    p.tasks
+                        .iter()
+                        .filter_map(|t| {
+                            Some(Json::Obj(vec![
+                                ("line".into(), Json::int(i64::from(t.line?))),
+                                ("label".into(), Json::str(&t.name)),
+                            ]))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            editor_mark_tasks(&ed, &Json::Arr(marks).text());
+            match (&run.trace.error, run.trace.error_line) {
+                (Some(error), Some(line)) => editor_mark_error(&ed, line, error),
+                _ => editor_clear_error(&ed),
+            }
+        });
+    }
+    // Live play: one iteration a tick until the end.
+    {
+        let cursor = cursor.clone();
+        let playing = playing.clone();
+        let last = run.as_ref().as_ref().map_or(0, |r| r.pictures.len());
+        use_effect_with((*playing, *cursor, last), move |(on, at, last)| {
+            let tick = (*on && at < last).then(|| {
+                let cursor = cursor.clone();
+                let next = at + 1;
+                gloo_timers::callback::Timeout::new(PLAY_TICK_MS, move || cursor.set(next))
+            });
+            if *on && at >= last {
+                playing.set(false);
+            }
+            move || drop(tick)
+        });
+    }
+
+    let on_run = {
+        let start_run = start_run.clone();
+        let source = source.clone();
+        Callback::from(move |_| start_run((*source).clone()))
+    };
+    let on_stop = {
+        let worker = worker.clone();
+        let python = python.clone();
+        let ready = ready.clone();
+        let stopped = ctx.t("code.stopped");
+        Callback::from(move |_| {
+            if let Some(w) = worker.borrow_mut().take() {
+                python_stop(&w);
+            }
+            *ready.borrow_mut() = None;
+            python.set(Python::Ended(stopped.clone()));
+        })
+    };
+    let undo_replace = {
+        let replaced = replaced.clone();
+        let editor = editor.clone();
+        Callback::from(move |_| {
+            if let (Some((_, before)), Some(ed)) = (&*replaced, editor.borrow().as_ref()) {
+                // As pasted: the notice goes, and the spaces stay (until
+                // the next edit brings them up again).
+                editor_set_doc(ed, before);
+            }
+            replaced.set(None);
+        })
+    };
+
+    let status = match &*python {
+        Python::Asleep => html! {},
+        Python::Loading(phase, progress) => {
+            let (value, max) = progress.unwrap_or((0.0, 1.0));
+            html! {
+                <p class="code-status" role="status">
+                    { ctx.t("code.loading") }{ " (" }{ phase }{ ")" }
+                    <progress aria-label={ctx.t("code.loading")} value={value.to_string()} max={max.to_string()}></progress>
+                </p>
+            }
+        }
+        Python::Ready(version) => html! {
+            <p class="code-status">{ ctx.t("code.ready") }{ " " }<strong class="python-version">{ format!("CPython {version}") }</strong></p>
+        },
+        Python::Running(version) => html! {
+            <p class="code-status" role="status">{ ctx.t("code.running") }{ " " }<strong class="python-version">{ format!("CPython {version}") }</strong></p>
+        },
+        Python::Ended(why) => html! {
+            <p class="code-status notice" role="alert">{ why }</p>
+        },
+    };
+
+    html! {
+        <main class="regions code-mode">
+            <section id="code" class="region code" aria-label={ctx.t("code.region")}>
+                <h2>{ ctx.t("code.region") }</h2>
+                if let Some((count, _)) = &*replaced {
+                    <p class="notice" role="status">
+                        { ctx.t("code.replaced").replace("{n}", &count.to_string()) }{ " " }
+                        <button onclick={undo_replace}>{ ctx.t("code.undo_replace") }</button>
+                    </p>
+                }
+                <div class="code-editor" ref={host}></div>
+                <div class="code-actions">
+                    <button class="primary" onclick={on_run}>{ ctx.t("code.run") }</button>
+                    <button onclick={on_stop}>{ ctx.t("code.stop") }</button>
+                </div>
+                { status }
+            </section>
+            <section id="loop" class="region loop" aria-label={ctx.t("region.loop")}>
+                <h2>{ ctx.t("region.loop") }</h2>
+                if let Some(traced) = &*run {
+                    <TracedLoop run={traced.clone()} cursor={cursor.clone()} playing={playing.clone()} />
+                } else {
+                    <p class="status">{ ctx.t("code.nothing_yet") }</p>
+                }
+            </section>
+            <section id="output" class="region output" aria-label={ctx.t("region.output")}>
+                <h2>{ ctx.t("region.output") }</h2>
+                if let Some(traced) = &*run {
+                    <TracedOutput run={traced.clone()} cursor={*cursor} />
+                }
+            </section>
+        </main>
+    }
+}
+
+#[derive(Properties)]
+struct TracedProps {
+    run: Rc<CodeRun>,
+    cursor: UseStateHandle<usize>,
+    playing: UseStateHandle<bool>,
+}
+
+impl PartialEq for TracedProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.run, &other.run)
+            && *self.cursor == *other.cursor
+            && *self.playing == *other.playing
+    }
+}
+
+/// The loop at the cursor: controls, the iteration's picture, and what it
+/// did.
+#[component]
+fn TracedLoop(props: &TracedProps) -> Html {
+    let ctx = use_context::<AppContext>().expect("AppContext");
+    let run = &props.run;
+    let count = run.pictures.len();
+    let at = (*props.cursor).min(count);
+    let set = |to: usize| {
+        let cursor = props.cursor.clone();
+        let playing = props.playing.clone();
+        Callback::from(move |_| {
+            playing.set(false);
+            cursor.set(to);
+        })
+    };
+    let play = {
+        let playing = props.playing.clone();
+        let cursor = props.cursor.clone();
+        Callback::from(move |_| {
+            if *cursor >= count {
+                cursor.set(0);
+            }
+            playing.set(!*playing);
+        })
+    };
+    let on_slide = {
+        let cursor = props.cursor.clone();
+        let playing = props.playing.clone();
+        Callback::from(move |e: InputEvent| {
+            use wasm_bindgen::JsCast;
+            if let Some(input) = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+            {
+                playing.set(false);
+                cursor.set(input.value().parse().unwrap_or(0));
+            }
+        })
+    };
+    // The next iteration in which something other than a callback happens.
+    let next_event = {
+        let mut to = (at + 1).min(count);
+        while to < count {
+            let (from, until) = (run.events_before(to - 1), run.events_before(to));
+            if run.trace.events[from.min(until)..until]
+                .iter()
+                .any(|e| !matches!(e.event, Event::Callback { .. }))
+            {
+                break;
+            }
+            to += 1;
+        }
+        to
+    };
+    let controls = html! {
+        <div class="run-controls" role="group" aria-label={ctx.t("code.controls")}>
+            <button onclick={set(0)} disabled={at == 0}>{ ctx.t("code.reset") }</button>
+            <button onclick={set(at.saturating_sub(1))} disabled={at == 0}>{ ctx.t("code.back") }</button>
+            <button onclick={play}>{ if *props.playing { ctx.t("code.pause") } else { ctx.t("code.play") } }</button>
+            <button onclick={set((at + 1).min(count))} disabled={at >= count}>{ ctx.t("code.step") }</button>
+            <button onclick={set(next_event)} disabled={at >= count}>{ ctx.t("code.next_event") }</button>
+            <button onclick={set(count)} disabled={at >= count}>{ ctx.t("code.to_end") }</button>
+            <input type="range" min="0" max={count.to_string()} value={at.to_string()} oninput={on_slide} aria-label={ctx.t("code.cursor")} />
+        </div>
+    };
+    let Some(picture) = run.pictures.get(at) else {
+        let time = run.pictures.last().map_or(0.0, |p| p.time);
+        return html! {
+            <div class="traced-loop">
+                { controls }
+                <p class="iteration-head" role="status">
+                    { ctx.t("code.finished").replace("{n}", &count.to_string()).replace("{t}", &format_time(time)) }
+                </p>
+                if let Some(error) = &run.trace.error {
+                    <p class="notice" role="alert">{ error_text(&ctx, &run.trace, error) }</p>
+                }
+                <TaskTable run={run.clone()} picture={run.pictures.last().cloned()} />
+            </div>
+        };
+    };
+    let told: Vec<String> = {
+        let (from, until) = (run.events_before(at), run.events_before(at + 1));
+        run.trace.events[from.min(until)..until]
+            .iter()
+            .map(|e| describe_event(&e.event))
+            .collect()
+    };
+    html! {
+        <div class="traced-loop">
+            { controls }
+            <p class="iteration-head" role="status">
+                { ctx.t("code.iteration").replace("{i}", &picture.iteration.to_string()).replace("{n}", &count.to_string()).replace("{t}", &format_time(picture.time)) }
+            </p>
+            <div class="queues">
+                <section aria-label={ctx.t("code.ready_queue")}>
+                    <h3>{ ctx.t("code.ready_queue") }</h3>
+                    <ol class="ready-queue">
+                        { for picture.ready.iter().map(|r| html! { <li>{ r }</li> }) }
+                    </ol>
+                    if picture.ready.is_empty() { <p class="empty">{ ctx.t("code.empty") }</p> }
+                </section>
+                <section aria-label={ctx.t("code.timers")}>
+                    <h3>{ ctx.t("code.timers") }</h3>
+                    <ol class="timers">
+                        { for picture.timers.iter().map(|(t, what)| html! { <li>{ format!("t={} · {what}", format_time(*t)) }</li> }) }
+                    </ol>
+                    if picture.timer_count > picture.timers.len() {
+                        <p>{ format!("… +{}", picture.timer_count - picture.timers.len()) }</p>
+                    }
+                    if picture.timers.is_empty() { <p class="empty">{ ctx.t("code.empty") }</p> }
+                </section>
+            </div>
+            <TaskTable run={run.clone()} picture={Some(picture.clone())} />
+            <section class="told" aria-label={ctx.t("code.what_happens")}>
+                <h3>{ ctx.t("code.what_happens") }</h3>
+                <ol>{ for told.iter().map(|line| html! { <li>{ line }</li> }) }</ol>
+            </section>
+        </div>
+    }
+}
+
+fn error_text(ctx: &AppContext, trace: &Trace, error: &str) -> String {
+    match trace.error_line {
+        Some(line) => format!("{} {line}: {error}", ctx.t("code.at_line")),
+        None => error.to_string(),
+    }
+}
+
+#[derive(Properties)]
+struct TaskTableProps {
+    run: Rc<CodeRun>,
+    picture: Option<Picture>,
+}
+
+impl PartialEq for TaskTableProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.run, &other.run) && self.picture == other.picture
+    }
+}
+
+#[component]
+fn TaskTable(props: &TaskTableProps) -> Html {
+    let ctx = use_context::<AppContext>().expect("AppContext");
+    let Some(picture) = &props.picture else {
+        return html! {};
+    };
+    html! {
+        <table class="tasks">
+            <caption>{ ctx.t("code.tasks") }</caption>
+            <thead><tr>
+                <th scope="col">{ ctx.t("code.task") }</th>
+                <th scope="col">{ ctx.t("code.state") }</th>
+                <th scope="col">{ ctx.t("code.line") }</th>
+                <th scope="col">{ ctx.t("code.awaits") }</th>
+            </tr></thead>
+            <tbody>
+            { for picture.tasks.iter().take(200).map(|t| {
+                let call = props.run.call_of(&t.name).map(|c| format!(" · {c}")).unwrap_or_default();
+                let state = match (&t.on, &t.value) {
+                    (Some(on), _) => format!("{} {on}", t.state),
+                    (None, Some(v)) => format!("{} {v}", t.state),
+                    _ => t.state.clone(),
+                };
+                html! {
+                    <tr class={classes!("task", t.state.replace(' ', "-"))}>
+                        <th scope="row">{ format!("{}{call}", t.name) }</th>
+                        <td>{ state }</td>
+                        <td>{ t.line.map(|l| l.to_string()).unwrap_or_default() }</td>
+                        <td>{ t.awaits.join(", ") }</td>
+                    </tr>
+                }
+            }) }
+            </tbody>
+        </table>
+    }
+}
+
+#[derive(Properties)]
+struct OutputProps {
+    run: Rc<CodeRun>,
+    cursor: usize,
+}
+
+impl PartialEq for OutputProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.run, &other.run) && self.cursor == other.cursor
+    }
+}
+
+/// What the program wrote up to the cursor, each line with its virtual
+/// time; stderr marked.
+#[component]
+fn TracedOutput(props: &OutputProps) -> Html {
+    let ctx = use_context::<AppContext>().expect("AppContext");
+    let until = props.run.events_before(props.cursor);
+    let shown_all = props.cursor >= props.run.pictures.len();
+    let lines = props
+        .run
+        .trace
+        .output
+        .iter()
+        .filter(|l| shown_all || l.events_before <= until)
+        .take(2000);
+    html! {
+        <ol class="output-lines code-output">
+            { for lines.map(|l| {
+                let stderr = l.stream == Stream::Stderr;
+                html! {
+                    <li class={classes!(stderr.then_some("stderr"))}>
+                        <span class="at">{ format!("t={}", format_time(l.time)) }</span>
+                        if stderr { <span class="stream">{ ctx.t("code.stderr") }</span> }
+                        <code>{ &l.text }</code>
+                    </li>
+                }
+            }) }
+        </ol>
+    }
+}
+
+fn format_time(t: f64) -> String {
+    crate::python::trace::format_time(t)
+}

@@ -1,0 +1,63 @@
+// Code mode's bridge between the page (Rust) and what code mode loads
+// only when it is first opened: the editor (CodeMirror 6, bundled into
+// static/code/editor.js) and CPython (Pyodide, in a Web Worker,
+// static/code/worker.js). This file is all of code mode that graph mode
+// downloads.
+
+function codeUrl(file) {
+  return new URL(`static/code/${file}`, document.baseURI).href;
+}
+
+let editorModule = null;
+
+// Mounts the editor in `parent` with `doc`; `onChange(text)` hears edits.
+export async function mount_editor(parent, doc, label, onChange) {
+  editorModule ??= await import(codeUrl("editor.js"));
+  return editorModule.createEditor(parent, {
+    doc,
+    ariaLabel: label,
+    onChange: (text) => onChange(text),
+  });
+}
+
+export function editor_set_doc(editor, doc) {
+  if (editor.getDoc() !== doc) editor.setDoc(doc);
+}
+
+export function editor_mark_error(editor, line, message) {
+  editor.markError(line, message);
+}
+
+export function editor_clear_error(editor) {
+  editor.markError(null);
+}
+
+// marks: JSON, [{line, label}]
+export function editor_mark_tasks(editor, marks) {
+  editor.markTaskLines(JSON.parse(marks));
+}
+
+export function editor_destroy(editor) {
+  editor.destroy();
+}
+
+// Starts CPython in a worker; every message it posts goes to `onMessage`
+// (an object with a `type`). Returns the worker.
+export function start_python(onMessage) {
+  const worker = new Worker(codeUrl("worker.js"), { type: "module" });
+  worker.onmessage = (event) => onMessage(event.data);
+  worker.onerror = (event) => {
+    event.preventDefault();
+    onMessage({ type: "failed", message: event.message || "the worker failed to start" });
+  };
+  return worker;
+}
+
+// cancels: JSON, [[loop, iteration, taskName], ...]
+export function python_run(worker, id, source, cancels) {
+  worker.postMessage({ type: "run", id, source, cancels: JSON.parse(cancels) });
+}
+
+export function python_stop(worker) {
+  worker.terminate();
+}

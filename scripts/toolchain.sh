@@ -93,3 +93,19 @@ ensure_cjk_font() {
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y fonts-wqy-microhei
   fi
 }
+
+# Node.js (18 or newer) and npm, from Debian's packages when missing; code
+# mode's build (scripts/build-code-mode) needs them.
+ensure_node() {
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    say "installing Node.js and npm (needs root)"
+    as_root apt-get update
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y nodejs npm
+  fi
+  local major
+  major=$(node -p 'process.versions.node.split(".")[0]')
+  if [ "$major" -lt 18 ]; then
+    echo "Node.js $(node --version) is too old: code mode's build needs Node.js 18 or newer" >&2
+    exit 1
+  fi
+}

@@ -510,6 +510,18 @@ pub fn App(props: &AppProps) -> Html {
             mode.set(Mode::Code);
         })
     };
+    {
+        // An example chosen in code mode opens as Python.
+        let code_open = code_open.clone();
+        let seen = use_mut_ref(|| program.clone());
+        use_effect_with((program.clone(), *mode), move |(program, mode)| {
+            let changed = !Rc::ptr_eq(&seen.borrow(), program) && **seen.borrow() != **program;
+            *seen.borrow_mut() = program.clone();
+            if changed && *mode == Mode::Code {
+                code_open.set(Some(Rc::new(crate::python::export(program))));
+            }
+        });
+    }
     let mode_tabs = html! {
         <nav class="modes" aria-label={ctx.t("mode.label")}>
             <button aria-pressed={(*mode == Mode::Graph).to_string()} onclick={switch_to(Mode::Graph)}>{ ctx.t("mode.graph") }</button>

@@ -547,6 +547,11 @@ fn endless_programs_stop_at_the_budget_with_a_message() {
             "stopped: the loop ran past 100,000 iterations",
         ),
         (
+            "naps.py",
+            "import time\n\nwhile True:\n    time.sleep(1)\n",
+            "stopped: the program called time.sleep more than 100,000 times",
+        ),
+        (
             "talks.py",
             "while True:\n    print('again')\n",
             "stopped: the program wrote more than 256 KB",

@@ -37,6 +37,9 @@ extern "C" {
 const CODE_KEY: &str = "asyncio-playground.code";
 /// A pause in typing this long runs the program again.
 const RERUN_AFTER_MS: u32 = 700;
+/// How long a run may take CPython, in real time (the longest tutorial
+/// program traces in well under a second).
+const RUN_LIMIT_MS: u32 = 30_000;
 /// Live play: one iteration per tick at 1x.
 const PLAY_TICK_MS: u32 = 400;
 
@@ -153,7 +156,35 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
     let rerun = use_mut_ref(|| None::<gloo_timers::callback::Timeout>);
     let host = use_node_ref();
 
+    // A program that never yields to its loop (`while True: pass`) cannot
+    // be stopped from inside CPython: past this, its worker is ended.
+    let watchdog = use_mut_ref(|| None::<gloo_timers::callback::Timeout>);
+    let arm: Rc<dyn Fn()> = {
+        let watchdog = watchdog.clone();
+        let worker = worker.clone();
+        let ready = ready.clone();
+        let python = python.clone();
+        let why = ctx.t("code.too_long");
+        Rc::new(move || {
+            let worker = worker.clone();
+            let ready = ready.clone();
+            let python = python.clone();
+            let why = why.clone();
+            *watchdog.borrow_mut() = Some(gloo_timers::callback::Timeout::new(
+                RUN_LIMIT_MS,
+                move || {
+                    if let Some(w) = worker.borrow_mut().take() {
+                        python_stop(&w);
+                    }
+                    *ready.borrow_mut() = None;
+                    python.set(Python::Ended(why));
+                },
+            ));
+        })
+    };
     let start_run: Rc<dyn Fn(String)> = {
+        let arm = arm.clone();
+        let watchdog = watchdog.clone();
         let python = python.clone();
         let worker = worker.clone();
         let pending = pending.clone();
@@ -172,6 +203,7 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
             if let (Some(w), Some(version)) = (worker.borrow().as_ref(), ready.borrow().clone()) {
                 python.set(Python::Running(version));
                 python_run(w, id, &text, "[]");
+                arm();
                 return;
             }
             *pending.borrow_mut() = Some((id, text));
@@ -188,6 +220,8 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
                 let playing = playing.clone();
                 let latest = next_id.clone();
                 let ready = ready.clone();
+                let arm = arm.clone();
+                let watchdog = watchdog.clone();
                 Closure::<dyn FnMut(JsValue)>::new(move |message: JsValue| {
                     let kind = field(&message, "type").as_string().unwrap_or_default();
                     match kind.as_str() {
@@ -204,6 +238,7 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
                                 (Some((id, text)), Some(w)) => {
                                     python.set(Python::Running(version));
                                     python_run(w, id, &text, "[]");
+                                    arm();
                                 }
                                 _ => python.set(Python::Ready(version)),
                             }
@@ -219,6 +254,7 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
                             if id != *latest.borrow() {
                                 return;
                             }
+                            watchdog.borrow_mut().take();
                             let document =
                                 field(&message, "document").as_string().unwrap_or_default();
                             match Json::parse(&document).and_then(|j| Trace::from_json(&j)) {
@@ -456,7 +492,9 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
             <section id="loop" class="region loop" aria-label={ctx.t("region.loop")}>
                 <h2>{ ctx.t("region.loop") }</h2>
                 if let Some(traced) = &*run {
-                    <TracedLoop run={traced.clone()} cursor={cursor.clone()} playing={playing.clone()} />
+                    <TracedLoop run={traced.clone()} cursor={*cursor} playing={*playing}
+                        set_cursor={ let c = cursor.clone(); Callback::from(move |to| c.set(to)) }
+                        set_playing={ let p = playing.clone(); Callback::from(move |on| p.set(on)) } />
                 } else {
                     <p class="status">{ ctx.t("code.nothing_yet") }</p>
                 }
@@ -471,18 +509,22 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
     }
 }
 
+/// The cursor and play state go down as values: a state handle reads its
+/// newest value, so two renders' handles always compare equal.
 #[derive(Properties)]
 struct TracedProps {
     run: Rc<CodeRun>,
-    cursor: UseStateHandle<usize>,
-    playing: UseStateHandle<bool>,
+    cursor: usize,
+    playing: bool,
+    set_cursor: Callback<usize>,
+    set_playing: Callback<bool>,
 }
 
 impl PartialEq for TracedProps {
     fn eq(&self, other: &Self) -> bool {
         Rc::ptr_eq(&self.run, &other.run)
-            && *self.cursor == *other.cursor
-            && *self.playing == *other.playing
+            && self.cursor == other.cursor
+            && self.playing == other.playing
     }
 }
 
@@ -493,36 +535,37 @@ fn TracedLoop(props: &TracedProps) -> Html {
     let ctx = use_context::<AppContext>().expect("AppContext");
     let run = &props.run;
     let count = run.pictures.len();
-    let at = (*props.cursor).min(count);
+    let at = props.cursor.min(count);
     let set = |to: usize| {
-        let cursor = props.cursor.clone();
-        let playing = props.playing.clone();
+        let cursor = props.set_cursor.clone();
+        let playing = props.set_playing.clone();
         Callback::from(move |_| {
-            playing.set(false);
-            cursor.set(to);
+            playing.emit(false);
+            cursor.emit(to);
         })
     };
     let play = {
-        let playing = props.playing.clone();
-        let cursor = props.cursor.clone();
+        let playing = props.set_playing.clone();
+        let cursor = props.set_cursor.clone();
+        let on = props.playing;
         Callback::from(move |_| {
-            if *cursor >= count {
-                cursor.set(0);
+            if at >= count {
+                cursor.emit(0);
             }
-            playing.set(!*playing);
+            playing.emit(!on);
         })
     };
     let on_slide = {
-        let cursor = props.cursor.clone();
-        let playing = props.playing.clone();
+        let cursor = props.set_cursor.clone();
+        let playing = props.set_playing.clone();
         Callback::from(move |e: InputEvent| {
             use wasm_bindgen::JsCast;
             if let Some(input) = e
                 .target()
                 .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
             {
-                playing.set(false);
-                cursor.set(input.value().parse().unwrap_or(0));
+                playing.emit(false);
+                cursor.emit(input.value().parse().unwrap_or(0));
             }
         })
     };
@@ -545,7 +588,7 @@ fn TracedLoop(props: &TracedProps) -> Html {
         <div class="run-controls" role="group" aria-label={ctx.t("code.controls")}>
             <button onclick={set(0)} disabled={at == 0}>{ ctx.t("code.reset") }</button>
             <button onclick={set(at.saturating_sub(1))} disabled={at == 0}>{ ctx.t("code.back") }</button>
-            <button onclick={play}>{ if *props.playing { ctx.t("code.pause") } else { ctx.t("code.play") } }</button>
+            <button onclick={play}>{ if props.playing { ctx.t("code.pause") } else { ctx.t("code.play") } }</button>
             <button onclick={set((at + 1).min(count))} disabled={at >= count}>{ ctx.t("code.step") }</button>
             <button onclick={set(next_event)} disabled={at >= count}>{ ctx.t("code.next_event") }</button>
             <button onclick={set(count)} disabled={at >= count}>{ ctx.t("code.to_end") }</button>
@@ -567,12 +610,25 @@ fn TracedLoop(props: &TracedProps) -> Html {
             </div>
         };
     };
+    // The iteration's events, and what it wrote where it wrote it (a line
+    // comes before the event recorded after it).
     let told: Vec<String> = {
         let (from, until) = (run.events_before(at), run.events_before(at + 1));
-        run.trace.events[from.min(until)..until]
+        let mut lines = run
+            .trace
+            .output
             .iter()
-            .map(|e| describe_event(&e.event))
-            .collect()
+            .filter(|l| l.events_before > from && l.events_before <= until)
+            .peekable();
+        let mut told = Vec::new();
+        for (i, e) in run.trace.events[from.min(until)..until].iter().enumerate() {
+            while let Some(l) = lines.next_if(|l| l.events_before <= from + i) {
+                told.push(written(&ctx, l));
+            }
+            told.push(describe_event(&e.event));
+        }
+        told.extend(lines.map(|l| written(&ctx, l)));
+        told
     };
     html! {
         <div class="traced-loop">
@@ -606,6 +662,14 @@ fn TracedLoop(props: &TracedProps) -> Html {
             </section>
         </div>
     }
+}
+
+fn written(ctx: &AppContext, line: &crate::python::trace::WrittenLine) -> String {
+    let stream = match line.stream {
+        Stream::Stdout => "",
+        Stream::Stderr => " (stderr)",
+    };
+    format!("{}{stream}: {}", ctx.t("code.prints"), line.text)
 }
 
 fn error_text(ctx: &AppContext, trace: &Trace, error: &str) -> String {

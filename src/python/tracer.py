@@ -241,6 +241,15 @@ def _virtual_sleep(seconds):
         _now[0] += seconds
     else:
         _scheduler[0].sleep(seconds)
+    # A program that never reaches its loop (`while True: time.sleep(1)`)
+    # meets the budget here: as many sleeps as a loop has iterations.
+    _tracer.sleeps += 1
+    if _tracer.stopped is None and _tracer.sleeps > MAX_ITERATIONS:
+        _tracer.stopped = f"the program called time.sleep more than {MAX_ITERATIONS:,} times: it looks endless"
+    if _tracer.stopped is None and _now[0] > MAX_TIME:
+        _tracer.stopped = f"the clock ran past t={MAX_TIME:,.0f} s of virtual time: the program looks endless"
+    if _tracer.stopped is not None:
+        raise Stopped(_tracer.stopped)
 
 
 # What a future stands for, in the views' words, where nothing left on
@@ -972,6 +981,7 @@ class Tracer:
         self.recording = False
         self.loops = []
         self.iterations = 0  # of all loops together
+        self.sleeps = 0  # time.sleep calls
         self.snapshots = []
         # A line each: {"time", "stream", "text", "loop", "iteration",
         # "events_before"}, the last the number of events recorded before it.

@@ -22,7 +22,10 @@ const dist = path.resolve(process.argv[2] ?? path.join(root, "dist"));
 const artifacts = path.join(root, "test-artifacts", "e2e");
 fs.mkdirSync(artifacts, { recursive: true });
 
-const types = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm", ".css": "text/css", ".png": "image/png" };
+const types = {
+  ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm",
+  ".css": "text/css", ".png": "image/png", ".json": "application/json", ".zip": "application/zip", ".py": "text/x-python",
+};
 const server = http.createServer((req, res) => {
   const url = new URL(req.url, "http://x");
   const file = path.join(dist, url.pathname === "/" ? "index.html" : decodeURIComponent(url.pathname));
@@ -546,6 +549,109 @@ test("an accessibility scan (axe-core) finds nothing serious or critical", async
       .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.length}x, e.g. ${v.nodes[0]?.target})`);
   });
   equal(violations.join("\n"), "", "serious or critical accessibility violations");
+  await page.context().close();
+});
+
+test("graph mode downloads nothing of code mode: no editor, no CPython", async () => {
+  const page = await newPage();
+  const fetched = [];
+  page.on("request", (r) => fetched.push(r.url()));
+  await open(page);
+  await page.getByRole("button", { name: "Run to end", exact: true }).click().catch(() => {});
+  await new Promise((r) => setTimeout(r, 500));
+  const code = fetched.filter((u) => u.includes("/static/code/"));
+  equal(code.join("\n"), "", "code mode's files fetched in graph mode");
+  await page.context().close();
+});
+
+const codeOutput = (page) =>
+  page.locator(".code-output li code").allTextContents().then((lines) => lines.map((l) => l + "\n").join(""));
+
+test("code mode runs a tutorial's Python on CPython in the browser and steps through its loop", async () => {
+  const page = await newPage();
+  const fetched = [];
+  page.on("request", (r) => fetched.push(new URL(r.url()).pathname));
+  await page.goto(site + "?mode=code");
+  const editor = page.getByRole("textbox", { name: "Python program" });
+  await editor.waitFor({ timeout: 30000 });
+  // The first tutorial's Python, run by CPython at once; its output is
+  // CPython's own for the tutorial (tests/programs/examples/01_gather.out).
+  const expected = fs.readFileSync(path.join(root, "tests/programs/examples/01_gather.out"), "utf8");
+  await until(async () => (await codeOutput(page)) === expected, "CPython's output", 60000);
+  const version = await page.locator(".python-version").textContent();
+  equal(version, "CPython 3.11.3", "the Python the page says it runs");
+  check(fetched.some((p) => p.endsWith("/static/code/pyodide/pyodide.asm.wasm")), "CPython came from the site itself");
+  check(!fetched.some((p) => !p.startsWith("/")), "nothing from another site");
+  // Step from the start: iteration 1 runs main's first step; iteration 2
+  // the three tasks main made.
+  await page.getByRole("button", { name: "Reset", exact: true }).click();
+  const head = () => page.locator(".iteration-head").textContent();
+  await until(async () => (await head()).startsWith("Iteration 1 of 17, t=0.0"), "iteration 1", 5000).catch(async (e) => {
+    throw new Error(`${e.message}: ${await head()}`);
+  });
+  equal((await page.locator(".ready-queue li").allTextContents()).join(" | "), "step Task-1", "iteration 1's ready queue");
+  await page.getByRole("button", { name: "Step", exact: true }).click();
+  await until(async () => (await page.locator(".iteration-head").textContent()).startsWith("Iteration 2 of 17"), "iteration 2");
+  equal((await page.locator(".ready-queue li").allTextContents()).join(" | "), "step Task-2 | step Task-3 | step Task-4", "iteration 2's ready queue");
+  const main = await page.locator("table.tasks tbody tr").first().textContent();
+  check(main.includes("Task-1 · main()") && main.includes("waiting gather") && main.includes("Task-2, Task-3, Task-4"), `main awaits its children: ${main}`);
+  // The editor marks the line each task is at.
+  check((await page.locator(".cm-task-line, [class*=task]").count()) > 0, "task lines marked in the editor");
+  // What this iteration does: each task starts, prints, and sleeps.
+  const told = await page.locator(".told li").allTextContents();
+  equal(told.slice(0, 3).join(" | "), "Task-2 starts | it prints: 5 before---func1---- | Task-2 awaits sleep at line 15", "iteration 2 told");
+  await page.screenshot({ path: path.join(artifacts, "code-mode.png"), fullPage: true });
+  // An example chosen in code mode opens as its Python, run by CPython.
+  await page.getByLabel("Example").selectOption("02_wait");
+  const wait = fs.readFileSync(path.join(root, "tests/programs/examples/02_wait.out"), "utf8");
+  await until(async () => (await codeOutput(page)) === wait, "02_wait's output", 30000);
+  equal(page.errors.join("\n"), "", "console errors");
+  await page.context().close();
+});
+
+test("code mode: pasted page spaces become plain, a raise is marked at its line, Stop ends CPython", async () => {
+  const page = await newPage();
+  await page.goto(site + "?mode=code");
+  const editor = page.getByRole("textbox", { name: "Python program" });
+  await editor.waitFor({ timeout: 30000 });
+  await until(async () => (await page.locator(".code-output li").count()) > 0, "the first run", 60000);
+  await editor.click();
+  await page.keyboard.press("Control+a");
+  await page.keyboard.press("Delete");
+  // As copied from a tutorial's web page: indented with non-breaking spaces.
+  const nb = "\u00a0".repeat(4);
+  await page.keyboard.insertText(`import asyncio\n\nasync def main():\n${nb}print('hi')\n${nb}raise ValueError('boom')\n\nasyncio.run(main())\n`);
+  await page.getByText(/8 non-breaking or full-width spaces/).waitFor();
+  await until(async () => (await codeOutput(page)).includes("ValueError: boom"), "the traceback", 30000);
+  const lines = await page.locator(".code-output li").allTextContents();
+  check(lines[0].endsWith("hi"), `stdout first: ${lines[0]}`);
+  check(lines.some((l) => l.includes("stderr") && l.includes("ValueError: boom")), "the traceback is marked stderr");
+  await page.getByText("Line 5: ValueError: boom").waitFor();
+  await page.getByRole("button", { name: "Stop", exact: true }).click();
+  await page.getByText(/Stopped: CPython's worker was ended/).waitFor();
+  await page.context().close();
+});
+
+test("code mode: a program that never yields is stopped after 30 s and Run starts a fresh CPython", async () => {
+  const page = await newPage();
+  await page.goto(site + "?mode=code");
+  const editor = page.getByRole("textbox", { name: "Python program" });
+  await editor.waitFor({ timeout: 30000 });
+  await until(async () => (await page.locator(".code-output li").count()) > 0, "the first run", 60000);
+  await editor.click();
+  await page.keyboard.press("Control+a");
+  await page.keyboard.press("Delete");
+  await page.keyboard.insertText("while True:\n    pass\n");
+  await page.getByText(/Stopped: the program ran 30 seconds/).waitFor({ timeout: 45000 });
+  // The page itself never froze: CPython ran in its worker.
+  const alive = await page.evaluate(() => new Promise((ok) => setTimeout(() => ok(true), 10)));
+  check(alive, "the page answers");
+  await editor.click();
+  await page.keyboard.press("Control+a");
+  await page.keyboard.press("Delete");
+  await page.keyboard.insertText("print('back again')\n");
+  await page.getByRole("button", { name: "Run", exact: true }).click();
+  await until(async () => (await codeOutput(page)) === "back again\n", "a fresh CPython's output", 60000);
   await page.context().close();
 });
 

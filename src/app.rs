@@ -41,6 +41,12 @@ enum Mode {
 
 /// `?mode=code` opens code mode; otherwise the mode last used.
 fn first_mode() -> Mode {
+    let hash = web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default();
+    if crate::link::is_code_link(&hash) {
+        return Mode::Code;
+    }
     let query = web_sys::window()
         .and_then(|w| w.location().search().ok())
         .unwrap_or_default();
@@ -297,7 +303,8 @@ fn starting_state(follow_address: bool) -> Opening {
         speed: None,
         set_aside: None,
     };
-    if hash.len() <= 1 {
+    // A code-mode link is code mode's to open; graph mode opens as it was.
+    if hash.len() <= 1 || crate::link::is_code_link(&hash) {
         return mine(None);
     }
     match crate::link::reopen(&hash, saved.as_ref()) {
@@ -426,10 +433,12 @@ pub fn App(props: &AppProps) -> Html {
         // An edit: the address bar (replaced, so no history entry per edit)
         // and the autosave follow at once.
         let fragment = fragment.clone();
+        let in_graph_mode = *mode == Mode::Graph;
         use_effect_with(
-            (program.clone(), state.lang, speed.to_bits()),
+            (program.clone(), state.lang, speed.to_bits(), in_graph_mode),
             move |(program, ..)| {
-                if follow_address {
+                // In code mode the address bar holds the code's link.
+                if follow_address && in_graph_mode {
                     show_link(&fragment);
                 }
                 if let Some(s) = storage() {

@@ -288,6 +288,8 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("code.at_line", "Line", "第"),
     ("code.stderr", "stderr", "stderr"),
     ("code.prints", "it prints", "输出"),
+    ("code.copy_link", "Copy link to this program", "复制此程序的链接"),
+    ("code.copied", "Link copied", "链接已复制"),
     ("code.too_long", "Stopped: the program ran 30 seconds without reaching its loop's budget (a loop that never awaits?). CPython's worker was ended; press Run to start a fresh one.", "已停止：程序运行了 30 秒仍未到达事件循环的预算（是不是有从不 await 的循环？）。CPython 工作线程已结束；按“运行”重新开始。"),
 ];
 

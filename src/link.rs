@@ -181,6 +181,42 @@ fn inflate(packed: &[u8], limit: usize) -> Result<Vec<u8>, DecodeError> {
     })
 }
 
+/// A code-mode link: the program's Python, as UTF-8, raw-deflated.
+const CODE_V1: &str = "py1.";
+
+/// Whether a link (a fragment, with or without `#`, or a URL ending in one)
+/// holds a program's Python for code mode.
+pub fn is_code_link(link: &str) -> bool {
+    let fragment = link.rsplit_once('#').map_or(link, |(_, f)| f);
+    fragment.trim().starts_with(CODE_V1)
+}
+
+/// The fragment (without `#`) for a program's Python, for code mode.
+pub fn encode_code(source: &str) -> String {
+    let packed = miniz_oxide::deflate::compress_to_vec(source.as_bytes(), 9);
+    format!("{CODE_V1}{}", base64url_encode(&packed))
+}
+
+/// Opens a code-mode link: the program's Python, exactly as it was shared
+/// (page spaces and all: the page cleans what comes in).
+pub fn decode_code(link: &str) -> Result<String, DecodeError> {
+    let fragment = link.rsplit_once('#').map_or(link, |(_, f)| f).trim();
+    if fragment.len() > MAX_FRAGMENT {
+        return Err(DecodeError::TooLong(fragment.len()));
+    }
+    let body = fragment
+        .strip_prefix(CODE_V1)
+        .ok_or(DecodeError::UnknownFormat)?;
+    if body.is_empty() {
+        return Err(DecodeError::Empty);
+    }
+    let bytes = inflate(
+        &base64url_decode(body).ok_or(DecodeError::NotBase64)?,
+        MAX_INFLATED,
+    )?;
+    String::from_utf8(bytes).map_err(|_| DecodeError::NotAScenario("it is not text".into()))
+}
+
 /// Opens a fragment (with or without `#`), or a whole URL ending in one.
 /// The scenario comes back only if it is valid to run.
 pub fn decode(link: &str) -> Result<Shared, DecodeError> {

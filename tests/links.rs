@@ -313,3 +313,33 @@ fn scenario_text_round_trips_for_every_step_kind_and_damage_never_panics() {
             .contains("lacks `seconds`")
     );
 }
+
+#[test]
+fn a_code_link_carries_the_program_exactly_and_damage_gets_a_message() {
+    use asyncio_playground::link::{decode_code, encode_code, is_code_link};
+    let source = "import asyncio\n\nasync def main():\n\u{a0}\u{a0}\u{a0}\u{a0}print('协程 😀')\n\nasyncio.run(main())\n";
+    let fragment = encode_code(source);
+    assert!(is_code_link(&fragment) && is_code_link(&format!("https://x/#{fragment}")));
+    assert!(!is_code_link(&encode(&shared(
+        tutorial_examples().remove(0).1
+    ))));
+    assert_eq!(decode_code(&format!("#{fragment}")).as_deref(), Ok(source));
+    // A tutorial's program fits a link a chat app keeps.
+    let tutorial =
+        std::fs::read_to_string("tests/programs/tutorials/01_gather_downloads.py").unwrap();
+    assert!(
+        encode_code(&tutorial).len() < 1500,
+        "{}",
+        encode_code(&tutorial).len()
+    );
+    // Damage: cut short, characters no link has, nothing, a bomb.
+    let cut = &fragment[..fragment.len() / 2];
+    assert!(decode_code(cut).is_err());
+    assert_eq!(decode_code("py1.a*b"), Err(DecodeError::NotBase64));
+    assert_eq!(decode_code("py1."), Err(DecodeError::Empty));
+    let bomb = encode_code(&"x".repeat(2 << 20));
+    assert_eq!(decode_code(&bomb), Err(DecodeError::TooLarge));
+    for e in [decode_code(cut).unwrap_err(), DecodeError::TooLarge] {
+        assert!(!e.to_string().is_empty());
+    }
+}

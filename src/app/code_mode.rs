@@ -113,6 +113,13 @@ fn storage() -> Option<web_sys::Storage> {
 /// The program code mode opens with: the learner's last, or the first
 /// tutorial's Python.
 fn first_source() -> String {
+    let linked = web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .filter(|h| crate::link::is_code_link(h))
+        .and_then(|h| crate::link::decode_code(&h).ok());
+    if let Some(source) = linked {
+        return clean_page_spaces(&source).text;
+    }
     storage()
         .and_then(|s| s.get_item(CODE_KEY).ok().flatten())
         .unwrap_or_else(|| {
@@ -155,6 +162,15 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
     let ready = use_mut_ref(|| None::<String>);
     let rerun = use_mut_ref(|| None::<gloo_timers::callback::Timeout>);
     let host = use_node_ref();
+    let copied = use_state(|| false);
+    // A damaged code link: why, while the learner's own program stays.
+    let link_problem = use_state(|| {
+        let hash = web_sys::window().and_then(|w| w.location().hash().ok())?;
+        if !crate::link::is_code_link(&hash) {
+            return None;
+        }
+        crate::link::decode_code(&hash).err().map(|e| e.to_string())
+    });
 
     // A program that never yields to its loop (`while True: pass`) cannot
     // be stopped from inside CPython: past this, its worker is ended.
@@ -349,6 +365,10 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
             }
         });
     }
+    // The address bar is the code's share link, after every edit.
+    use_effect_with((*source).clone(), |source| {
+        super::show_link(&crate::link::encode_code(source));
+    });
     // The first run, as soon as code mode opens.
     {
         let start_run = start_run.clone();
@@ -437,6 +457,17 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
             python.set(Python::Ended(stopped.clone()));
         })
     };
+    let copy_link = {
+        let copied = copied.clone();
+        Callback::from(move |_| {
+            if let Some(w) = web_sys::window() {
+                if let Ok(link) = w.location().href() {
+                    let _ = w.navigator().clipboard().write_text(&link);
+                    copied.set(true);
+                }
+            }
+        })
+    };
     let undo_replace = {
         let replaced = replaced.clone();
         let editor = editor.clone();
@@ -476,6 +507,9 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
         <main class="regions code-mode">
             <section id="code" class="region code" aria-label={ctx.t("code.region")}>
                 <h2>{ ctx.t("code.region") }</h2>
+                if let Some(problem) = &*link_problem {
+                    <p class="notice" role="alert">{ format!("{}: {problem}. {}", ctx.t("link.bad"), ctx.t("link.kept")) }</p>
+                }
                 if let Some((count, _)) = &*replaced {
                     <p class="notice" role="status">
                         { ctx.t("code.replaced").replace("{n}", &count.to_string()) }{ " " }
@@ -486,6 +520,7 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
                 <div class="code-actions">
                     <button class="primary" onclick={on_run}>{ ctx.t("code.run") }</button>
                     <button onclick={on_stop}>{ ctx.t("code.stop") }</button>
+                    <button onclick={copy_link}>{ if *copied { ctx.t("code.copied") } else { ctx.t("code.copy_link") } }</button>
                 </div>
                 { status }
             </section>

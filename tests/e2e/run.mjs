@@ -632,6 +632,27 @@ test("code mode: pasted page spaces become plain, a raise is marked at its line,
   await page.context().close();
 });
 
+test("a code link opens its program in code mode, runs it, and the address bar follows edits", async () => {
+  const page = await newPage();
+  const source = "import asyncio\n\nasync def main():\n    print('shared 你好')\n\nasyncio.run(main())\n";
+  const link = "py1." + zlib.deflateRawSync(Buffer.from(source, "utf8"), { level: 9 }).toString("base64url");
+  await page.goto(site + "#" + link);
+  await until(async () => (await codeOutput(page)) === "shared 你好\n", "the shared program's output", 60000);
+  const editor = page.getByRole("textbox", { name: "Python program" });
+  await editor.click();
+  await page.keyboard.press("Control+End");
+  await page.keyboard.insertText("print('after')\n");
+  await until(async () => (await codeOutput(page)) === "shared 你好\nafter\n", "the edited program's output", 30000);
+  const fragment = new URL(page.url()).hash.slice(1);
+  check(fragment.startsWith("py1."), `the address bar holds a code link: ${fragment.slice(0, 12)}`);
+  equal(zlib.inflateRawSync(Buffer.from(fragment.slice(4), "base64url")).toString("utf8"), source + "print('after')\n", "the link's program");
+  // A damaged code link says so and keeps the learner's own program.
+  const other = await newPage({ context: page.context() });
+  await other.goto(site + "#py1.%%%");
+  await other.getByText(/This link could not be opened/).waitFor({ timeout: 30000 });
+  await page.context().close();
+});
+
 test("code mode: a program that never yields is stopped after 30 s and Run starts a fresh CPython", async () => {
   const page = await newPage();
   await page.goto(site + "?mode=code");

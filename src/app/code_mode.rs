@@ -527,9 +527,13 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
             <section id="loop" class="region loop" aria-label={ctx.t("region.loop")}>
                 <h2>{ ctx.t("region.loop") }</h2>
                 if let Some(traced) = &*run {
-                    <TracedLoop run={traced.clone()} cursor={*cursor} playing={*playing}
-                        set_cursor={ let c = cursor.clone(); Callback::from(move |to| c.set(to)) }
-                        set_playing={ let p = playing.clone(); Callback::from(move |on| p.set(on)) } />
+                    { traced_loop(&ctx, &TracedProps {
+                        run: traced.clone(),
+                        cursor: *cursor,
+                        playing: *playing,
+                        set_cursor: { let c = cursor.clone(); Callback::from(move |to| c.set(to)) },
+                        set_playing: { let p = playing.clone(); Callback::from(move |on| p.set(on)) },
+                    }) }
                 } else {
                     <p class="status">{ ctx.t("code.nothing_yet") }</p>
                 }
@@ -537,16 +541,15 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
             <section id="output" class="region output" aria-label={ctx.t("region.output")}>
                 <h2>{ ctx.t("region.output") }</h2>
                 if let Some(traced) = &*run {
-                    <TracedOutput run={traced.clone()} cursor={*cursor} />
+                    { traced_output(&ctx, traced, *cursor) }
                 }
             </section>
         </main>
     }
 }
 
-/// The cursor and play state go down as values: a state handle reads its
-/// newest value, so two renders' handles always compare equal.
-#[derive(Properties)]
+/// What the loop view needs: the run, the cursor and play state (as
+/// values), and how to move them.
 struct TracedProps {
     run: Rc<CodeRun>,
     cursor: usize,
@@ -555,19 +558,9 @@ struct TracedProps {
     set_playing: Callback<bool>,
 }
 
-impl PartialEq for TracedProps {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.run, &other.run)
-            && self.cursor == other.cursor
-            && self.playing == other.playing
-    }
-}
-
 /// The loop at the cursor: controls, the iteration's picture, and what it
 /// did.
-#[component]
-fn TracedLoop(props: &TracedProps) -> Html {
-    let ctx = use_context::<AppContext>().expect("AppContext");
+fn traced_loop(ctx: &AppContext, props: &TracedProps) -> Html {
     let run = &props.run;
     let count = run.pictures.len();
     let at = props.cursor.min(count);
@@ -639,9 +632,11 @@ fn TracedLoop(props: &TracedProps) -> Html {
                     { ctx.t("code.finished").replace("{n}", &count.to_string()).replace("{t}", &format_time(time)) }
                 </p>
                 if let Some(error) = &run.trace.error {
-                    <p class="notice" role="alert">{ error_text(&ctx, &run.trace, error) }</p>
+                    <p class="notice" role="alert">{ error_text(ctx, &run.trace, error) }</p>
                 }
-                <TaskTable run={run.clone()} picture={run.pictures.last().cloned()} />
+                if let Some(last) = run.pictures.last() {
+                    { task_table(ctx, run, last) }
+                }
             </div>
         };
     };
@@ -658,11 +653,11 @@ fn TracedLoop(props: &TracedProps) -> Html {
         let mut told = Vec::new();
         for (i, e) in run.trace.events[from.min(until)..until].iter().enumerate() {
             while let Some(l) = lines.next_if(|l| l.events_before <= from + i) {
-                told.push(written(&ctx, l));
+                told.push(written(ctx, l));
             }
             told.push(describe_event(&e.event));
         }
-        told.extend(lines.map(|l| written(&ctx, l)));
+        told.extend(lines.map(|l| written(ctx, l)));
         told
     };
     html! {
@@ -690,7 +685,7 @@ fn TracedLoop(props: &TracedProps) -> Html {
                     if picture.timers.is_empty() { <p class="empty">{ ctx.t("code.empty") }</p> }
                 </section>
             </div>
-            <TaskTable run={run.clone()} picture={Some(picture.clone())} />
+            { task_table(ctx, run, picture) }
             <section class="told" aria-label={ctx.t("code.what_happens")}>
                 <h3>{ ctx.t("code.what_happens") }</h3>
                 <ol>{ for told.iter().map(|line| html! { <li>{ line }</li> }) }</ol>
@@ -714,24 +709,9 @@ fn error_text(ctx: &AppContext, trace: &Trace, error: &str) -> String {
     }
 }
 
-#[derive(Properties)]
-struct TaskTableProps {
-    run: Rc<CodeRun>,
-    picture: Option<Picture>,
-}
-
-impl PartialEq for TaskTableProps {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.run, &other.run) && self.picture == other.picture
-    }
-}
-
-#[component]
-fn TaskTable(props: &TaskTableProps) -> Html {
-    let ctx = use_context::<AppContext>().expect("AppContext");
-    let Some(picture) = &props.picture else {
-        return html! {};
-    };
+/// The tasks at a picture, with what each runs. A function, not a
+/// component: code mode's views are part of graph mode's download.
+fn task_table(ctx: &AppContext, run: &CodeRun, picture: &Picture) -> Html {
     html! {
         <table class="tasks">
             <caption>{ ctx.t("code.tasks") }</caption>
@@ -743,7 +723,7 @@ fn TaskTable(props: &TaskTableProps) -> Html {
             </tr></thead>
             <tbody>
             { for picture.tasks.iter().take(200).map(|t| {
-                let call = props.run.call_of(&t.name).map(|c| format!(" · {c}")).unwrap_or_default();
+                let call = run.call_of(&t.name).map(|c| format!(" · {c}")).unwrap_or_default();
                 let state = match (&t.on, &t.value) {
                     (Some(on), _) => format!("{} {on}", t.state),
                     (None, Some(v)) => format!("{} {v}", t.state),
@@ -763,27 +743,12 @@ fn TaskTable(props: &TaskTableProps) -> Html {
     }
 }
 
-#[derive(Properties)]
-struct OutputProps {
-    run: Rc<CodeRun>,
-    cursor: usize,
-}
-
-impl PartialEq for OutputProps {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.run, &other.run) && self.cursor == other.cursor
-    }
-}
-
 /// What the program wrote up to the cursor, each line with its virtual
 /// time; stderr marked.
-#[component]
-fn TracedOutput(props: &OutputProps) -> Html {
-    let ctx = use_context::<AppContext>().expect("AppContext");
-    let until = props.run.events_before(props.cursor);
-    let shown_all = props.cursor >= props.run.pictures.len();
-    let lines = props
-        .run
+fn traced_output(ctx: &AppContext, run: &CodeRun, cursor: usize) -> Html {
+    let until = run.events_before(cursor);
+    let shown_all = cursor >= run.pictures.len();
+    let lines = run
         .trace
         .output
         .iter()

@@ -13,11 +13,14 @@ let editorModule = null;
 // Mounts the editor in `parent` with `doc`; `onChange(text)` hears edits.
 export async function mount_editor(parent, doc, label, onChange) {
   editorModule ??= await import(codeUrl("editor.js"));
-  return editorModule.createEditor(parent, {
+  const editor = editorModule.createEditor(parent, {
     doc,
     ariaLabel: label,
     onChange: (text) => onChange(text),
   });
+  // A long program scrolls inside the editor: from the keyboard too.
+  parent.querySelector(".cm-scroller")?.setAttribute("tabindex", "0");
+  return editor;
 }
 
 export function editor_set_doc(editor, doc) {

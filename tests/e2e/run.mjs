@@ -549,6 +549,18 @@ test("an accessibility scan (axe-core) finds nothing serious or critical", async
       .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.length}x, e.g. ${v.nodes[0]?.target})`);
   });
   equal(violations.join("\n"), "", "serious or critical accessibility violations");
+  // Code mode too, once CPython has run its program.
+  await page.goto(site + "?mode=code");
+  await until(async () => (await page.locator(".code-output li").count()) > 0, "code mode's first run", 60000);
+  await page.getByRole("button", { name: "Reset", exact: true }).click();
+  await page.addScriptTag({ path: path.join(here, "node_modules/axe-core/axe.min.js") });
+  const inCode = await page.evaluate(async () => {
+    const result = await window.axe.run(document);
+    return result.violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.length}x, ${v.nodes.map((n) => n.target).join(" ")})`);
+  });
+  equal(inCode.join("\n"), "", "serious or critical accessibility violations in code mode");
   await page.context().close();
 });
 

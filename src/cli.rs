@@ -218,11 +218,14 @@ fn trace_py(file: &str, json: bool) -> i32 {
         return 2;
     }
     match crate::python::cpython::trace_file(path) {
-        Ok((text, trace)) => {
+        Ok((text, trace, advice)) => {
             if json {
                 print!("{text}");
             } else {
                 print!("{}", trace.to_text());
+                for a in advice {
+                    println!("old asyncio at line {}: {}", a.line, a.en);
+                }
             }
             i32::from(trace.error.is_some())
         }

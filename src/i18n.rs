@@ -285,7 +285,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("code.line", "Line", "行"),
     ("code.awaits", "Awaits", "等待的任务"),
     ("code.what_happens", "What this iteration does", "这次迭代做了什么"),
-    ("code.at_line", "Line", "第"),
+    ("code.at_line", "Line", "行"),
     ("code.stderr", "stderr", "stderr"),
     ("code.prints", "it prints", "输出"),
     ("code.copy_link", "Copy link to this program", "复制此程序的链接"),

@@ -641,3 +641,65 @@ asyncio.run(main())
     assert!(text.contains("    ! stderr | ValueError: lost\n"), "{text}");
     assert!(text.contains("    | main done\n"), "{text}");
 }
+
+/// Old tutorials' asyncio (Python 3.4 to 3.10): each use gets what changed,
+/// at its line, in both languages, and a rewrite; applied one after the
+/// other, they leave a program 3.11 runs, telling the same story.
+#[test]
+fn old_tutorial_code_gets_advice_and_rewrites_that_run() {
+    let old = "\
+import asyncio
+
+@asyncio.coroutine
+def hello(n):
+    print('Hello', n)
+    yield from asyncio.sleep(n, loop=loop)
+    print('Bye', n, asyncio.Task.current_task().get_name())
+
+loop = asyncio.get_event_loop()
+tasks = [hello(1), hello(2)]
+loop.run_until_complete(asyncio.wait(tasks))
+future = asyncio.async(hello(3))
+loop.run_until_complete(future)
+loop.close()
+";
+    let mut source = old.to_string();
+    let mut told = Vec::new();
+    for _ in 0..10 {
+        let run = trace(&source);
+        let advice = run.advice.clone();
+        let Some(first) = advice.first() else {
+            assert_eq!(run.error, None, "{source}");
+            assert_eq!(
+                run.stdout, "Hello 1\nHello 2\nBye 1 Task-1\nBye 2 Task-2\nHello 3\nBye 3 Task-4\n",
+                "{source}"
+            );
+            break;
+        };
+        for a in &advice {
+            assert!(!a.zh.is_empty() && a.zh != a.en);
+            told.push((a.line, a.en.split(' ').next().unwrap_or("").to_string()));
+        }
+        source = first.rewrite.clone();
+    }
+    // Each kind was told at its line of the program as it then was.
+    assert!(told.contains(&(12, "asyncio.async()".into())), "{told:?}");
+    assert!(
+        told.iter()
+            .any(|(l, w)| *l == 3 && w == "@asyncio.coroutine"),
+        "{told:?}"
+    );
+    assert!(told.iter().any(|(_, w)| w == "The"), "loop=: {told:?}");
+    assert!(
+        told.iter().any(|(_, w)| w == "asyncio.Task.current_task()"),
+        "{told:?}"
+    );
+    assert!(
+        told.iter().any(|(_, w)| w == "Since"),
+        "wait(coroutines): {told:?}"
+    );
+    assert!(
+        !source.contains("yield from") && !source.contains("loop=loop"),
+        "{source}"
+    );
+}

@@ -7,7 +7,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 
 use super::picture::Picture;
-use super::trace::Trace;
+use super::trace::{read_advice, Advice, Trace};
 use crate::json::Json;
 
 /// The tracer, one Python module (see its own doc).
@@ -27,6 +27,8 @@ pub struct PythonRun {
     /// How long the run took CPython, in real seconds (the tracer's
     /// recording included, starting Python not).
     pub seconds: Option<f64>,
+    /// Old asyncio the program uses, when traced.
+    pub advice: Vec<Advice>,
 }
 
 /// Runs every program in one CPython process; results in the same order.
@@ -89,7 +91,7 @@ pub fn run_file(path: &std::path::Path) -> Result<i32, String> {
 
 /// Traces a Python file: its whole run, as the tracer's JSON document
 /// (its text, and read).
-pub fn trace_file(path: &std::path::Path) -> Result<(String, Trace), String> {
+pub fn trace_file(path: &std::path::Path) -> Result<(String, Trace, Vec<Advice>), String> {
     let tracer = TracerFile::write()?;
     let output = Command::new(python())
         .arg(&tracer.path)
@@ -106,7 +108,7 @@ pub fn trace_file(path: &std::path::Path) -> Result<(String, Trace), String> {
         )
     })?;
     let trace = Trace::from_json(&json)?;
-    Ok((text, trace))
+    Ok((text, trace, read_advice(&json)))
 }
 
 fn run_batch_with(sources: &[String], trace: bool) -> Result<Vec<PythonRun>, String> {
@@ -181,6 +183,7 @@ fn parse_response(line: &str) -> Result<PythonRun, String> {
         pictures,
         trace,
         seconds: json.get("seconds").and_then(Json::as_f64),
+        advice: json.get("trace").map(read_advice).unwrap_or_default(),
     })
 }
 

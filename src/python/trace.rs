@@ -104,6 +104,35 @@ pub struct Trace {
     pub error_line: Option<u32>,
 }
 
+/// The old asyncio a traced program uses (APIs Python 3.11 no longer
+/// has), read from the tracer's document. Apart from [`Trace`]: the page
+/// does not show it yet, and its first download has no room to spare.
+pub fn read_advice(document: &Json) -> Vec<Advice> {
+    document
+        .get("advice")
+        .and_then(Json::as_array)
+        .unwrap_or(&[])
+        .iter()
+        .map(|a| Advice {
+            line: number(a, "line").unwrap_or(0.0) as u32,
+            en: text(a, "en").unwrap_or_default(),
+            zh: text(a, "zh").unwrap_or_default(),
+            rewrite: text(a, "rewrite").unwrap_or_default(),
+        })
+        .collect()
+}
+
+/// A use of an asyncio API that Python 3.11 no longer has, at its line:
+/// what changed and since when, in English and Chinese, and the program
+/// rewritten for 3.11.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Advice {
+    pub line: u32,
+    pub en: String,
+    pub zh: String,
+    pub rewrite: String,
+}
+
 impl Trace {
     /// Reads the tracer's document (`tracer.py trace`).
     pub fn from_json(json: &Json) -> Result<Trace, String> {

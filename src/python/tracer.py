@@ -37,6 +37,7 @@ its state, what it waits for, and the line of the program it is at. A
 run that goes on past the budget (iterations, virtual time) is stopped
 with a message.
 """
+import ast
 import asyncio
 import builtins
 import collections
@@ -422,6 +423,243 @@ class VirtualThreadPool(concurrent.futures.ThreadPoolExecutor):
     def shutdown(self, wait=True, *, cancel_futures=False):
         if wait:
             _scheduler[0].wait_until(lambda: self._running == 0)
+
+
+# ----- old tutorial code -----
+#
+# asyncio APIs that Python 3.4 to 3.10 had and 3.11 has not. For each use
+# found in a program (by its syntax tree, or by the error 3.11 raised):
+# what changed and since which version, in English and Chinese, at its
+# line, with the program rewritten for 3.11. Each advice is {"line", "en",
+# "zh", "rewrite"}; `rewrite` is the whole program with every use of that
+# kind rewritten.
+
+
+def _is_asyncio(node, *names):
+    """`asyncio.NAME` for one of `names`."""
+    return (
+        isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "asyncio"
+        and node.attr in names
+    )
+
+
+class _Edits:
+    """Text edits at (line, column) positions of the source, applied from
+    the end so earlier positions stay true."""
+
+    def __init__(self, source):
+        self.lines = source.splitlines(keepends=True)
+        self.edits = []
+
+    def offset(self, line, col):
+        # ast's columns are UTF-8 byte offsets.
+        text = self.lines[line - 1].encode("utf-8")[:col].decode("utf-8", "replace")
+        return sum(len(l) for l in self.lines[: line - 1]) + len(text)
+
+    def replace(self, start, end, text):
+        self.edits.append((self.offset(*start), self.offset(*end), text))
+
+    def apply(self):
+        source = "".join(self.lines)
+        for start, end, text in sorted(self.edits, reverse=True):
+            source = source[:start] + text + source[end:]
+        return source
+
+
+def _generator_coroutines(tree, source):
+    """`@asyncio.coroutine` with `yield from`: removed in 3.11 (deprecated
+    in 3.8); `async def` and `await` since 3.5."""
+    found = []
+    edits = _Edits(source)
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.FunctionDef):
+            continue
+        decorators = [d for d in node.decorator_list if _is_asyncio(d, "coroutine")]
+        if not decorators:
+            continue
+        found.append(decorators[0].lineno)
+        for d in decorators:
+            # The decorator's whole line goes.
+            edits.replace((d.lineno, 0), (d.lineno + 1, 0), "")
+        edits.replace((node.lineno, node.col_offset), (node.lineno, node.col_offset), "async ")
+        for inner in ast.walk(node):
+            if isinstance(inner, ast.YieldFrom):
+                edits.replace(
+                    (inner.lineno, inner.col_offset),
+                    (inner.value.lineno, inner.value.col_offset),
+                    "await ",
+                )
+    if not found:
+        return []
+    rewrite = edits.apply()
+    return [
+        {
+            "line": line,
+            "en": "@asyncio.coroutine and `yield from` were removed in Python 3.11 "
+            "(deprecated since 3.8): write `async def` and `await` (Python 3.5 on).",
+            "zh": "@asyncio.coroutine 和 `yield from` 写法已在 Python 3.11 中移除"
+            "（自 3.8 起弃用）：请改用 `async def` 和 `await`（Python 3.5 起）。",
+            "rewrite": rewrite,
+        }
+        for line in found
+    ]
+
+
+# asyncio calls that took `loop=` until Python 3.10 removed it (deprecated
+# since 3.8).
+_LOOP_ARGUMENT = (
+    "sleep", "gather", "wait", "wait_for", "as_completed", "shield",
+    "Queue", "LifoQueue", "PriorityQueue", "Lock", "Event", "Semaphore",
+    "BoundedSemaphore", "Condition", "open_connection", "start_server",
+    "create_subprocess_exec", "create_subprocess_shell",
+)
+
+
+def _loop_arguments(tree, source):
+    found = []
+    edits = _Edits(source)
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and _is_asyncio(node.func, *_LOOP_ARGUMENT)):
+            continue
+        for i, keyword in enumerate(node.keywords):
+            if keyword.arg != "loop":
+                continue
+            found.append(keyword.lineno)
+            # From the end of what comes before it, comma included.
+            before = node.keywords[i - 1] if i > 0 else (node.args[-1] if node.args else None)
+            if before is not None:
+                start = (before.end_lineno, before.end_col_offset)
+                end = (keyword.end_lineno, keyword.end_col_offset)
+            else:
+                # The only argument: up to what follows it.
+                start = (keyword.lineno, keyword.col_offset)
+                after = node.keywords[i + 1] if i + 1 < len(node.keywords) else None
+                end = (
+                    (after.lineno, after.col_offset) if after is not None
+                    else (keyword.end_lineno, keyword.end_col_offset)
+                )
+            edits.replace(start, end, "")
+    if not found:
+        return []
+    rewrite = edits.apply()
+    return [
+        {
+            "line": line,
+            "en": "The `loop=` argument was removed in Python 3.10 (deprecated since 3.8): "
+            "asyncio uses the running loop; leave it out.",
+            "zh": "`loop=` 参数已在 Python 3.10 中移除（自 3.8 起弃用）：asyncio 会使用正在运行的事件循环，删掉它即可。",
+            "rewrite": rewrite,
+        }
+        for line in found
+    ]
+
+
+def _task_class_methods(tree, source):
+    """`asyncio.Task.all_tasks()` and `asyncio.Task.current_task()`: removed
+    in 3.9; `asyncio.all_tasks()` and `asyncio.current_task()` since 3.7."""
+    found = []
+    edits = _Edits(source)
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Attribute)
+            and node.attr in ("all_tasks", "current_task")
+            and _is_asyncio(node.value, "Task")
+        ):
+            found.append((node.lineno, node.attr))
+            edits.replace(
+                (node.value.lineno, node.value.col_offset),
+                (node.end_lineno, node.end_col_offset),
+                f"asyncio.{node.attr}",
+            )
+    if not found:
+        return []
+    rewrite = edits.apply()
+    return [
+        {
+            "line": line,
+            "en": f"asyncio.Task.{name}() was removed in Python 3.9: "
+            f"call asyncio.{name}() (Python 3.7 on).",
+            "zh": f"asyncio.Task.{name}() 已在 Python 3.9 中移除：请调用 asyncio.{name}()（Python 3.7 起）。",
+            "rewrite": rewrite,
+        }
+        for line, name in found
+    ]
+
+
+def _coroutines_to_wait(tree, source, error, error_line):
+    """Coroutines given to asyncio.wait: 3.11 refuses them (deprecated
+    since 3.8); wait wants tasks."""
+    if not error or "Passing coroutines is forbidden" not in error:
+        return []
+    edits = _Edits(source)
+    line = None
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and _is_asyncio(node.func, "wait")
+            and node.args
+        ):
+            given = node.args[0]
+            text = ast.get_source_segment(source, given)
+            edits.replace(
+                (given.lineno, given.col_offset),
+                (given.end_lineno, given.end_col_offset),
+                f"[asyncio.ensure_future(c) for c in {text}]",
+            )
+            if line is None or node.lineno == error_line:
+                line = node.lineno
+    if line is None:
+        return []
+    return [{
+        "line": line,
+        "en": "Since Python 3.11, asyncio.wait() takes tasks, not coroutines "
+        "(deprecated since 3.8): make each a task with asyncio.ensure_future() first.",
+        "zh": "自 Python 3.11 起，asyncio.wait() 只接受任务，不再接受协程（自 3.8 起弃用）："
+        "先用 asyncio.ensure_future() 把每个协程变成任务。",
+        "rewrite": edits.apply(),
+    }]
+
+
+def _async_function(source, error, error_line):
+    """`asyncio.async(...)`: a SyntaxError since 3.7, where `async` became a
+    keyword; asyncio.ensure_future() since 3.4.4."""
+    if not error or not error.startswith("SyntaxError") or "asyncio.async(" not in source:
+        return []
+    line = next(
+        (n for n, text in enumerate(source.splitlines(), 1) if "asyncio.async(" in text),
+        error_line,
+    )
+    return [{
+        "line": line,
+        "en": "asyncio.async() is a SyntaxError since Python 3.7, where `async` became a keyword: "
+        "call asyncio.ensure_future() (Python 3.4.4 on).",
+        "zh": "自 Python 3.7 起 `async` 成为关键字，asyncio.async() 会导致 SyntaxError："
+        "请改用 asyncio.ensure_future()（Python 3.4.4 起）。",
+        "rewrite": source.replace("asyncio.async(", "asyncio.ensure_future("),
+    }]
+
+
+def old_asyncio_advice(source, error=None, error_line=None):
+    """What in the program is old asyncio, each at its line."""
+    advice = _async_function(source, error, error_line)
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return advice
+    for find in (_generator_coroutines, _loop_arguments, _task_class_methods):
+        advice += find(tree, source)
+    advice += _coroutines_to_wait(tree, source, error, error_line)
+    # One advice per kind and line, in the order of the lines.
+    seen = set()
+    unique = []
+    for a in sorted(advice, key=lambda a: a["line"]):
+        key = (a["line"], a["en"])
+        if key not in seen:
+            seen.add(key)
+            unique.append(a)
+    return unique
 
 
 # ----- the loop -----
@@ -995,6 +1233,7 @@ class Tracer:
         self.traceback_printed = False
         self.cancels = []  # (loop, iteration, task name): see cancel_as_asked
         self.error_line = None  # the program's line the error is at
+        self.source = ""
 
     def loop_made(self, loop):
         self.loops.append(loop)
@@ -1162,6 +1401,7 @@ class Tracer:
             "events": self.events,
             "error": error,
             "error_line": self.error_line,
+            "advice": old_asyncio_advice(self.source, error, self.error_line),
         }
 
 
@@ -1264,6 +1504,7 @@ def run_source(source, filename="program.py", record=False, cancels=()):
     line of its traceback, or why it was stopped), or None. `cancels`:
     tasks to cancel as given iterations begin, `(loop, iteration, name)`."""
     tracer = install(record)
+    tracer.source = source
     tracer.cancels = [tuple(c) for c in cancels]
     # Tracebacks quote the program's lines, whether or not it is a file.
     import linecache

@@ -552,6 +552,11 @@ fn endless_programs_stop_at_the_budget_with_a_message() {
             "stopped: the program called time.sleep more than 100,000 times",
         ),
         (
+            "spawns.py",
+            "import asyncio\n\nasync def noop():\n    pass\n\nasync def main():\n    while True:\n        asyncio.create_task(noop())\n\nasyncio.run(main())\n",
+            "stopped: the program made more than 100,000 tasks",
+        ),
+        (
             "talks.py",
             "while True:\n    print('again')\n",
             "stopped: the program wrote more than 256 KB",

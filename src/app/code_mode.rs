@@ -62,8 +62,9 @@ enum Python {
 #[derive(PartialEq)]
 struct CodeRun {
     trace: Trace,
-    /// The main loop's pictures, whole.
-    pictures: Vec<Picture>,
+    /// The main loop, and how many pictures it has.
+    main: Option<u32>,
+    count: usize,
     /// For each picture, the trace's index of it (events and lines before
     /// it are the trace's `events_before`).
     at: Vec<usize>,
@@ -72,7 +73,7 @@ struct CodeRun {
 impl CodeRun {
     fn new(trace: Trace) -> CodeRun {
         let main = trace.main_loop();
-        let pictures = main.map(|l| trace.pictures(l)).unwrap_or_default();
+
         let at = trace
             .iterations
             .iter()
@@ -80,11 +81,18 @@ impl CodeRun {
             .filter(|(_, s)| Some(s.loop_index) == main)
             .map(|(i, _)| i)
             .collect();
+        let at: Vec<usize> = at;
         CodeRun {
+            main,
+            count: at.len(),
             trace,
-            pictures,
             at,
         }
+    }
+
+    /// Picture `i` of the main loop, whole (made when shown).
+    fn picture(&self, i: usize) -> Option<Picture> {
+        self.trace.picture_of(self.main?, i)
     }
 
     /// How many events came before picture `i` (all of them past the end).
@@ -276,7 +284,7 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
                             match Json::parse(&document).and_then(|j| Trace::from_json(&j)) {
                                 Ok(trace) => {
                                     let traced = CodeRun::new(trace);
-                                    cursor.set(traced.pictures.len());
+                                    cursor.set(traced.count);
                                     playing.set(false);
                                     run.set(Some(Rc::new(traced)));
                                 }
@@ -400,8 +408,9 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
             let Some(run) = run.as_ref() else {
                 return;
             };
-            let picture = run.pictures.get(*cursor).or(run.pictures.last());
+            let picture = run.picture((*cursor).min(run.count.saturating_sub(1)));
             let marks: Vec<Json> = picture
+                .as_ref()
                 .map(|p| {
                     p.tasks
                         .iter()
@@ -425,7 +434,7 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
     {
         let cursor = cursor.clone();
         let playing = playing.clone();
-        let last = run.as_ref().as_ref().map_or(0, |r| r.pictures.len());
+        let last = run.as_ref().as_ref().map_or(0, |r| r.count);
         use_effect_with((*playing, *cursor, last), move |(on, at, last)| {
             let tick = (*on && at < last).then(|| {
                 let cursor = cursor.clone();
@@ -562,7 +571,7 @@ struct TracedProps {
 /// did.
 fn traced_loop(ctx: &AppContext, props: &TracedProps) -> Html {
     let run = &props.run;
-    let count = run.pictures.len();
+    let count = run.count;
     let at = props.cursor.min(count);
     let set = |to: usize| {
         let cursor = props.set_cursor.clone();
@@ -623,8 +632,9 @@ fn traced_loop(ctx: &AppContext, props: &TracedProps) -> Html {
             <input type="range" min="0" max={count.to_string()} value={at.to_string()} oninput={on_slide} aria-label={ctx.t("code.cursor")} />
         </div>
     };
-    let Some(picture) = run.pictures.get(at) else {
-        let time = run.pictures.last().map_or(0.0, |p| p.time);
+    let Some(picture) = run.picture(at).filter(|_| at < count) else {
+        let last = count.checked_sub(1).and_then(|i| run.picture(i));
+        let time = last.as_ref().map_or(0.0, |p| p.time);
         return html! {
             <div class="traced-loop">
                 { controls }
@@ -634,7 +644,7 @@ fn traced_loop(ctx: &AppContext, props: &TracedProps) -> Html {
                 if let Some(error) = &run.trace.error {
                     <p class="notice" role="alert">{ error_text(ctx, &run.trace, error) }</p>
                 }
-                if let Some(last) = run.pictures.last() {
+                if let Some(last) = &last {
                     { task_table(ctx, run, last) }
                 }
             </div>
@@ -685,7 +695,7 @@ fn traced_loop(ctx: &AppContext, props: &TracedProps) -> Html {
                     if picture.timers.is_empty() { <p class="empty">{ ctx.t("code.empty") }</p> }
                 </section>
             </div>
-            { task_table(ctx, run, picture) }
+            { task_table(ctx, run, &picture) }
             <section class="told" aria-label={ctx.t("code.what_happens")}>
                 <h3>{ ctx.t("code.what_happens") }</h3>
                 <ol>{ for told.iter().map(|line| html! { <li>{ line }</li> }) }</ol>
@@ -747,7 +757,7 @@ fn task_table(ctx: &AppContext, run: &CodeRun, picture: &Picture) -> Html {
 /// time; stderr marked.
 fn traced_output(ctx: &AppContext, run: &CodeRun, cursor: usize) -> Html {
     let until = run.events_before(cursor);
-    let shown_all = cursor >= run.pictures.len();
+    let shown_all = cursor >= run.count;
     let lines = run
         .trace
         .output

@@ -214,6 +214,24 @@ impl Trace {
             .collect()
     }
 
+    /// The `n`-th picture of one loop, whole: its tasks brought there from
+    /// the loop's first picture (kept as changes, the pictures of a long
+    /// run with many tasks would not fit a page's memory whole).
+    pub fn picture_of(&self, loop_index: u32, n: usize) -> Option<Picture> {
+        let mut tasks: Vec<TaskPicture> = Vec::new();
+        let step = self
+            .iterations
+            .iter()
+            .filter(|step| step.loop_index == loop_index)
+            .take(n + 1)
+            .inspect(|step| apply(&mut tasks, step))
+            .nth(n)?;
+        Some(Picture {
+            tasks,
+            ..step.picture.clone()
+        })
+    }
+
     /// The loop `asyncio.run` (or the program's first `run_until_complete`)
     /// ran: the first the main thread ran. A program may run several (a
     /// side loop in a thread of its own, several `asyncio.run`s); the

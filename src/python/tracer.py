@@ -67,6 +67,11 @@ PROGRAM_TIME_LIMIT = 20
 MAX_ITERATIONS = 100_000
 MAX_TIME = 8_388_608.0  # 2^23 s, as the engine's budget (src/engine/budget.rs)
 MAX_OUTPUT = 256 * 1024  # characters, stdout and stderr together
+# The most tasks a run may make, and the most items its pictures may list
+# (ready handles, timers and changed task views, all iterations together):
+# a page has to hold the record.
+MAX_TASKS = 100_000
+MAX_LISTED = 2_000_000
 # How many characters of a value's repr a snapshot keeps (as the engine).
 BRIEF = 80
 
@@ -814,6 +819,9 @@ class _Made:
     def release(self, loop):
         if self.task is None:
             return
+        if _tracer.stopped is not None or _tracer.refused is not None:
+            # Freed now, a task would speak of the stop as the program's.
+            _quiet(self.task)
         if _tracer.recording and self.task.done():
             self.final = task_view(self.task, _tracer.program, None, _tracer.loops)
         self.task = None
@@ -828,6 +836,12 @@ _original_register = tasks._all_tasks.add
 
 def _task_registered(task):
     _original_register(task)
+    _tracer.tasks_made += 1
+    if _tracer.stopped is None and _tracer.tasks_made > MAX_TASKS:
+        _tracer.stopped = f"the program made more than {MAX_TASKS:,} tasks: the page shows no more"
+    if _tracer.stopped is not None:
+        _quiet(task)
+        raise Stopped(_tracer.stopped)
     loop = task.get_loop()
     if isinstance(loop, TracedLoop):
         loop.task_made(task)
@@ -1220,6 +1234,8 @@ class Tracer:
         self.loops = []
         self.iterations = 0  # of all loops together
         self.sleeps = 0  # time.sleep calls
+        self.tasks_made = 0
+        self.listed = 0  # items the pictures list, all together
         self.snapshots = []
         # A line each: {"time", "stream", "text", "loop", "iteration",
         # "events_before"}, the last the number of events recorded before it.
@@ -1307,13 +1323,21 @@ class Tracer:
                 loop.shown[index] = view
                 changed.append([index, view])
         timers, timer_count = _timers_in_firing_order(loop)
+        ready = [label(h) for h in loop._ready if not h._cancelled]
+        self.listed += len(ready) + len(timers) + len(changed)
+        if self.listed > MAX_LISTED:
+            self.stopped = (
+                f"the run's pictures grew past {MAX_LISTED:,} items "
+                "(ready callbacks, timers and task changes): the page holds no more"
+            )
+            raise Stopped(self.stopped)
         self.snapshots.append({
             "loop": self.loops.index(loop),
             # The loop asyncio.run runs is the main thread's.
             "main": threading.current_thread() is threading.main_thread(),
             "iteration": loop.iterations,
             "time": _now[0],
-            "ready": [label(h) for h in loop._ready if not h._cancelled],
+            "ready": ready,
             "timers": [[h._when, timer_label(h)] for h in timers],
             "timer_count": timer_count,
             "tasks": len(loop.shown),
@@ -1545,6 +1569,8 @@ def run_source(source, filename="program.py", record=False, cancels=()):
                 _say_what_cpython_says_at_exit(tracer, module)
             except BaseException:
                 pass
+        else:
+            _keep_quiet_about_tasks(tracer)
         sys.stdout.flush()
         sys.stdout, sys.stderr = sys.stdout.real, sys.stderr.real
     if error is None and tracer.refused is not None:
@@ -1554,6 +1580,29 @@ def run_source(source, filename="program.py", record=False, cancels=()):
     if error is None and tracer.stopped is not None:
         error = f"stopped: {tracer.stopped}"
     return error
+
+
+def _keep_quiet_about_tasks(tracer):
+    """The tasks a stopped run leaves are the stop's doing, not the
+    program's: CPython is not to say, when it frees them, that they were
+    pending or that their exception (the stop) was never retrieved."""
+    for loop in tracer.loops:
+        for task in loop.tasks():
+            _quiet(task)
+
+
+def _quiet(task):
+    """Keeps CPython from saying, as it frees a task a stop left, that it
+    was pending, that its exception went unretrieved, or that its
+    coroutine was never awaited."""
+    task._log_destroy_pending = False
+    if task.done():
+        if not task.cancelled():
+            task._log_traceback = False
+        return
+    coro = task.get_coro()
+    if inspect.iscoroutine(coro) and inspect.getcoroutinestate(coro) == inspect.CORO_CREATED:
+        coro.close()
 
 
 def _say_what_cpython_says_at_exit(tracer, module):

@@ -294,6 +294,22 @@ while True:
 `);
   check(`(f) a program that only ever time.sleeps is stopped too (${JSON.stringify(naps.error)})`,
     naps.error === "stopped: the program called time.sleep more than 25,000 times: it looks endless");
+  // Many timers at every iteration: the record stays a size a page reads.
+  const [timers, timersTook] = await traced(`import asyncio
+
+async def tick(i):
+    while True:
+        await asyncio.sleep(1 + i / 1000)
+
+async def main():
+    await asyncio.gather(*(tick(i) for i in range(1000)))
+
+asyncio.run(main())
+`);
+  const size = JSON.stringify(timers).length;
+  check(`(f) 1,000 ticking tasks stop at the pictures' budget, a ${(size / 1e6).toFixed(1)} MB record in ${ms(timersTook)}`,
+    String(timers.error).startsWith("stopped: the run's pictures grew past 300,000 items") && size < 30e6,
+    JSON.stringify(timers.error));
 }
 
 // ----- (g) a cancel the learner asks for -----
@@ -317,6 +333,10 @@ while True:
 // orders by address (64-bit here, 32-bit in WebAssembly). Both are CPython;
 // what they print (in finishing order) agrees.
 const ORDER_BY_ADDRESS = new Set(["16_as_completed.py"]);
+// Programs that leave several tasks pending at exit: CPython frees them, and
+// says "Task was destroyed but it is pending!", in an order its collector
+// decides, which differs between builds.
+const FREED_AT_EXIT = new Set(["09_async_generator.py"]);
 const equal_ = (name, a, b) => check(name, a === b, `${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
 
 {
@@ -334,6 +354,15 @@ const equal_ = (name, a, b) => check(name, a === b, `${JSON.stringify(a)} vs ${J
       continue;
     }
     const machine = cpythonRunTraced(source);
+    if (FREED_AT_EXIT.has(name)) {
+      // Everything but the order of what is said as the tasks are freed.
+      const stdoutOnly = (d) => ({ ...d, output: d.output.filter((l) => l.stream === "stdout") });
+      const difference = firstDifference(stdoutOnly(doc), stdoutOnly(machine), null);
+      const said = (d) => d.output.filter((l) => l.stream === "stderr").map((l) => normalise(l.text)).sort().join("\n");
+      check(`(h) ${name}: the whole document as on the machine's CPython, what is said at exit in any order`,
+        difference === null && said(doc) === said(machine), difference ?? "stderr differs");
+      continue;
+    }
     if (ORDER_BY_ADDRESS.has(name)) {
       equal_(`(h) ${name}: the output as on the machine's CPython`, stdoutOf(doc), stdoutOf(machine));
       continue;

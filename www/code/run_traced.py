@@ -19,6 +19,10 @@ import tracer
 # the tracer's own budget (100,000 iterations) makes a 34 MB document that
 # takes the browser seconds to pass on.
 tracer.MAX_ITERATIONS = 25_000
+# As graph mode's page (2,000 tasks); and pictures of at most 300,000
+# items, a document of about 10 MB for the page to read.
+tracer.MAX_TASKS = 2_000
+tracer.MAX_LISTED = 300_000
 
 
 def run(source, cancels="[]"):

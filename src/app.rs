@@ -500,7 +500,10 @@ pub fn App(props: &AppProps) -> Html {
     let has_errors = ctx.has_errors();
     let switch_to = |to: Mode| {
         let mode = mode.clone();
+        let code_open = code_open.clone();
         Callback::from(move |_| {
+            // What "Edit as Python" opened is opened once.
+            code_open.set(None);
             if let Some(s) = storage() {
                 let _ = s.set_item(MODE_KEY, if to == Mode::Code { "code" } else { "graph" });
             }
@@ -753,6 +756,8 @@ pub fn use_document_keys(handle: impl Fn(&web_sys::KeyboardEvent, bool) -> bool 
                     .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
                     .is_some_and(|el| {
                         matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+                            // Code mode's editor: its own keys (undo too).
+                            || el.closest(".cm-editor").ok().flatten().is_some()
                     });
                 if handle(&e, typing) {
                     e.prevent_default();

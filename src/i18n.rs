@@ -258,12 +258,12 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("code.editor", "Python program", "Python 程序"),
     ("code.run", "Run", "运行"),
     ("code.stop", "Stop", "停止"),
-    ("code.loading", "Loading CPython for the browser (a few megabytes, once)", "正在加载浏览器版 CPython（几兆字节，只需一次）"),
+    ("code.loading", "Loading CPython (once)", "正在加载 CPython（仅一次）"),
     ("code.ready", "Runs on", "运行于"),
     ("code.running", "Running on", "正在运行于"),
-    ("code.stopped", "Stopped: CPython's worker was ended. Press Run to start a fresh one.", "已停止：CPython 工作线程已结束。按“运行”重新开始。"),
-    ("code.nothing_yet", "Press Run: CPython runs the program to its end on a virtual clock, then you step through the loop.", "按“运行”：CPython 在虚拟时钟上把程序运行到底，然后你可以逐步查看事件循环。"),
-    ("code.replaced", "{n} non-breaking or full-width spaces from a web page were replaced with plain spaces (Python refuses them outside strings).", "已把网页带来的 {n} 个不换行空格或全角空格换成普通空格（Python 不接受字符串之外的这些空格）。"),
+    ("code.stopped", "Stopped: CPython's worker was ended. Run starts a fresh one.", "已停止：CPython 已结束。按“运行”重新开始。"),
+    ("code.nothing_yet", "CPython runs the program on a virtual clock; then step through its loop.", "CPython 在虚拟时钟上运行程序，然后可逐步查看事件循环。"),
+    ("code.replaced", "{n} spaces from a web page (non-breaking or full-width) became plain spaces.", "已把网页带来的 {n} 个不换行或全角空格换成普通空格。"),
     ("code.undo_replace", "Undo", "撤销"),
     ("code.controls", "Run controls", "运行控制"),
     ("code.reset", "Reset", "重置"),
@@ -288,9 +288,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("code.at_line", "Line", "行"),
     ("code.stderr", "stderr", "stderr"),
     ("code.prints", "it prints", "输出"),
-    ("code.copy_link", "Copy link to this program", "复制此程序的链接"),
-    ("code.copied", "Link copied", "链接已复制"),
-    ("code.too_long", "Stopped: the program ran 30 seconds without reaching its loop's budget (a loop that never awaits?). CPython's worker was ended; press Run to start a fresh one.", "已停止：程序运行了 30 秒仍未到达事件循环的预算（是不是有从不 await 的循环？）。CPython 工作线程已结束；按“运行”重新开始。"),
+    ("code.too_long", "Stopped: the program ran 30 seconds (a loop that never awaits?). Run starts a fresh CPython.", "已停止：程序运行了 30 秒（有从不 await 的循环？）。按“运行”重新开始。"),
 ];
 
 /// The text for `key` in `lang`; the key itself if it is unknown, so a

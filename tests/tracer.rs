@@ -92,6 +92,23 @@ fn the_tracer_prints_what_plain_cpython_prints_for_tutorial_style_programs() {
                 "{name}: stderr"
             );
             assert_eq!(traced.2, plain.status.success(), "{name}: exit status");
+            // Recorded (as code mode runs it), it prints the same.
+            let (document, _, _) =
+                output(Command::new("python3").arg(&tracer).arg("trace").arg(file));
+            let json = asyncio_playground::json::Json::parse(document.trim()).expect("a document");
+            let recorded =
+                asyncio_playground::python::trace::Trace::from_json(&json).expect("a trace");
+            let printed: String = recorded
+                .output
+                .iter()
+                .filter(|l| l.stream == Stream::Stdout)
+                .map(|l| format!("{}\n", l.text))
+                .collect();
+            assert_eq!(
+                printed,
+                String::from_utf8_lossy(&plain.stdout),
+                "{name}: recorded stdout"
+            );
         }
     }
 }
@@ -706,5 +723,24 @@ loop.close()
     assert!(
         !source.contains("yield from") && !source.contains("loop=loop"),
         "{source}"
+    );
+}
+
+/// The program runs beside the tracer and could rewrite its record; a
+/// record that does not hold together is refused, not shown.
+#[test]
+fn a_record_the_program_rewrote_is_refused() {
+    let file = program_file(
+        "forges.py",
+        // The running tracer: `tracer` in the browser's worker, the main
+        // module when run as a script.
+        "import asyncio, sys\ntracer = sys.modules['__main__']\n\nasync def main():\n    await asyncio.sleep(1)\n\nasyncio.run(main())\ntracer._tracer.events.clear()\ntracer._tracer.snapshots[-1]['tasks'] = 10**12\n",
+    );
+    let tracer = tracer_file();
+    let (document, _, _) = output(Command::new("python3").arg(&tracer).arg("trace").arg(&file));
+    let json = asyncio_playground::json::Json::parse(document.trim()).expect("a document");
+    assert_eq!(
+        asyncio_playground::python::trace::Trace::from_json(&json),
+        Err("the trace does not hold together".to_string())
     );
 }

@@ -40,6 +40,8 @@ const RERUN_AFTER_MS: u32 = 700;
 /// How long a run may take CPython, in real time (the longest tutorial
 /// program traces in well under a second).
 const RUN_LIMIT_MS: u32 = 30_000;
+/// The largest record of a run the page reads (bytes of JSON).
+const MAX_DOCUMENT: usize = 40 << 20;
 /// Live play: one iteration per tick at 1x.
 const PLAY_TICK_MS: u32 = 400;
 
@@ -170,7 +172,8 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
     let ready = use_mut_ref(|| None::<String>);
     let rerun = use_mut_ref(|| None::<gloo_timers::callback::Timeout>);
     let host = use_node_ref();
-    let copied = use_state(|| false);
+    // A program opened before the editor had mounted, for it to show.
+    let opened_doc = use_mut_ref(|| None::<String>);
     // A damaged code link: why, while the learner's own program stays.
     let link_problem = use_state(|| {
         let hash = web_sys::window().and_then(|w| w.location().hash().ok())?;
@@ -281,6 +284,15 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
                             watchdog.borrow_mut().take();
                             let document =
                                 field(&message, "document").as_string().unwrap_or_default();
+                            // Read on the page's thread: a record past this
+                            // is refused, not parsed (the tracer's budgets
+                            // keep honest programs well under it).
+                            if document.len() > MAX_DOCUMENT {
+                                python.set(Python::Ended(
+                                    "the run's record is more than a page reads".into(),
+                                ));
+                                return;
+                            }
                             match Json::parse(&document).and_then(|j| Trace::from_json(&j)) {
                                 Ok(trace) => {
                                     let traced = CodeRun::new(trace);
@@ -323,6 +335,10 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
         let rerun = rerun.clone();
         let label = ctx.t("code.editor");
         let python = python.clone();
+        let unmount_worker = worker.clone();
+        let unmount_watchdog = watchdog.clone();
+        let unmount_rerun = rerun.clone();
+        let opened_doc = opened_doc.clone();
         use_effect_with((), move |_| {
             let first = (*source).clone();
             let on_change = {
@@ -355,9 +371,15 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
                     .as_ref()
                     .unchecked_ref::<js_sys::Function>()
                     .clone();
+                let opened_doc = opened_doc.clone();
                 wasm_bindgen_futures::spawn_local(async move {
                     match mount_editor(&parent, &first, &label, &on_change).await {
-                        Ok(ed) => *editor.borrow_mut() = Some(ed),
+                        Ok(ed) => {
+                            if let Some(text) = opened_doc.borrow_mut().take() {
+                                editor_set_doc(&ed, &text);
+                            }
+                            *editor.borrow_mut() = Some(ed);
+                        }
                         Err(e) => python.set(Python::Ended(format!(
                             "the editor could not be loaded: {}",
                             e.as_string().unwrap_or_else(|| format!("{e:?}"))
@@ -370,6 +392,13 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
                 if let Some(ed) = editor.borrow_mut().take() {
                     editor_destroy(&ed);
                 }
+                // Leaving code mode ends CPython's worker with it (a program
+                // stuck in a loop would spin on otherwise), and its timers.
+                if let Some(w) = unmount_worker.borrow_mut().take() {
+                    python_stop(&w);
+                }
+                unmount_watchdog.borrow_mut().take();
+                unmount_rerun.borrow_mut().take();
             }
         });
     }
@@ -388,10 +417,12 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
         let editor = editor.clone();
         let source = source.clone();
         let start_run = start_run.clone();
+        let opened_doc = opened_doc.clone();
         use_effect_with(props.open.clone(), move |open| {
             if let Some(text) = open {
-                if let Some(ed) = editor.borrow().as_ref() {
-                    editor_set_doc(ed, text);
+                match editor.borrow().as_ref() {
+                    Some(ed) => editor_set_doc(ed, text),
+                    None => *opened_doc.borrow_mut() = Some((**text).clone()),
                 }
                 source.set((**text).clone());
                 start_run((**text).clone());
@@ -457,24 +488,17 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
         let worker = worker.clone();
         let python = python.clone();
         let ready = ready.clone();
+        let watchdog = watchdog.clone();
+        let rerun = rerun.clone();
         let stopped = ctx.t("code.stopped");
         Callback::from(move |_| {
             if let Some(w) = worker.borrow_mut().take() {
                 python_stop(&w);
             }
+            watchdog.borrow_mut().take();
+            rerun.borrow_mut().take();
             *ready.borrow_mut() = None;
             python.set(Python::Ended(stopped.clone()));
-        })
-    };
-    let copy_link = {
-        let copied = copied.clone();
-        Callback::from(move |_| {
-            if let Some(w) = web_sys::window() {
-                if let Ok(link) = w.location().href() {
-                    let _ = w.navigator().clipboard().write_text(&link);
-                    copied.set(true);
-                }
-            }
         })
     };
     let undo_replace = {
@@ -529,7 +553,6 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
                 <div class="code-actions">
                     <button class="primary" onclick={on_run}>{ ctx.t("code.run") }</button>
                     <button onclick={on_stop}>{ ctx.t("code.stop") }</button>
-                    <button onclick={copy_link}>{ if *copied { ctx.t("code.copied") } else { ctx.t("code.copy_link") } }</button>
                 </div>
                 { status }
             </section>
@@ -689,9 +712,6 @@ fn traced_loop(ctx: &AppContext, props: &TracedProps) -> Html {
                     <ol class="timers">
                         { for picture.timers.iter().map(|(t, what)| html! { <li>{ format!("t={} · {what}", format_time(*t)) }</li> }) }
                     </ol>
-                    if picture.timer_count > picture.timers.len() {
-                        <p>{ format!("… +{}", picture.timer_count - picture.timers.len()) }</p>
-                    }
                     if picture.timers.is_empty() { <p class="empty">{ ctx.t("code.empty") }</p> }
                 </section>
             </div>

@@ -89,6 +89,9 @@ pub struct TimedEvent {
     pub event: Event,
 }
 
+/// More tasks than any run the tracer lets through has.
+const MOST_TASKS: usize = 100_000;
+
 /// A program's run under the tracer.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Trace {
@@ -165,7 +168,7 @@ impl Trace {
                 })
             })
             .collect::<Result<Vec<_>, String>>()?;
-        let output = list("output")?
+        let output: Vec<WrittenLine> = list("output")?
             .iter()
             .map(|o| WrittenLine {
                 time: number(o, "time").unwrap_or(0.0),
@@ -179,7 +182,7 @@ impl Trace {
                 events_before: number(o, "events_before").unwrap_or(0.0) as usize,
             })
             .collect();
-        let events = list("events")?
+        let events: Vec<TimedEvent> = list("events")?
             .iter()
             .map(|e| {
                 Ok(TimedEvent {
@@ -189,6 +192,27 @@ impl Trace {
                 })
             })
             .collect::<Result<Vec<_>, String>>()?;
+        // The program runs beside the tracer and could rewrite its record:
+        // what the views index by must hold together.
+        let count = events.len();
+        fn in_order(places: impl Iterator<Item = usize>, count: usize) -> bool {
+            let mut last = 0;
+            for p in places {
+                if p < last || p > count {
+                    return false;
+                }
+                last = p;
+            }
+            true
+        }
+        if !in_order(iterations.iter().map(|s| s.events_before), count)
+            || !in_order(output.iter().map(|l| l.events_before), count)
+            || iterations.iter().any(|s| {
+                s.task_count > MOST_TASKS || s.changed.iter().any(|(i, _)| *i >= s.task_count)
+            })
+        {
+            return Err("the trace does not hold together".into());
+        }
         Ok(Trace {
             iterations,
             output,

@@ -72,6 +72,7 @@ MAX_OUTPUT = 256 * 1024  # characters, stdout and stderr together
 # a page has to hold the record.
 MAX_TASKS = 100_000
 MAX_LISTED = 2_000_000
+MAX_EVENTS = 2_000_000
 # How many characters of a value's repr a snapshot keeps (as the engine).
 BRIEF = 80
 
@@ -1155,6 +1156,15 @@ def _awaits(task, program, loops):
     return []
 
 
+def _not_started(task):
+    """Whether a task's coroutine has not begun. The loop's own tasks may
+    run an async generator's `athrow`, which has no state to ask."""
+    try:
+        return inspect.getcoroutinestate(task.get_coro()) == inspect.CORO_CREATED
+    except (AttributeError, TypeError):
+        return False
+
+
 def task_view(task, program, running, loops=()):
     """A task as the views show it."""
     view = {"name": _task_name(task)}
@@ -1172,7 +1182,7 @@ def task_view(task, program, running, loops=()):
         return view
     if task is running:
         view["state"] = "running"
-    elif inspect.getcoroutinestate(task.get_coro()) == inspect.CORO_CREATED:
+    elif _not_started(task):
         view["state"] = "not started"
     elif task._fut_waiter is not None:
         view["state"] = "waiting"
@@ -1235,6 +1245,7 @@ class Tracer:
         self.iterations = 0  # of all loops together
         self.sleeps = 0  # time.sleep calls
         self.tasks_made = 0
+        self.stdout_lines = 0
         self.listed = 0  # items the pictures list, all together
         self.snapshots = []
         # A line each: {"time", "stream", "text", "loop", "iteration",
@@ -1262,6 +1273,10 @@ class Tracer:
         return None, None
 
     def event(self, kind, **fields):
+        if len(self.events) >= MAX_EVENTS:
+            if self.stopped is None:
+                self.stopped = f"the run made more than {MAX_EVENTS:,} events: the page holds no more"
+            raise Stopped(self.stopped)
         loop, iteration = self.where()
         self.events.append({
             "loop": loop, "iteration": iteration, "time": _now[0], "event": kind, **fields,
@@ -1338,11 +1353,12 @@ class Tracer:
             "iteration": loop.iterations,
             "time": _now[0],
             "ready": ready,
-            "timers": [[h._when, timer_label(h)] for h in timers],
+            # JSON has no infinity (`sleep(float("inf"))`): such a deadline is null.
+            "timers": [[h._when if h._when - h._when == 0 else None, timer_label(h)] for h in timers],
             "timer_count": timer_count,
             "tasks": len(loop.shown),
             "changed": changed,
-            "printed": sum(1 for line in self.output if line["stream"] == "stdout"),
+            "printed": self.stdout_lines,
             "events_before": len(self.events),
         })
 
@@ -1382,7 +1398,7 @@ class Tracer:
         if task in loop.index_of:
             loop.dirty.add(loop.index_of[task])
         name = _task_name(task)
-        started = inspect.getcoroutinestate(task.get_coro()) != inspect.CORO_CREATED
+        started = not _not_started(task)
         self.event("runs", task=name, line=_line(task, self.program) if started else None)
         if task._must_cancel or (woken_by is not None and woken_by.cancelled()):
             self.event("CancelledError delivered", task=name)
@@ -1395,14 +1411,17 @@ class Tracer:
             self.event(
                 "awaits", task=name, on=_waits_for(task, self.program), line=_line(task, self.program),
             )
-        elif inspect.getcoroutinestate(task.get_coro()) != inspect.CORO_CREATED:
+        elif not _not_started(task):
             self.event("yields", task=name, line=_line(task, self.program))
 
     def written_line(self, stream, text):
         """Records what a stream was given, cut into lines."""
         self.written += len(text)
-        if self.written > MAX_OUTPUT and self.stopped is None:
-            self.stopped = f"the program wrote more than {MAX_OUTPUT // 1024} KB: the page shows no more"
+        if self.written > MAX_OUTPUT:
+            # Every time: a bare `except:` in the program must not get more
+            # written than the budget.
+            if self.stopped is None:
+                self.stopped = f"the program wrote more than {MAX_OUTPUT // 1024} KB: the page shows no more"
             raise Stopped(self.stopped)
         line = self.partial.get(stream)
         for piece in text.splitlines(keepends=True):
@@ -1413,6 +1432,8 @@ class Tracer:
                     "iteration": iteration, "events_before": len(self.events),
                 }
                 self.output.append(line)
+                if stream == "stdout":
+                    self.stdout_lines += 1
             line["text"] += piece.rstrip("\n")
             line = None if piece.endswith("\n") else line
         self.partial[stream] = line

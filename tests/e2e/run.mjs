@@ -633,7 +633,7 @@ test("code mode: pasted page spaces become plain, a raise is marked at its line,
   // As copied from a tutorial's web page: indented with non-breaking spaces.
   const nb = "\u00a0".repeat(4);
   await page.keyboard.insertText(`import asyncio\n\nasync def main():\n${nb}print('hi')\n${nb}raise ValueError('boom')\n\nasyncio.run(main())\n`);
-  await page.getByText(/8 non-breaking or full-width spaces/).waitFor();
+  await page.getByText(/8 spaces from a web page/).waitFor();
   await until(async () => (await codeOutput(page)).includes("ValueError: boom"), "the traceback", 30000);
   const lines = await page.locator(".code-output li").allTextContents();
   check(lines[0].endsWith("hi"), `stdout first: ${lines[0]}`);

@@ -23,6 +23,7 @@ tracer.MAX_ITERATIONS = 25_000
 # items, a document of about 10 MB for the page to read.
 tracer.MAX_TASKS = 2_000
 tracer.MAX_LISTED = 300_000
+tracer.MAX_EVENTS = 50_000
 
 
 def run(source, cancels="[]"):

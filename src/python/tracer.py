@@ -283,9 +283,16 @@ def _run_coroutine_threadsafe(coro, loop):
 
 
 def _as_completed(fs, *, timeout=None):
+    # A future or a coroutine gets CPython's own TypeError, as it says it.
+    if futures.isfuture(fs) or inspect.iscoroutine(fs):
+        return _original_as_completed(fs, timeout=timeout)
     fs = list(fs)
     given = [_task_name(f) for f in fs if isinstance(f, asyncio.Task)]
-    for next_done in _original_as_completed(fs, timeout=timeout):
+    return _remembering(_original_as_completed(fs, timeout=timeout), given)
+
+
+def _remembering(next_dones, given):
+    for next_done in next_dones:
         _awaits_through[next_done] = given
         yield next_done
 
@@ -1395,8 +1402,11 @@ class Tracer:
                 self.handle = None
             return
         loop = handle._loop
-        if task in loop.index_of:
-            loop.dirty.add(loop.index_of[task])
+        # A loop the program made itself (not through the policy) is run,
+        # not traced.
+        index_of = getattr(loop, "index_of", None)
+        if index_of is not None and task in index_of:
+            loop.dirty.add(index_of[task])
         name = _task_name(task)
         started = not _not_started(task)
         self.event("runs", task=name, line=_line(task, self.program) if started else None)
@@ -1404,7 +1414,8 @@ class Tracer:
             self.event("CancelledError delivered", task=name)
         run(handle)
         if task.done():
-            loop.finished.append(task)
+            if index_of is not None:
+                loop.finished.append(task)
             view = task_view(task, self.program, None, self.loops)
             self.event("finished", task=name, state=view["state"], value=view.get("value"))
         elif task._fut_waiter is not None:
@@ -1470,7 +1481,8 @@ class _CancelHeard:
             return False
         if not task.done():
             _tracer.cancel_requested(task)
-        return tasks.Task.cancel(task, msg)
+        # A Task subclass's own cancel (a task factory's) still runs.
+        return type(task).cancel(task, msg)
 
 
 class _Stream:
@@ -1521,6 +1533,9 @@ def install(record=False):
     threading.Thread.join = _managed_join
     concurrent.futures.ThreadPoolExecutor = VirtualThreadPool
     asyncio.set_event_loop_policy(_Policy())
+    # A loop the program makes itself runs on the virtual clock too (a
+    # selector loop would wait for real time that never passes).
+    asyncio.SelectorEventLoop = TracedLoop
     asyncio.run_coroutine_threadsafe = _run_coroutine_threadsafe
     asyncio.shield = _shield
     asyncio.as_completed = _as_completed

@@ -1043,6 +1043,21 @@ def _line(task, program):
     return line
 
 
+def _called_from_program(task, program):
+    """The asyncio coroutine the program's own code awaits in a task (the
+    first frame past the program's own), as (coroutine, frame)."""
+    in_program = False
+    for coro in _coroutine_chain(task):
+        frame = _frame(coro)
+        if frame is None:
+            continue
+        if frame.f_code.co_filename == program.filename:
+            in_program = True
+        elif in_program:
+            return coro, frame
+    return None
+
+
 # The primitives a task can wait in line for, as the views name them.
 _PRIMITIVES = (
     (asyncio.Lock, "lock"),
@@ -1075,18 +1090,10 @@ def _waits_for(task, program):
     for cb in callbacks:
         if _closure_owner(cb) == "_chain_future":
             return _chained_from(cb)
-    # The asyncio function the program's own code called: the first frame
-    # past the program's own.
-    in_program = False
-    for coro in _coroutine_chain(task):
-        frame = _frame(coro)
-        if frame is None:
-            continue
-        if frame.f_code.co_filename == program.filename:
-            in_program = True
-            continue
-        if not in_program:
-            continue
+    # The asyncio function the program's own code called.
+    called = _called_from_program(task, program)
+    if called is not None:
+        _, frame = called
         owner = frame.f_locals.get("self")
         for kind, word in _PRIMITIVES:
             if isinstance(owner, kind):
@@ -1100,7 +1107,6 @@ def _waits_for(task, program):
             return "wait_for()"
         if code == "_wait_for_one":
             return "as_completed()"
-        break
     return "a future"
 
 
@@ -1142,16 +1148,9 @@ def _awaits(task, program, loops):
         return through
     if isinstance(waiter, asyncio.Task) or inspect.iscoroutine(through):
         return behind(waiter)
-    in_program = False
-    for coro in _coroutine_chain(task):
-        frame = _frame(coro)
-        if frame is None:
-            continue
-        if frame.f_code.co_filename == program.filename:
-            in_program = True
-            continue
-        if not in_program:
-            continue
+    called = _called_from_program(task, program)
+    if called is not None:
+        coro, frame = called
         code = frame.f_code.co_name
         if code == "wait":
             return [t for f in frame.f_locals.get("fs", ()) for t in behind(f)]
@@ -1159,7 +1158,6 @@ def _awaits(task, program, loops):
             return behind(frame.f_locals.get("fut"))
         if code == "_wait_for_one":
             return _awaits_through.get(coro, [])
-        break
     return []
 
 

@@ -538,29 +538,25 @@ test("cancelling one of two tasks that wait for each other raises RecursionError
   await page.context().close();
 });
 
+/// What axe-core finds serious or critical on the page as it is.
+async function seriousViolations(page) {
+  await page.addScriptTag({ path: path.join(here, "node_modules/axe-core/axe.min.js") });
+  return page.evaluate(async () => {
+    const result = await window.axe.run(document);
+    return result.violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.length}x: ${v.nodes.map((n) => n.target).join(" ")})`);
+  });
+}
+
 test("an accessibility scan (axe-core) finds nothing serious or critical", async () => {
   const page = await newPage();
   await open(page);
-  await page.addScriptTag({ path: path.join(here, "node_modules/axe-core/axe.min.js") });
-  const violations = await page.evaluate(async () => {
-    const result = await window.axe.run(document);
-    return result.violations
-      .filter((v) => v.impact === "serious" || v.impact === "critical")
-      .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.length}x, e.g. ${v.nodes[0]?.target})`);
-  });
-  equal(violations.join("\n"), "", "serious or critical accessibility violations");
+  equal((await seriousViolations(page)).join("\n"), "", "serious or critical accessibility violations");
   // Code mode too, once CPython has run its program.
-  await page.goto(site + "?mode=code");
-  await until(async () => (await page.locator(".code-output li").count()) > 0, "code mode's first run", 60000);
+  await openCodeMode(page);
   await page.getByRole("button", { name: "Reset", exact: true }).click();
-  await page.addScriptTag({ path: path.join(here, "node_modules/axe-core/axe.min.js") });
-  const inCode = await page.evaluate(async () => {
-    const result = await window.axe.run(document);
-    return result.violations
-      .filter((v) => v.impact === "serious" || v.impact === "critical")
-      .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.length}x, ${v.nodes.map((n) => n.target).join(" ")})`);
-  });
-  equal(inCode.join("\n"), "", "serious or critical accessibility violations in code mode");
+  equal((await seriousViolations(page)).join("\n"), "", "serious or critical accessibility violations in code mode");
   await page.context().close();
 });
 
@@ -621,18 +617,30 @@ test("code mode runs a tutorial's Python on CPython in the browser and steps thr
   await page.context().close();
 });
 
-test("code mode: pasted page spaces become plain, a raise is marked at its line, Stop ends CPython", async () => {
-  const page = await newPage();
+/// Opens code mode in a fresh page and waits for CPython's first run;
+/// returns the editor.
+async function openCodeMode(page) {
   await page.goto(site + "?mode=code");
   const editor = page.getByRole("textbox", { name: "Python program" });
   await editor.waitFor({ timeout: 30000 });
   await until(async () => (await page.locator(".code-output li").count()) > 0, "the first run", 60000);
+  return editor;
+}
+
+/// Replaces the program in code mode's editor, as typed.
+async function replaceProgram(page, editor, text) {
   await editor.click();
   await page.keyboard.press("Control+a");
   await page.keyboard.press("Delete");
+  await page.keyboard.insertText(text);
+}
+
+test("code mode: pasted page spaces become plain, a raise is marked at its line, Stop ends CPython", async () => {
+  const page = await newPage();
+  const editor = await openCodeMode(page);
   // As copied from a tutorial's web page: indented with non-breaking spaces.
   const nb = "\u00a0".repeat(4);
-  await page.keyboard.insertText(`import asyncio\n\nasync def main():\n${nb}print('hi')\n${nb}raise ValueError('boom')\n\nasyncio.run(main())\n`);
+  await replaceProgram(page, editor, `import asyncio\n\nasync def main():\n${nb}print('hi')\n${nb}raise ValueError('boom')\n\nasyncio.run(main())\n`);
   await page.getByText(/8 spaces from a web page/).waitFor();
   await until(async () => (await codeOutput(page)).includes("ValueError: boom"), "the traceback", 30000);
   const lines = await page.locator(".code-output li").allTextContents();
@@ -667,22 +675,13 @@ test("a code link opens its program in code mode, runs it, and the address bar f
 
 test("code mode: a program that never yields is stopped after 30 s and Run starts a fresh CPython", async () => {
   const page = await newPage();
-  await page.goto(site + "?mode=code");
-  const editor = page.getByRole("textbox", { name: "Python program" });
-  await editor.waitFor({ timeout: 30000 });
-  await until(async () => (await page.locator(".code-output li").count()) > 0, "the first run", 60000);
-  await editor.click();
-  await page.keyboard.press("Control+a");
-  await page.keyboard.press("Delete");
-  await page.keyboard.insertText("while True:\n    pass\n");
+  const editor = await openCodeMode(page);
+  await replaceProgram(page, editor, "while True:\n    pass\n");
   await page.getByText(/Stopped: the program ran 30 seconds/).waitFor({ timeout: 45000 });
   // The page itself never froze: CPython ran in its worker.
   const alive = await page.evaluate(() => new Promise((ok) => setTimeout(() => ok(true), 10)));
   check(alive, "the page answers");
-  await editor.click();
-  await page.keyboard.press("Control+a");
-  await page.keyboard.press("Delete");
-  await page.keyboard.insertText("print('back again')\n");
+  await replaceProgram(page, editor, "print('back again')\n");
   await page.getByRole("button", { name: "Run", exact: true }).click();
   await until(async () => (await codeOutput(page)) === "back again\n", "a fresh CPython's output", 60000);
   await page.context().close();

@@ -547,7 +547,7 @@ pub fn App(props: &AppProps) -> Html {
         return html! {
             <ContextProvider<AppContext> context={ctx.clone()}>
             <ContextProvider<RunContext> context={run_ctx}>
-                <div class="playground">
+                <div class="playground in-code-mode">
                     <Header can_undo={state.editor.can_undo()} can_redo={state.editor.can_redo()} link_length={fragment.len()} link_of={link_of.clone()} />
                     { mode_tabs }
                     <code_mode::CodeMode open={(*code_open).clone()} />

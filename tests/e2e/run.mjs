@@ -588,6 +588,9 @@ test("code mode runs a tutorial's Python on CPython in the browser and steps thr
   await until(async () => (await codeOutput(page)) === expected, "CPython's output", 60000);
   const version = await page.locator(".python-version").textContent();
   equal(version, "CPython 3.11.3", "the Python the page says it runs");
+  // The header's Copy link shares the task graph: not offered here, where
+  // the address bar is the program's link.
+  check(!(await page.getByRole("button", { name: "Copy link", exact: true }).isVisible()), "no graph Copy link in code mode");
   check(fetched.some((p) => p.endsWith("/static/code/pyodide/pyodide.asm.wasm")), "CPython came from the site itself");
   check(!fetched.some((p) => !p.startsWith("/")), "nothing from another site");
   // Step from the start: iteration 1 runs main's first step; iteration 2

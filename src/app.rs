@@ -4,7 +4,7 @@
 //! edit at once. The app renders what the engine computes and never models
 //! asyncio itself.
 
-mod code_mode;
+mod code_host;
 mod editor_view;
 mod fields;
 mod panels;
@@ -249,7 +249,8 @@ const AUTOSAVE_KEY: &str = "asyncio-playground.autosave";
 const CURSOR_REST_MS: u32 = 250;
 
 /// Puts a share link in the address bar without a history entry.
-fn show_link(fragment: &str) {
+/// Shows `fragment` in the address bar without a history entry.
+pub fn show_link(fragment: &str) {
     if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
         let _ = history.replace_state_with_url(
             &wasm_bindgen::JsValue::NULL,
@@ -397,7 +398,18 @@ pub fn App(props: &AppProps) -> Html {
     });
     let mode = use_state(first_mode);
     // A program to open in code mode ("Edit as Python").
-    let code_open = use_state(|| None::<Rc<String>>);
+    // A program for code mode to open, numbered so that asking twice opens
+    // twice.
+    let code_open = use_state(|| None::<(u32, Rc<String>)>);
+    let opened_count = use_mut_ref(|| 0u32);
+    let open_as_python = {
+        let code_open = code_open.clone();
+        Rc::new(move |program: &Program| {
+            let mut n = opened_count.borrow_mut();
+            *n += 1;
+            code_open.set(Some((*n, Rc::new(crate::python::export(program)))));
+        })
+    };
     let moment = use_state(|| opened.moment);
     let speed = use_state(|| opened.speed.unwrap_or(1.0));
     let program = Rc::new(state.editor.program.clone());
@@ -512,10 +524,10 @@ pub fn App(props: &AppProps) -> Html {
     };
     let edit_as_python = {
         let mode = mode.clone();
-        let code_open = code_open.clone();
+        let open_as_python = open_as_python.clone();
         let program = program.clone();
         Callback::from(move |_| {
-            code_open.set(Some(Rc::new(crate::python::export(&program))));
+            open_as_python(&program);
             if let Some(s) = storage() {
                 let _ = s.set_item(MODE_KEY, "code");
             }
@@ -524,13 +536,12 @@ pub fn App(props: &AppProps) -> Html {
     };
     {
         // An example chosen in code mode opens as Python.
-        let code_open = code_open.clone();
         let seen = use_mut_ref(|| program.clone());
         use_effect_with((program.clone(), *mode), move |(program, mode)| {
             let changed = !Rc::ptr_eq(&seen.borrow(), program) && **seen.borrow() != **program;
             *seen.borrow_mut() = program.clone();
             if changed && *mode == Mode::Code {
-                code_open.set(Some(Rc::new(crate::python::export(program))));
+                open_as_python(program);
             }
         });
     }
@@ -550,7 +561,7 @@ pub fn App(props: &AppProps) -> Html {
                 <div class="playground in-code-mode">
                     <Header can_undo={state.editor.can_undo()} can_redo={state.editor.can_redo()} link_length={fragment.len()} link_of={link_of.clone()} />
                     { mode_tabs }
-                    <code_mode::CodeMode open={(*code_open).clone()} />
+                    <code_host::CodeModeHost lang={state.lang} open={(*code_open).clone()} />
                 </div>
             </ContextProvider<RunContext>>
             </ContextProvider<AppContext>>

@@ -258,6 +258,8 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("code.editor", "Python program", "Python 程序"),
     ("code.run", "Run", "运行"),
     ("code.stop", "Stop", "停止"),
+    ("code.loading_views", "Loading code mode", "正在加载代码模式"),
+    ("code.load_failed", "Code mode could not be loaded", "代码模式加载失败"),
     ("code.loading", "Loading CPython (once)", "正在加载 CPython（仅一次）"),
     ("code.ready", "Runs on", "运行于"),
     ("code.running", "Running on", "正在运行于"),

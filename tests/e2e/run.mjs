@@ -560,14 +560,14 @@ test("an accessibility scan (axe-core) finds nothing serious or critical", async
   await page.context().close();
 });
 
-test("graph mode downloads nothing of code mode: no editor, no CPython", async () => {
+test("graph mode downloads nothing of code mode: no views, no editor, no CPython", async () => {
   const page = await newPage();
   const fetched = [];
   page.on("request", (r) => fetched.push(r.url()));
   await open(page);
   await page.getByRole("button", { name: "Run to end", exact: true }).click().catch(() => {});
   await new Promise((r) => setTimeout(r, 500));
-  const code = fetched.filter((u) => u.includes("/static/code/"));
+  const code = fetched.filter((u) => u.includes("/static/code/") || u.includes("/code-mode/"));
   equal(code.join("\n"), "", "code mode's files fetched in graph mode");
   await page.context().close();
 });

@@ -2,6 +2,7 @@
 // site, so they are served as static/code/...):
 //
 //   editor.js          editor.js bundled by esbuild (one minified ES module)
+//   bridge.js          bridge.js, as it is (code mode's views call it)
 //   worker.js          worker.js, as it is
 //   run_traced.py      run_traced.py, as it is
 //   tracer.py          src/python/tracer.py
@@ -58,7 +59,8 @@ const editorOut = path.join(out, "editor.js");
 if (!fs.existsSync(editorOut) || !editor.equals(fs.readFileSync(editorOut))) fs.writeFileSync(editorOut, editor);
 console.log(`static/code/editor.js: ${kb(editor.length)}, ${kb(zlib.gzipSync(editor, { level: 9 }).length)} gzipped`);
 
-// (2, 3) The worker and the Python it runs.
+// (2, 3) The views' bridge, the worker and the Python it runs.
+copy(path.join(here, "bridge.js"), path.join(out, "bridge.js"));
 copy(path.join(here, "worker.js"), path.join(out, "worker.js"));
 copy(path.join(here, "run_traced.py"), path.join(out, "run_traced.py"));
 copy(path.join(root, "src/python/tracer.py"), path.join(out, "tracer.py"));

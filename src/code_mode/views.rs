@@ -2,20 +2,22 @@
 //! a Web Worker) under the tracer, traced to the end at once on the
 //! virtual clock; stepping and live play move through its pictures. The
 //! editor (CodeMirror 6) and CPython are fetched only when code mode is
-//! first opened (`www/code-bridge.js`).
+//! first opened (`www/code-loader.js`, `www/code/bridge.js`).
 
 use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
 use yew::prelude::*;
 
-use super::AppContext;
-use crate::json::Json;
-use crate::python::paste::clean_page_spaces;
-use crate::python::picture::Picture;
-use crate::python::trace::{describe_event, Event, Stream, Trace};
+use asyncio_playground::i18n::Lang;
+use asyncio_playground::json::Json;
+use asyncio_playground::python::paste::clean_page_spaces;
+use asyncio_playground::python::picture::Picture;
+use asyncio_playground::python::trace::{describe_event, Event, Stream, Trace};
 
-#[wasm_bindgen(module = "/www/code-bridge.js")]
+// `www/code/bridge.js`, made a global by `www/code-loader.js` before this
+// module loads.
+#[wasm_bindgen(js_namespace = asyncioPlaygroundCode)]
 extern "C" {
     #[wasm_bindgen(catch)]
     async fn mount_editor(
@@ -125,17 +127,17 @@ fn storage() -> Option<web_sys::Storage> {
 fn first_source() -> String {
     let linked = web_sys::window()
         .and_then(|w| w.location().hash().ok())
-        .filter(|h| crate::link::is_code_link(h))
-        .and_then(|h| crate::link::decode_code(&h).ok());
+        .filter(|h| asyncio_playground::link::is_code_link(h))
+        .and_then(|h| asyncio_playground::link::decode_code(&h).ok());
     if let Some(source) = linked {
         return clean_page_spaces(&source).text;
     }
     storage()
         .and_then(|s| s.get_item(CODE_KEY).ok().flatten())
         .unwrap_or_else(|| {
-            crate::gallery::presets()
+            asyncio_playground::gallery::presets()
                 .first()
-                .map(|p| crate::python::export(&p.program))
+                .map(|p| asyncio_playground::python::export(&p.program))
                 .unwrap_or_default()
         })
 }
@@ -144,16 +146,36 @@ fn field(value: &JsValue, name: &str) -> JsValue {
     js_sys::Reflect::get(value, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
 }
 
-#[derive(Properties, PartialEq)]
+/// The page's words in the learner's language.
+#[derive(Clone, Copy)]
+struct Words(Lang);
+
+impl Words {
+    fn t(&self, key: &str) -> String {
+        asyncio_playground::i18n::t(self.0, key).to_string()
+    }
+}
+
+#[derive(Properties, PartialEq, Clone)]
 pub struct CodeModeProps {
-    /// A program to open (a preset's Python, "Edit as Python"), once.
+    pub lang: Lang,
+    /// A program to open (a preset's Python, "Edit as Python"), with a
+    /// number that changes each time one is asked for: the same program
+    /// opened twice opens twice.
     #[prop_or_default]
-    pub open: Option<Rc<String>>,
+    pub open: Option<(u32, Rc<String>)>,
+}
+
+/// Mounts code mode in `root`: a yew app of its own, in a WebAssembly
+/// module of its own (`src/code_mode/main.rs`), which the page loads only
+/// when code mode is first opened.
+pub fn mount(root: web_sys::Element, props: CodeModeProps) -> yew::AppHandle<CodeMode> {
+    yew::Renderer::<CodeMode>::with_root_and_props(root, props).render()
 }
 
 #[component]
 pub fn CodeMode(props: &CodeModeProps) -> Html {
-    let ctx = use_context::<AppContext>().expect("AppContext");
+    let ctx = &Words(props.lang);
     let source = use_state(first_source);
     let python = use_state(|| Python::Asleep);
     let run = use_state(|| None::<Rc<CodeRun>>);
@@ -177,10 +199,12 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
     // A damaged code link: why, while the learner's own program stays.
     let link_problem = use_state(|| {
         let hash = web_sys::window().and_then(|w| w.location().hash().ok())?;
-        if !crate::link::is_code_link(&hash) {
+        if !asyncio_playground::link::is_code_link(&hash) {
             return None;
         }
-        crate::link::decode_code(&hash).err().map(|e| e.to_string())
+        asyncio_playground::link::decode_code(&hash)
+            .err()
+            .map(|e| e.to_string())
     });
 
     // A program that never yields to its loop (`while True: pass`) cannot
@@ -404,7 +428,7 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
     }
     // The address bar is the code's share link, after every edit.
     use_effect_with((*source).clone(), |source| {
-        super::show_link(&crate::link::encode_code(source));
+        asyncio_playground::app::show_link(&asyncio_playground::link::encode_code(source));
     });
     // The first run, as soon as code mode opens.
     {
@@ -419,7 +443,7 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
         let start_run = start_run.clone();
         let opened_doc = opened_doc.clone();
         use_effect_with(props.open.clone(), move |open| {
-            if let Some(text) = open {
+            if let Some((_, text)) = open {
                 match editor.borrow().as_ref() {
                     Some(ed) => editor_set_doc(ed, text),
                     None => *opened_doc.borrow_mut() = Some((**text).clone()),
@@ -559,7 +583,7 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
             <section id="loop" class="region loop" aria-label={ctx.t("region.loop")}>
                 <h2>{ ctx.t("region.loop") }</h2>
                 if let Some(traced) = &*run {
-                    { traced_loop(&ctx, &TracedProps {
+                    { traced_loop(ctx, &TracedProps {
                         run: traced.clone(),
                         cursor: *cursor,
                         playing: *playing,
@@ -573,7 +597,7 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
             <section id="output" class="region output" aria-label={ctx.t("region.output")}>
                 <h2>{ ctx.t("region.output") }</h2>
                 if let Some(traced) = &*run {
-                    { traced_output(&ctx, traced, *cursor) }
+                    { traced_output(ctx, traced, *cursor) }
                 }
             </section>
         </main>
@@ -592,7 +616,7 @@ struct TracedProps {
 
 /// The loop at the cursor: controls, the iteration's picture, and what it
 /// did.
-fn traced_loop(ctx: &AppContext, props: &TracedProps) -> Html {
+fn traced_loop(ctx: &Words, props: &TracedProps) -> Html {
     let run = &props.run;
     let count = run.count;
     let at = props.cursor.min(count);
@@ -724,7 +748,7 @@ fn traced_loop(ctx: &AppContext, props: &TracedProps) -> Html {
     }
 }
 
-fn written(ctx: &AppContext, line: &crate::python::trace::WrittenLine) -> String {
+fn written(ctx: &Words, line: &asyncio_playground::python::trace::WrittenLine) -> String {
     let stream = match line.stream {
         Stream::Stdout => "",
         Stream::Stderr => " (stderr)",
@@ -732,7 +756,7 @@ fn written(ctx: &AppContext, line: &crate::python::trace::WrittenLine) -> String
     format!("{}{stream}: {}", ctx.t("code.prints"), line.text)
 }
 
-fn error_text(ctx: &AppContext, trace: &Trace, error: &str) -> String {
+fn error_text(ctx: &Words, trace: &Trace, error: &str) -> String {
     match trace.error_line {
         Some(line) => format!("{} {line}: {error}", ctx.t("code.at_line")),
         None => error.to_string(),
@@ -741,7 +765,7 @@ fn error_text(ctx: &AppContext, trace: &Trace, error: &str) -> String {
 
 /// The tasks at a picture, with what each runs. A function, not a
 /// component: code mode's views are part of graph mode's download.
-fn task_table(ctx: &AppContext, run: &CodeRun, picture: &Picture) -> Html {
+fn task_table(ctx: &Words, run: &CodeRun, picture: &Picture) -> Html {
     html! {
         <table class="tasks">
             <caption>{ ctx.t("code.tasks") }</caption>
@@ -775,7 +799,7 @@ fn task_table(ctx: &AppContext, run: &CodeRun, picture: &Picture) -> Html {
 
 /// What the program wrote up to the cursor, each line with its virtual
 /// time; stderr marked.
-fn traced_output(ctx: &AppContext, run: &CodeRun, cursor: usize) -> Html {
+fn traced_output(ctx: &Words, run: &CodeRun, cursor: usize) -> Html {
     let until = run.events_before(cursor);
     let shown_all = cursor >= run.count;
     let lines = run
@@ -801,5 +825,5 @@ fn traced_output(ctx: &AppContext, run: &CodeRun, cursor: usize) -> Html {
 }
 
 fn format_time(t: f64) -> String {
-    crate::python::trace::format_time(t)
+    asyncio_playground::python::trace::format_time(t)
 }

@@ -1,11 +1,12 @@
-// Code mode's bridge between the page (Rust) and what code mode loads
-// only when it is first opened: the editor (CodeMirror 6, bundled into
-// static/code/editor.js) and CPython (Pyodide, in a Web Worker,
-// static/code/worker.js). This file is all of code mode that graph mode
-// downloads.
+// Code mode's bridge between its views (Rust, src/code_mode/views.rs) and
+// the editor (CodeMirror 6, bundled into static/code/editor.js) and CPython
+// (Pyodide, in a Web Worker, static/code/worker.js). It is served as
+// static/code/bridge.js beside them, and www/code-loader.js makes it the
+// global `asyncioPlaygroundCode` the views call, before it loads them.
+// Graph mode never downloads it.
 
 function codeUrl(file) {
-  return new URL(`static/code/${file}`, document.baseURI).href;
+  return new URL(file, import.meta.url).href;
 }
 
 let editorModule = null;

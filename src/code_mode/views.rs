@@ -13,7 +13,9 @@ use asyncio_playground::i18n::Lang;
 use asyncio_playground::json::Json;
 use asyncio_playground::python::paste::clean_page_spaces;
 use asyncio_playground::python::picture::Picture;
-use asyncio_playground::python::trace::{describe_event, Event, Stream, Trace};
+use asyncio_playground::python::trace::{
+    describe_event, read_advice, Advice, Event, Stream, Trace,
+};
 
 // `www/code/bridge.js`, made a global by `www/code-loader.js` before this
 // module loads.
@@ -66,6 +68,8 @@ enum Python {
 #[derive(PartialEq)]
 struct CodeRun {
     trace: Trace,
+    /// Old asyncio the program uses, each with a rewrite for 3.11.
+    advice: Vec<Advice>,
     /// The main loop, and how many pictures it has.
     main: Option<u32>,
     count: usize,
@@ -75,7 +79,7 @@ struct CodeRun {
 }
 
 impl CodeRun {
-    fn new(trace: Trace) -> CodeRun {
+    fn new(trace: Trace, advice: Vec<Advice>) -> CodeRun {
         let main = trace.main_loop();
 
         let at = trace
@@ -90,6 +94,7 @@ impl CodeRun {
             main,
             count: at.len(),
             trace,
+            advice,
             at,
         }
     }
@@ -186,8 +191,16 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
     let editor = use_mut_ref(|| None::<JsValue>);
     let on_message_slot = use_mut_ref(|| None::<Closure<dyn FnMut(JsValue)>>);
     let on_change_slot = use_mut_ref(|| None::<Closure<dyn FnMut(String)>>);
-    // The run asked for while CPython loads: (id, source).
-    let pending = use_mut_ref(|| None::<(u32, String)>);
+    // The run asked for while CPython loads: (id, source, cancels as JSON).
+    let pending = use_mut_ref(|| None::<(u32, String, String)>);
+    // Tasks the learner cancelled, as the tracer takes them: (loop,
+    // iteration, task). The program runs again with them, deterministically;
+    // an edit of the program forgets them.
+    let cancels = use_state(Vec::<(u32, u32, String)>::new);
+    let asked_cancels = use_mut_ref(Vec::<(u32, u32, String)>::new);
+    // Where the cursor stays when the run comes back (a live cancel keeps
+    // the learner's place); otherwise a run opens at its end.
+    let keep_cursor = use_mut_ref(|| None::<usize>);
     let next_id = use_mut_ref(|| 0u32);
     // CPython's version once it is ready (closures made at the first
     // render read it here, not from a state handle of that render).
@@ -245,19 +258,35 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
         let cursor = cursor.clone();
         let playing = playing.clone();
         let ready = ready.clone();
+        let asked_cancels = asked_cancels.clone();
+        let keep_cursor = keep_cursor.clone();
         Rc::new(move |text: String| {
             let id = {
                 let mut n = next_id.borrow_mut();
                 *n += 1;
                 *n
             };
+            let cancels = Json::Arr(
+                asked_cancels
+                    .borrow()
+                    .iter()
+                    .map(|(l, i, name)| {
+                        Json::Arr(vec![
+                            Json::int(i64::from(*l)),
+                            Json::int(i64::from(*i)),
+                            Json::str(name),
+                        ])
+                    })
+                    .collect(),
+            )
+            .text();
             if let (Some(w), Some(version)) = (worker.borrow().as_ref(), ready.borrow().clone()) {
                 python.set(Python::Running(version));
-                python_run(w, id, &text, "[]");
+                python_run(w, id, &text, &cancels);
                 arm();
                 return;
             }
-            *pending.borrow_mut() = Some((id, text));
+            *pending.borrow_mut() = Some((id, text, cancels));
             if worker.borrow().is_some() {
                 return;
             }
@@ -271,6 +300,7 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
                 let playing = playing.clone();
                 let latest = next_id.clone();
                 let ready = ready.clone();
+                let keep_cursor = keep_cursor.clone();
                 let arm = arm.clone();
                 let watchdog = watchdog.clone();
                 Closure::<dyn FnMut(JsValue)>::new(move |message: JsValue| {
@@ -286,9 +316,9 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
                             let version = field(&message, "python").as_string().unwrap_or_default();
                             *ready.borrow_mut() = Some(version.clone());
                             match (pending.borrow_mut().take(), worker.borrow().as_ref()) {
-                                (Some((id, text)), Some(w)) => {
+                                (Some((id, text, cancels)), Some(w)) => {
                                     python.set(Python::Running(version));
-                                    python_run(w, id, &text, "[]");
+                                    python_run(w, id, &text, &cancels);
                                     arm();
                                 }
                                 _ => python.set(Python::Ready(version)),
@@ -317,10 +347,13 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
                                 ));
                                 return;
                             }
-                            match Json::parse(&document).and_then(|j| Trace::from_json(&j)) {
-                                Ok(trace) => {
-                                    let traced = CodeRun::new(trace);
-                                    cursor.set(traced.count);
+                            let read = Json::parse(&document)
+                                .and_then(|j| Ok((Trace::from_json(&j)?, read_advice(&j))));
+                            match read {
+                                Ok((trace, advice)) => {
+                                    let traced = CodeRun::new(trace, advice);
+                                    let at = keep_cursor.borrow_mut().take();
+                                    cursor.set(at.map_or(traced.count, |at| at.min(traced.count)));
                                     playing.set(false);
                                     run.set(Some(Rc::new(traced)));
                                 }
@@ -348,8 +381,19 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
         })
     };
 
+    let forget_cancels: Rc<dyn Fn()> = {
+        let cancels = cancels.clone();
+        let asked_cancels = asked_cancels.clone();
+        Rc::new(move || {
+            if !asked_cancels.borrow().is_empty() {
+                asked_cancels.borrow_mut().clear();
+                cancels.set(Vec::new());
+            }
+        })
+    };
     // The editor, mounted once code mode is shown.
     {
+        let forget_cancels = forget_cancels.clone();
         let host = host.clone();
         let editor = editor.clone();
         let on_change_slot = on_change_slot.clone();
@@ -367,7 +411,9 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
             let first = (*source).clone();
             let on_change = {
                 let editor = editor.clone();
+                let forget_cancels = forget_cancels.clone();
                 Closure::<dyn FnMut(String)>::new(move |text: String| {
+                    forget_cancels();
                     let cleaned = clean_page_spaces(&text);
                     if cleaned.replaced > 0 {
                         if let Some(ed) = editor.borrow().as_ref() {
@@ -436,20 +482,32 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
         let source = source.clone();
         use_effect_with((), move |_| start_run((*source).clone()));
     }
-    // A program opened from outside ("Edit as Python", a preset).
-    {
+    // A program put in the editor from outside the learner's typing (a
+    // preset, "Edit as Python", a rewrite): shown, kept and run.
+    let put_program: Rc<dyn Fn(String)> = {
         let editor = editor.clone();
         let source = source.clone();
         let start_run = start_run.clone();
         let opened_doc = opened_doc.clone();
+        let forget_cancels = forget_cancels.clone();
+        Rc::new(move |text: String| {
+            forget_cancels();
+            match editor.borrow().as_ref() {
+                Some(ed) => editor_set_doc(ed, &text),
+                None => *opened_doc.borrow_mut() = Some(text.clone()),
+            }
+            if let Some(s) = storage() {
+                let _ = s.set_item(CODE_KEY, &text);
+            }
+            source.set(text.clone());
+            start_run(text);
+        })
+    };
+    {
+        let put_program = put_program.clone();
         use_effect_with(props.open.clone(), move |open| {
             if let Some((_, text)) = open {
-                match editor.borrow().as_ref() {
-                    Some(ed) => editor_set_doc(ed, text),
-                    None => *opened_doc.borrow_mut() = Some((**text).clone()),
-                }
-                source.set((**text).clone());
-                start_run((**text).clone());
+                put_program((**text).clone());
             }
         });
     }
@@ -538,6 +596,42 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
         })
     };
 
+    // A live cancel: the program runs again with the task cancelled as the
+    // next iteration begins, and the cursor stays where the learner is.
+    let on_cancel = {
+        let run = run.clone();
+        let cursor = cursor.clone();
+        let cancels = cancels.clone();
+        let asked_cancels = asked_cancels.clone();
+        let keep_cursor = keep_cursor.clone();
+        let start_run = start_run.clone();
+        let source = source.clone();
+        Callback::from(move |task: String| {
+            let Some(traced) = run.as_ref() else { return };
+            let (Some(main), Some(picture)) = (traced.main, traced.picture(*cursor)) else {
+                return;
+            };
+            asked_cancels
+                .borrow_mut()
+                .push((main, picture.iteration + 1, task));
+            cancels.set(asked_cancels.borrow().clone());
+            *keep_cursor.borrow_mut() = Some(*cursor);
+            start_run((*source).clone());
+        })
+    };
+    let on_forget_cancels = {
+        let forget_cancels = forget_cancels.clone();
+        let start_run = start_run.clone();
+        let source = source.clone();
+        let keep_cursor = keep_cursor.clone();
+        let cursor = cursor.clone();
+        Callback::from(move |_| {
+            forget_cancels();
+            *keep_cursor.borrow_mut() = Some(*cursor);
+            start_run((*source).clone());
+        })
+    };
+
     let status = match &*python {
         Python::Asleep => html! {},
         Python::Loading(phase, progress) => {
@@ -573,6 +667,9 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
                         <button onclick={undo_replace}>{ ctx.t("code.undo_replace") }</button>
                     </p>
                 }
+                if let Some(traced) = run.as_ref().as_ref().filter(|r| !r.advice.is_empty()) {
+                    { advice_list(ctx, &traced.advice, &put_program) }
+                }
                 <div class="code-editor" ref={host}></div>
                 <div class="code-actions">
                     <button class="primary" onclick={on_run}>{ ctx.t("code.run") }</button>
@@ -582,6 +679,14 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
             </section>
             <section id="loop" class="region loop" aria-label={ctx.t("region.loop")}>
                 <h2>{ ctx.t("region.loop") }</h2>
+                if !cancels.is_empty() {
+                    <p class="notice" role="status">
+                        { for cancels.iter().map(|(_, i, task)| html! {
+                            <span>{ ctx.t("code.you_cancelled").replace("{task}", task).replace("{i}", &i.saturating_sub(1).to_string()) }{ " " }</span>
+                        }) }
+                        <button onclick={on_forget_cancels}>{ ctx.t("code.forget_cancels") }</button>
+                    </p>
+                }
                 if let Some(traced) = &*run {
                     { traced_loop(ctx, &TracedProps {
                         run: traced.clone(),
@@ -589,6 +694,7 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
                         playing: *playing,
                         set_cursor: { let c = cursor.clone(); Callback::from(move |to| c.set(to)) },
                         set_playing: { let p = playing.clone(); Callback::from(move |on| p.set(on)) },
+                        on_cancel: on_cancel.clone(),
                     }) }
                 } else {
                     <p class="status">{ ctx.t("code.nothing_yet") }</p>
@@ -612,6 +718,8 @@ struct TracedProps {
     playing: bool,
     set_cursor: Callback<usize>,
     set_playing: Callback<bool>,
+    /// Cancels a task (by name) live, at the picture shown.
+    on_cancel: Callback<String>,
 }
 
 /// The loop at the cursor: controls, the iteration's picture, and what it
@@ -692,7 +800,7 @@ fn traced_loop(ctx: &Words, props: &TracedProps) -> Html {
                     <p class="notice" role="alert">{ error_text(ctx, &run.trace, error) }</p>
                 }
                 if let Some(last) = &last {
-                    { task_table(ctx, run, last) }
+                    { task_table(ctx, run, last, None) }
                 }
             </div>
         };
@@ -739,12 +847,45 @@ fn traced_loop(ctx: &Words, props: &TracedProps) -> Html {
                     if picture.timers.is_empty() { <p class="empty">{ ctx.t("code.empty") }</p> }
                 </section>
             </div>
-            { task_table(ctx, run, &picture) }
+            { task_table(ctx, run, &picture, Some(&props.on_cancel)) }
             <section class="told" aria-label={ctx.t("code.what_happens")}>
                 <h3>{ ctx.t("code.what_happens") }</h3>
                 <ol>{ for told.iter().map(|line| html! { <li>{ line }</li> }) }</ol>
             </section>
         </div>
+    }
+}
+
+/// Old asyncio, at its lines: what changed and since when, and the
+/// program rewritten for 3.11, one click away (the editor's undo takes it
+/// back).
+fn advice_list(ctx: &Words, advice: &[Advice], put_program: &Rc<dyn Fn(String)>) -> Html {
+    html! {
+        <section class="advice" aria-label={ctx.t("code.old_asyncio")}>
+            <h3>{ ctx.t("code.old_asyncio") }</h3>
+            <ul>
+            { for advice.iter().map(|a| {
+                let apply = {
+                    let put_program = put_program.clone();
+                    let rewrite = a.rewrite.clone();
+                    Callback::from(move |_| put_program(rewrite.clone()))
+                };
+                let said = match ctx.0 {
+                    Lang::En => &a.en,
+                    Lang::Zh => &a.zh,
+                };
+                html! {
+                    <li>
+                        <strong>{ ctx.t("code.at_line").replace("{n}", &a.line.to_string()) }</strong>{ " " }
+                        { said }{ " " }
+                        if !a.rewrite.is_empty() {
+                            <button onclick={apply}>{ ctx.t("code.apply_rewrite") }</button>
+                        }
+                    </li>
+                }
+            }) }
+            </ul>
+        </section>
     }
 }
 
@@ -758,14 +899,22 @@ fn written(ctx: &Words, line: &asyncio_playground::python::trace::WrittenLine) -
 
 fn error_text(ctx: &Words, trace: &Trace, error: &str) -> String {
     match trace.error_line {
-        Some(line) => format!("{} {line}: {error}", ctx.t("code.at_line")),
+        Some(line) => format!(
+            "{}: {error}",
+            ctx.t("code.at_line").replace("{n}", &line.to_string())
+        ),
         None => error.to_string(),
     }
 }
 
 /// The tasks at a picture, with what each runs. A function, not a
 /// component: code mode's views are part of graph mode's download.
-fn task_table(ctx: &Words, run: &CodeRun, picture: &Picture) -> Html {
+fn task_table(
+    ctx: &Words,
+    run: &CodeRun,
+    picture: &Picture,
+    on_cancel: Option<&Callback<String>>,
+) -> Html {
     html! {
         <table class="tasks">
             <caption>{ ctx.t("code.tasks") }</caption>
@@ -783,10 +932,22 @@ fn task_table(ctx: &Words, run: &CodeRun, picture: &Picture) -> Html {
                     (None, Some(v)) => format!("{} {v}", t.state),
                     _ => t.state.clone(),
                 };
+                let done = matches!(t.state.as_str(), "returned" | "raised" | "cancelled");
+                let cancel = on_cancel.filter(|_| !done).map(|on_cancel| {
+                    let on_cancel = on_cancel.clone();
+                    let name = t.name.clone();
+                    Callback::from(move |_| on_cancel.emit(name.clone()))
+                });
                 html! {
                     <tr class={classes!("task", t.state.replace(' ', "-"))}>
                         <th scope="row">{ format!("{}{call}", t.name) }</th>
-                        <td>{ state }</td>
+                        <td>
+                            { state }
+                            if let Some(cancel) = cancel {
+                                { " " }
+                                <button class="cancel-task" onclick={cancel} aria-label={format!("{} {}", ctx.t("run.cancel_now"), t.name)}>{ ctx.t("run.cancel_now") }</button>
+                            }
+                        </td>
                         <td>{ t.line.map(|l| l.to_string()).unwrap_or_default() }</td>
                         <td>{ t.awaits.join(", ") }</td>
                     </tr>

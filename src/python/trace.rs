@@ -108,8 +108,8 @@ pub struct Trace {
 }
 
 /// The old asyncio a traced program uses (APIs Python 3.11 no longer
-/// has), read from the tracer's document. Apart from [`Trace`]: the page
-/// does not show it yet, and its first download has no room to spare.
+/// has), read from the tracer's document. Apart from [`Trace`], which is
+/// what ran; this is advice about the source.
 pub fn read_advice(document: &Json) -> Vec<Advice> {
     document
         .get("advice")
@@ -414,10 +414,11 @@ pub fn describe_event(event: &Event) -> String {
             None => format!("{task} {state}"),
         },
         Event::Callback { what } => format!("callback: {what}"),
-        Event::CancelRequested { task, by } => {
-            let by = by.as_deref().unwrap_or("the program");
-            format!("{by} asks {task} to cancel")
-        }
+        // "you": the learner, live (the tracer's `cancels`).
+        Event::CancelRequested { task, by } => match by.as_deref() {
+            Some("you") => format!("you cancel {task}"),
+            by => format!("{} asks {task} to cancel", by.unwrap_or("the program")),
+        },
     }
 }
 

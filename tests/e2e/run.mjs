@@ -676,6 +676,66 @@ test("a code link opens its program in code mode, runs it, and the address bar f
   await page.context().close();
 });
 
+test("code mode: old tutorial asyncio gets advice at its line, and one click at a time rewrites it into a program CPython 3.11 runs", async () => {
+  const page = await newPage();
+  const editor = await openCodeMode(page);
+  const old = [
+    "import asyncio", "", "@asyncio.coroutine", "def hello(n):", "    print('Hello', n)",
+    "    yield from asyncio.sleep(n, loop=loop)", "    print('Bye', n, asyncio.Task.current_task().get_name())", "",
+    "loop = asyncio.get_event_loop()", "tasks = [hello(1), hello(2)]", "loop.run_until_complete(asyncio.wait(tasks))",
+    "future = asyncio.async(hello(3))", "loop.run_until_complete(future)", "loop.close()", "",
+  ].join("\n");
+  await replaceProgram(page, editor, old);
+  const advice = page.locator(".advice li");
+  // Python 3.11 stops at the SyntaxError first: asyncio.async, at its line.
+  await until(async () => (await advice.allTextContents()).some((a) => a.startsWith("Line 12 asyncio.async()")), "advice at line 12", 30000);
+  const told = new Set();
+  for (let i = 0; i < 10 && (await advice.count()) > 0; i++) {
+    for (const a of await advice.allTextContents()) told.add(a.split(" ").slice(2, 3).join(" "));
+    const before = await page.locator(".cm-content").textContent();
+    await advice.first().getByRole("button", { name: "Rewrite for Python 3.11" }).click();
+    await until(async () => (await page.locator(".cm-content").textContent()) !== before, "the rewrite in the editor", 10000);
+    await until(async () => !(await page.locator(".code-status").textContent()).includes("Running"), "the rewritten program's run", 30000);
+  }
+  check(told.has("asyncio.async()") && told.has("@asyncio.coroutine"), `what was told: ${[...told].join(" | ")}`);
+  equal(await advice.count(), 0, "advice left once every rewrite is applied");
+  // The rewritten program is what plain python3 runs and prints.
+  const rewritten = await page.evaluate(() => [...document.querySelectorAll(".cm-line")].map((l) => l.textContent).join("\n"));
+  const python = spawnSync("python3", ["-c", rewritten], { encoding: "utf8" });
+  equal(python.stderr, "", "python3's stderr on the rewritten program");
+  await until(async () => (await codeOutput(page)) === python.stdout, "the rewritten program's output to be python3's", 30000);
+  await page.context().close();
+});
+
+test("code mode: a task cancelled live runs the program again with that cancel, and can be taken back", async () => {
+  const page = await newPage();
+  const editor = await openCodeMode(page);
+  const program = [
+    "import asyncio", "", "async def work(n):", "    try:", "        await asyncio.sleep(n)", "        print(f'work({n}) done')",
+    "    except asyncio.CancelledError:", "        print(f'work({n}) cancelled')", "        raise", "",
+    "async def main():", "    print(await asyncio.gather(work(1), work(2), return_exceptions=True))", "",
+    "asyncio.run(main())", "",
+  ].join("\n");
+  await replaceProgram(page, editor, program);
+  await until(async () => (await codeOutput(page)) === "work(1) done\nwork(2) done\n[None, None]\n", "the uncancelled run", 30000);
+  await page.getByRole("button", { name: "Reset", exact: true }).click();
+  await page.getByRole("button", { name: "Step", exact: true }).click();
+  await page.getByRole("button", { name: "Step", exact: true }).click();
+  const head = await page.locator(".iteration-head").textContent();
+  await page.getByRole("button", { name: "Cancel now Task-3" }).click();
+  await page.getByText(/You cancelled Task-3/).waitFor({ timeout: 30000 });
+  // The learner keeps their place; the cancel is in what this iteration does.
+  await until(async () => (await page.locator(".told").textContent()).includes("you cancel Task-3"), "the cancel among this iteration's events", 30000);
+  equal((await page.locator(".iteration-head").textContent()).split(" of ")[0], head.split(" of ")[0], "the iteration shown after the cancel");
+  await page.getByRole("button", { name: "Run to end", exact: true }).click();
+  // As CPython 3.11 prints a gathered task's cancel(): CancelledError('').
+  await until(async () => (await codeOutput(page)) === "work(1) done\nwork(2) cancelled\n[None, CancelledError('')]\n", "the output with Task-3 cancelled", 10000);
+  await page.getByRole("button", { name: "Run without my cancels" }).click();
+  await page.getByRole("button", { name: "Run to end", exact: true }).click();
+  await until(async () => (await codeOutput(page)) === "work(1) done\nwork(2) done\n[None, None]\n", "the run without the cancel", 30000);
+  await page.context().close();
+});
+
 test("code mode: a program that never yields is stopped after 30 s and Run starts a fresh CPython", async () => {
   const page = await newPage();
   const editor = await openCodeMode(page);

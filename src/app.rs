@@ -545,6 +545,18 @@ pub fn App(props: &AppProps) -> Html {
             }
         });
     }
+    let paste_asked = use_state(|| 0u32);
+    let on_paste_program = {
+        let mode = mode.clone();
+        let paste_asked = paste_asked.clone();
+        Callback::from(move |_| {
+            if let Some(s) = storage() {
+                let _ = s.set_item(MODE_KEY, "code");
+            }
+            mode.set(Mode::Code);
+            paste_asked.set(*paste_asked + 1);
+        })
+    };
     let mode_tabs = html! {
         <nav class="modes" aria-label={ctx.t("mode.label")}>
             <button aria-pressed={(*mode == Mode::Graph).to_string()} onclick={switch_to(Mode::Graph)}>{ ctx.t("mode.graph") }</button>
@@ -559,9 +571,9 @@ pub fn App(props: &AppProps) -> Html {
             <ContextProvider<AppContext> context={ctx.clone()}>
             <ContextProvider<RunContext> context={run_ctx}>
                 <div class="playground in-code-mode">
-                    <Header can_undo={state.editor.can_undo()} can_redo={state.editor.can_redo()} link_length={fragment.len()} link_of={link_of.clone()} />
+                    <Header can_undo={state.editor.can_undo()} can_redo={state.editor.can_redo()} link_length={fragment.len()} link_of={link_of.clone()} on_paste_program={on_paste_program.clone()} />
                     { mode_tabs }
-                    <code_host::CodeModeHost lang={state.lang} open={(*code_open).clone()} />
+                    <code_host::CodeModeHost lang={state.lang} open={(*code_open).clone()} paste_asked={*paste_asked} />
                 </div>
             </ContextProvider<RunContext>>
             </ContextProvider<AppContext>>
@@ -571,7 +583,7 @@ pub fn App(props: &AppProps) -> Html {
         <ContextProvider<AppContext> context={ctx.clone()}>
         <ContextProvider<RunContext> context={run_ctx}>
             <div class="playground">
-                <Header can_undo={state.editor.can_undo()} can_redo={state.editor.can_redo()} link_length={fragment.len()} link_of={link_of.clone()} />
+                <Header can_undo={state.editor.can_undo()} can_redo={state.editor.can_redo()} link_length={fragment.len()} link_of={link_of.clone()} on_paste_program={on_paste_program.clone()} />
                 { mode_tabs }
                 if let Some(notice) = &state.notice {
                     <p class="notice" role="status">{ notice }</p>
@@ -621,6 +633,8 @@ struct HeaderProps {
     link_length: usize,
     /// Makes the share link's fragment as of now.
     link_of: Callback<(), String>,
+    /// "Paste a program": code mode, its editor ready for the paste.
+    on_paste_program: Callback<MouseEvent>,
 }
 
 #[component]
@@ -685,6 +699,7 @@ fn Header(props: &HeaderProps) -> Html {
                     options={Lang::ALL.iter().map(|l| (l.code().to_string(), l.native_name().to_string())).collect::<Vec<_>>()}
                     on_change={on_lang} />
                 <CopyLink length={props.link_length} link_of={props.link_of.clone()} />
+                <button class="paste-program" onclick={props.on_paste_program.clone()}>{ ctx.t("mode.paste_program") }</button>
                 <span class="shortcuts">{ ctx.t("shortcuts") }</span>
             </div>
             if let Some((title, text)) = explanation {

@@ -30,6 +30,8 @@ COMMANDS:
                         Run it so, and print the loop at every iteration
                         and what each did, in words (--json: the tracer's
                         document)
+    link-py FILE.py     Print the fragment of a link that opens FILE.py in
+                        code mode
     bench [--tasks N]   Benchmark the engine on the standard workload
     bench-tracer [--repeat N]
                         Benchmark the tracer: each preset's Python under
@@ -117,6 +119,25 @@ pub fn run(args: &[String]) -> i32 {
             println!("#{fragment}");
             0
         }),
+        ["link-py", file] => match std::fs::read_to_string(file) {
+            Ok(source) => {
+                let fragment = crate::link::encode_code(&source);
+                if fragment.len() > crate::link::MAX_LINK_FRAGMENT {
+                    eprintln!(
+                        "{file} is too long for a link: {} characters, and a link opens up to {}",
+                        fragment.len(),
+                        crate::link::MAX_LINK_FRAGMENT
+                    );
+                    return 1;
+                }
+                println!("#{fragment}");
+                0
+            }
+            Err(e) => {
+                eprintln!("cannot read {file}: {e}");
+                1
+            }
+        },
         #[cfg(not(target_arch = "wasm32"))]
         ["check", name] => with_scenario(name, check),
         #[cfg(not(target_arch = "wasm32"))]

@@ -193,13 +193,32 @@ pub fn is_code_link(link: &str) -> bool {
 
 /// The fragment (without `#`) for a program's Python, for code mode.
 pub fn encode_code(source: &str) -> String {
-    let packed = miniz_oxide::deflate::compress_to_vec(source.as_bytes(), 9);
-    format!("{CODE_V1}{}", base64url_encode(&packed))
+    encode_code_at(source, None)
 }
+
+/// The fragment for a program's Python and a moment of its run: the
+/// iteration shown, after a `.` (base64url has none).
+pub fn encode_code_at(source: &str, iteration: Option<usize>) -> String {
+    let packed = miniz_oxide::deflate::compress_to_vec(source.as_bytes(), 9);
+    let body = base64url_encode(&packed);
+    match iteration {
+        Some(at) => format!("{CODE_V1}{body}.{at}"),
+        None => format!("{CODE_V1}{body}"),
+    }
+}
+
+/// The longest fragment a link may have and still open.
+pub const MAX_LINK_FRAGMENT: usize = MAX_FRAGMENT;
 
 /// Opens a code-mode link: the program's Python, exactly as it was shared
 /// (page spaces and all: the page cleans what comes in).
 pub fn decode_code(link: &str) -> Result<String, DecodeError> {
+    decode_code_at(link).map(|(source, _)| source)
+}
+
+/// Opens a code-mode link: the program's Python and the moment shown, if
+/// the link holds one.
+pub fn decode_code_at(link: &str) -> Result<(String, Option<usize>), DecodeError> {
     let fragment = link.rsplit_once('#').map_or(link, |(_, f)| f).trim();
     if fragment.len() > MAX_FRAGMENT {
         return Err(DecodeError::TooLong(fragment.len()));
@@ -207,6 +226,10 @@ pub fn decode_code(link: &str) -> Result<String, DecodeError> {
     let body = fragment
         .strip_prefix(CODE_V1)
         .ok_or(DecodeError::UnknownFormat)?;
+    let (body, at) = match body.split_once('.') {
+        Some((body, at)) => (body, Some(at.parse().map_err(|_| DecodeError::NotBase64)?)),
+        None => (body, None),
+    };
     if body.is_empty() {
         return Err(DecodeError::Empty);
     }
@@ -214,7 +237,9 @@ pub fn decode_code(link: &str) -> Result<String, DecodeError> {
         &base64url_decode(body).ok_or(DecodeError::NotBase64)?,
         MAX_INFLATED,
     )?;
-    String::from_utf8(bytes).map_err(|_| DecodeError::NotAScenario("it is not text".into()))
+    let source =
+        String::from_utf8(bytes).map_err(|_| DecodeError::NotAScenario("it is not text".into()))?;
+    Ok((source, at))
 }
 
 /// Opens a fragment (with or without `#`), or a whole URL ending in one.

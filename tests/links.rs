@@ -343,3 +343,22 @@ fn a_code_link_carries_the_program_exactly_and_damage_gets_a_message() {
         assert!(!e.to_string().is_empty());
     }
 }
+
+#[test]
+fn a_code_link_can_carry_the_moment_shown() {
+    use asyncio_playground::link::{decode_code, decode_code_at, encode_code_at};
+    let source = "import asyncio\nasyncio.run(asyncio.sleep(1))\n";
+    let at = encode_code_at(source, Some(12));
+    assert!(at.ends_with(".12"), "{at}");
+    assert_eq!(decode_code_at(&at), Ok((source.to_string(), Some(12))));
+    assert_eq!(decode_code(&at).as_deref(), Ok(source));
+    assert_eq!(
+        decode_code_at(&encode_code_at(source, None)),
+        Ok((source.to_string(), None))
+    );
+    // A moment that is not a number is damage, not a program.
+    let bad = format!("{}.x2", at.rsplit_once('.').unwrap().0);
+    assert!(decode_code_at(&bad).is_err());
+    let huge = format!("{}.99999999999999999999999", at.rsplit_once('.').unwrap().0);
+    assert!(decode_code_at(&huge).is_err());
+}

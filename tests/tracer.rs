@@ -499,6 +499,27 @@ fn run_py_prints_exactly_what_the_program_prints() {
 }
 
 #[test]
+fn link_py_prints_a_link_that_opens_the_file_exactly() {
+    for entry in std::fs::read_dir("tests/programs/examples").expect("the examples") {
+        let file = entry.expect("an example").path();
+        if file.extension().and_then(|e| e.to_str()) != Some("py") {
+            continue;
+        }
+        let (stdout, stderr, ok) = output(tool().arg("link-py").arg(&file));
+        assert!(ok && stderr.is_empty(), "{stderr}");
+        let fragment = stdout.trim_end();
+        assert!(fragment.starts_with("#py1."), "{fragment}");
+        let source = std::fs::read_to_string(&file).expect("the program");
+        assert_eq!(
+            asyncio_playground::link::decode_code(fragment).as_deref(),
+            Ok(source.as_str())
+        );
+    }
+    let (_, stderr, ok) = output(tool().arg("link-py").arg("tests/programs/no-such.py"));
+    assert!(!ok && stderr.contains("cannot read"), "{stderr}");
+}
+
+#[test]
 fn a_file_that_is_not_python_gets_cpythons_syntax_error_at_its_line() {
     let file = program_file("broken.py", "import asyncio\nasync def main(:\n    pass\n");
     let (stdout, stderr, ok) = output(tool().arg("run-py").arg(&file));

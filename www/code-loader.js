@@ -20,13 +20,13 @@ async function load() {
 }
 
 // Mounts code mode in `host`; returns its handle.
-export async function open_code_mode(host, lang, openedCount, openedText) {
+export async function open_code_mode(host, lang, openedCount, openedText, pasteAsked) {
   const module = await load();
-  return module.mount(host, lang, openedCount, openedText);
+  return module.mount(host, lang, openedCount, openedText, pasteAsked);
 }
 
-export function update_code_mode(handle, lang, openedCount, openedText) {
-  handle.update(lang, openedCount, openedText);
+export function update_code_mode(handle, lang, openedCount, openedText, pasteAsked) {
+  handle.update(lang, openedCount, openedText, pasteAsked);
 }
 
 export function close_code_mode(handle) {

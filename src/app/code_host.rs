@@ -23,12 +23,14 @@ extern "C" {
         lang: &str,
         opened_count: u32,
         opened_text: Option<String>,
+        paste_asked: u32,
     ) -> Result<JsValue, JsValue>;
     fn update_code_mode(
         handle: &JsValue,
         lang: &str,
         opened_count: u32,
         opened_text: Option<String>,
+        paste_asked: u32,
     );
     fn close_code_mode(handle: &JsValue);
 }
@@ -38,6 +40,8 @@ pub struct CodeModeHostProps {
     pub lang: Lang,
     /// A program for code mode to open, numbered (see `CodeModeProps`).
     pub open: Option<(u32, Rc<String>)>,
+    /// How many times "Paste a program" was asked for (see `CodeModeProps`).
+    pub paste_asked: u32,
 }
 
 /// What the host knows of the code-mode app.
@@ -52,8 +56,8 @@ enum Guest {
 pub fn CodeModeHost(props: &CodeModeHostProps) -> Html {
     let guest = use_mut_ref(|| Guest::Loading);
     // The newest props, for the app when it arrives.
-    let latest = use_mut_ref(|| (props.lang, props.open.clone()));
-    *latest.borrow_mut() = (props.lang, props.open.clone());
+    let latest = use_mut_ref(|| (props.lang, props.open.clone(), props.paste_asked));
+    *latest.borrow_mut() = (props.lang, props.open.clone(), props.paste_asked);
     let failed = use_state(|| None::<String>);
     let loading = use_state(|| true);
     {
@@ -68,9 +72,9 @@ pub fn CodeModeHost(props: &CodeModeHostProps) -> Html {
             if let Some(root) = root.clone() {
                 let guest = guest.clone();
                 wasm_bindgen_futures::spawn_local(async move {
-                    let (lang, open) = latest.borrow().clone();
+                    let (lang, open, paste) = latest.borrow().clone();
                     let (count, text) = split(&open);
-                    let mounted = open_code_mode(&root, lang.code(), count, text).await;
+                    let mounted = open_code_mode(&root, lang.code(), count, text, paste).await;
                     loading.set(false);
                     match mounted {
                         Ok(handle) => {
@@ -80,9 +84,9 @@ pub fn CodeModeHost(props: &CodeModeHostProps) -> Html {
                                 return;
                             }
                             // What changed while it loaded.
-                            let (lang, open) = latest.borrow().clone();
+                            let (lang, open, paste) = latest.borrow().clone();
                             let (count, text) = split(&open);
-                            update_code_mode(&handle, lang.code(), count, text);
+                            update_code_mode(&handle, lang.code(), count, text, paste);
                             *guest.borrow_mut() = Guest::Mounted(handle);
                         }
                         Err(e) => failed.set(Some(
@@ -110,10 +114,11 @@ pub fn CodeModeHost(props: &CodeModeHostProps) -> Html {
     }
     {
         let guest = guest.clone();
-        use_effect_with((props.lang, props.open.clone()), move |(lang, open)| {
+        let key = (props.lang, props.open.clone(), props.paste_asked);
+        use_effect_with(key, move |(lang, open, paste)| {
             if let Guest::Mounted(handle) = &*guest.borrow() {
                 let (count, text) = split(open);
-                update_code_mode(handle, lang.code(), count, text);
+                update_code_mode(handle, lang.code(), count, text, *paste);
             }
         });
     }

@@ -19,10 +19,16 @@ mod web {
     #[wasm_bindgen]
     pub struct CodeModeHandle(Option<yew::AppHandle<CodeMode>>);
 
-    fn props(lang: &str, opened_count: u32, opened_text: Option<String>) -> CodeModeProps {
+    fn props(
+        lang: &str,
+        opened_count: u32,
+        opened_text: Option<String>,
+        paste_asked: u32,
+    ) -> CodeModeProps {
         CodeModeProps {
             lang: Lang::from_tag(lang),
             open: opened_text.map(|text| (opened_count, Rc::new(text))),
+            paste_asked,
         }
     }
 
@@ -32,18 +38,25 @@ mod web {
         lang: &str,
         opened_count: u32,
         opened_text: Option<String>,
+        paste_asked: u32,
     ) -> CodeModeHandle {
         CodeModeHandle(Some(mount_app(
             root,
-            props(lang, opened_count, opened_text),
+            props(lang, opened_count, opened_text, paste_asked),
         )))
     }
 
     #[wasm_bindgen]
     impl CodeModeHandle {
-        pub fn update(&mut self, lang: &str, opened_count: u32, opened_text: Option<String>) {
+        pub fn update(
+            &mut self,
+            lang: &str,
+            opened_count: u32,
+            opened_text: Option<String>,
+            paste_asked: u32,
+        ) {
             if let Some(app) = self.0.as_mut() {
-                app.update(props(lang, opened_count, opened_text));
+                app.update(props(lang, opened_count, opened_text, paste_asked));
             }
         }
 

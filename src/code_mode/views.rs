@@ -33,12 +33,18 @@ extern "C" {
     fn editor_clear_error(editor: &JsValue);
     fn editor_mark_tasks(editor: &JsValue, marks: &str);
     fn editor_destroy(editor: &JsValue);
+    fn editor_select_all(editor: &JsValue);
     fn start_python(on_message: &Closure<dyn FnMut(JsValue)>) -> JsValue;
     fn python_run(worker: &JsValue, id: u32, source: &str, cancels: &str);
     fn python_stop(worker: &JsValue);
 }
 
 const CODE_KEY: &str = "asyncio-playground.code";
+use asyncio_playground::link::MAX_LINK_FRAGMENT;
+/// The address bar follows the cursor once it rests this long.
+const CURSOR_REST_MS: u32 = 250;
+/// Chat apps cut links longer than this.
+const LONG_LINK: usize = 2000;
 /// A pause in typing this long runs the program again.
 const RERUN_AFTER_MS: u32 = 700;
 /// How long a run may take CPython, in real time (the longest tutorial
@@ -127,14 +133,18 @@ fn storage() -> Option<web_sys::Storage> {
     web_sys::window().and_then(|w| w.local_storage().ok().flatten())
 }
 
-/// The program code mode opens with: the learner's last, or the first
-/// tutorial's Python.
-fn first_source() -> String {
-    let linked = web_sys::window()
+/// The program and moment a code link in the address bar holds.
+fn linked() -> Option<(String, Option<usize>)> {
+    web_sys::window()
         .and_then(|w| w.location().hash().ok())
         .filter(|h| asyncio_playground::link::is_code_link(h))
-        .and_then(|h| asyncio_playground::link::decode_code(&h).ok());
-    if let Some(source) = linked {
+        .and_then(|h| asyncio_playground::link::decode_code_at(&h).ok())
+}
+
+/// The program code mode opens with: a link's, the learner's last, or the
+/// first tutorial's Python.
+fn first_source() -> String {
+    if let Some((source, _)) = linked() {
         return clean_page_spaces(&source).text;
     }
     storage()
@@ -169,6 +179,11 @@ pub struct CodeModeProps {
     /// opened twice opens twice.
     #[prop_or_default]
     pub open: Option<(u32, Rc<String>)>,
+    /// How many times "Paste a program" was asked for: each time, the
+    /// editor's text is selected and focused, so a paste replaces it (and
+    /// the editor's undo brings it back).
+    #[prop_or_default]
+    pub paste_asked: u32,
 }
 
 /// Mounts code mode in `root`: a yew app of its own, in a WebAssembly
@@ -197,10 +212,11 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
     // iteration, task). The program runs again with them, deterministically;
     // an edit of the program forgets them.
     let cancels = use_state(Vec::<(u32, u32, String)>::new);
+    let copied = use_state(|| false);
     let asked_cancels = use_mut_ref(Vec::<(u32, u32, String)>::new);
     // Where the cursor stays when the run comes back (a live cancel keeps
     // the learner's place); otherwise a run opens at its end.
-    let keep_cursor = use_mut_ref(|| None::<usize>);
+    let keep_cursor = use_mut_ref(|| linked().and_then(|(_, at)| at));
     let next_id = use_mut_ref(|| 0u32);
     // CPython's version once it is ready (closures made at the first
     // render read it here, not from a state handle of that render).
@@ -209,6 +225,7 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
     let host = use_node_ref();
     // A program opened before the editor had mounted, for it to show.
     let opened_doc = use_mut_ref(|| None::<String>);
+    let select_when_mounted = use_mut_ref(|| false);
     // A damaged code link: why, while the learner's own program stays.
     let link_problem = use_state(|| {
         let hash = web_sys::window().and_then(|w| w.location().hash().ok())?;
@@ -393,6 +410,7 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
     };
     // The editor, mounted once code mode is shown.
     {
+        let select_when_mounted = select_when_mounted.clone();
         let forget_cancels = forget_cancels.clone();
         let host = host.clone();
         let editor = editor.clone();
@@ -448,6 +466,9 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
                             if let Some(text) = opened_doc.borrow_mut().take() {
                                 editor_set_doc(&ed, &text);
                             }
+                            if std::mem::take(&mut *select_when_mounted.borrow_mut()) {
+                                editor_select_all(&ed);
+                            }
                             *editor.borrow_mut() = Some(ed);
                         }
                         Err(e) => python.set(Python::Ended(format!(
@@ -472,10 +493,28 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
             }
         });
     }
-    // The address bar is the code's share link, after every edit.
-    use_effect_with((*source).clone(), |source| {
-        asyncio_playground::app::show_link(&asyncio_playground::link::encode_code(source));
-    });
+    // The address bar is the program's share link, with the moment shown
+    // once the cursor rests (at the end, none: a run opens there).
+    let fragment = {
+        let count = run.as_ref().as_ref().map(|r| r.count);
+        let at = (*cursor, count);
+        use_memo(((*source).clone(), at), |(source, (cursor, count))| {
+            let moment = count.filter(|n| cursor < n).map(|_| *cursor);
+            asyncio_playground::link::encode_code_at(source, moment)
+        })
+    };
+    {
+        let fragment = fragment.clone();
+        use_effect_with(fragment, |fragment| {
+            let fragment = fragment.clone();
+            let show = (fragment.len() <= MAX_LINK_FRAGMENT).then(|| {
+                gloo_timers::callback::Timeout::new(CURSOR_REST_MS, move || {
+                    asyncio_playground::app::show_link(&fragment)
+                })
+            });
+            move || drop(show)
+        });
+    }
     // The first run, as soon as code mode opens.
     {
         let start_run = start_run.clone();
@@ -508,6 +547,23 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
         use_effect_with(props.open.clone(), move |open| {
             if let Some((_, text)) = open {
                 put_program((**text).clone());
+            }
+        });
+    }
+    // "Paste a program": the editor's text selected, for the paste to
+    // replace (once the editor is there).
+    let paste_hint = use_state(|| false);
+    {
+        let editor = editor.clone();
+        let paste_hint = paste_hint.clone();
+        let select_when_mounted = select_when_mounted.clone();
+        use_effect_with(props.paste_asked, move |asked| {
+            if *asked > 0 {
+                match editor.borrow().as_ref() {
+                    Some(ed) => editor_select_all(ed),
+                    None => *select_when_mounted.borrow_mut() = true,
+                }
+                paste_hint.set(true);
             }
         });
     }
@@ -632,6 +688,23 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
         })
     };
 
+    let on_copy_link = {
+        let fragment = fragment.clone();
+        let copied = copied.clone();
+        Callback::from(move |_| {
+            if let Some(w) = web_sys::window() {
+                if let Ok(href) = w.location().href() {
+                    let page = href.split('#').next().unwrap_or_default();
+                    let _ = w
+                        .navigator()
+                        .clipboard()
+                        .write_text(&format!("{page}#{fragment}"));
+                    copied.set(true);
+                }
+            }
+        })
+    };
+
     let status = match &*python {
         Python::Asleep => html! {},
         Python::Loading(phase, progress) => {
@@ -670,10 +743,21 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
                 if let Some(traced) = run.as_ref().as_ref().filter(|r| !r.advice.is_empty()) {
                     { advice_list(ctx, &traced.advice, &put_program) }
                 }
+                if *paste_hint {
+                    <p class="notice" role="status">{ ctx.t("code.paste_hint") }</p>
+                }
                 <div class="code-editor" ref={host}></div>
                 <div class="code-actions">
                     <button class="primary" onclick={on_run}>{ ctx.t("code.run") }</button>
                     <button onclick={on_stop}>{ ctx.t("code.stop") }</button>
+                    if fragment.len() <= MAX_LINK_FRAGMENT {
+                        <button onclick={on_copy_link}>{ if *copied { ctx.t("link.copied") } else { ctx.t("code.copy_link") } }</button>
+                        if fragment.len() > LONG_LINK {
+                            <span class="warning" role="status">{ ctx.t("link.long") }</span>
+                        }
+                    } else {
+                        <span class="warning" role="status">{ ctx.t("code.too_long_for_link").replace("{n}", &fragment.len().to_string()) }</span>
+                    }
                 </div>
                 { status }
             </section>

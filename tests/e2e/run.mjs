@@ -736,6 +736,90 @@ test("code mode: a task cancelled live runs the program again with that cancel, 
   await page.context().close();
 });
 
+/// CPython's own record of a program (the machine's python3 under the
+/// tracer): its main loop's iterations.
+function nativeIterations(file) {
+  const traced = spawnSync("python3", [path.join(root, "src/python/tracer.py"), "trace", file], { encoding: "utf8", maxBuffer: 64 << 20 });
+  const snapshots = JSON.parse(traced.stdout).snapshots;
+  const main = snapshots.find((s) => s.main)?.loop;
+  return snapshots.filter((s) => s.loop === main);
+}
+
+test("every tutorial example, opened by its code link and pasted verbatim, prints exactly CPython's output and steps through CPython's iterations", async () => {
+  const dir = path.join(root, "tests/programs/examples");
+  const names = fs.readdirSync(dir).filter((f) => f.endsWith(".py")).sort();
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "en-US", permissions: ["clipboard-read", "clipboard-write"] });
+  const page = await newPage({ context });
+  for (const [i, name] of names.entries()) {
+    const file = path.join(dir, name);
+    const source = fs.readFileSync(file, "utf8");
+    const expected = fs.readFileSync(file.replace(/\.py$/, ".out"), "utf8");
+    const iterations = nativeIterations(file);
+    const last = iterations[iterations.length - 1];
+    const ended = `The loop ran ${iterations.length} iterations and ended at t=${Number.isInteger(last.time) ? last.time.toFixed(1) : last.time}.`;
+    // By its link (a query makes each a fresh page load).
+    const fragment = "py1." + zlib.deflateRawSync(Buffer.from(source), { level: 9 }).toString("base64url");
+    await page.goto(`${site}?example=${i}#${fragment}`);
+    await until(async () => (await codeOutput(page)) === expected, `${name} by its link: CPython's output`, 60000);
+    equal(await page.locator(".iteration-head").textContent(), ended, `${name}: the loop's end`);
+    // The first iteration's ready queue is CPython's.
+    await page.getByRole("button", { name: "Reset", exact: true }).click();
+    equal(
+      JSON.stringify(await page.locator(".ready-queue li").allTextContents()),
+      JSON.stringify(iterations[0].ready),
+      `${name}: the ready queue at the first iteration`,
+    );
+    await page.getByRole("button", { name: "Step", exact: true }).click();
+    await until(async () => (await page.locator(".iteration-head").textContent()).startsWith(`Iteration ${iterations[1].iteration} of ${iterations.length}`), `${name}: a step`);
+    // Pasted, as it is, over the program (a real paste from the clipboard).
+    const editor = page.getByRole("textbox", { name: "Python program" });
+    await replaceProgram(page, editor, "print('placeholder')\n");
+    await until(async () => (await codeOutput(page)) === "placeholder\n", `${name}: the placeholder's run`, 30000);
+    await page.evaluate((text) => navigator.clipboard.writeText(text), source);
+    await editor.click();
+    await page.keyboard.press("Control+a");
+    await page.keyboard.press("Control+v");
+    await until(async () => (await codeOutput(page)) === expected, `${name} pasted: CPython's output`, 30000);
+  }
+  equal(page.errors.join("\n"), "", "console errors");
+  await context.close();
+});
+
+test("Paste a program: from graph mode to code mode's editor, the program selected for a paste to replace, and Ctrl+Z brings it back", async () => {
+  const page = await newPage();
+  await open(page);
+  await page.getByRole("button", { name: "Paste a program", exact: true }).click();
+  const editor = page.getByRole("textbox", { name: "Python program" });
+  await editor.waitFor({ timeout: 30000 });
+  await page.getByText(/Paste your program \(Ctrl\+V\)/).waitFor();
+  await until(async () => (await page.locator(".code-output li").count()) > 0, "the first run", 60000);
+  const before = await page.locator(".cm-content").textContent();
+  await until(async () => (await page.evaluate(() => String(window.getSelection()).length)) > 20, "the program selected");
+  await page.keyboard.insertText("print('pasted')\n");
+  await until(async () => (await codeOutput(page)) === "pasted\n", "the pasted program's output", 30000);
+  await page.keyboard.press("Control+z");
+  await until(async () => (await page.locator(".cm-content").textContent()) === before, "the program before the paste", 10000);
+  await page.context().close();
+});
+
+test("a code link can hold the moment shown: it opens there, and the address bar follows the cursor", async () => {
+  const page = await newPage();
+  const source = fs.readFileSync(path.join(root, "tests/programs/examples/01_gather.py"), "utf8");
+  const fragment = "py1." + zlib.deflateRawSync(Buffer.from(source), { level: 9 }).toString("base64url");
+  await page.goto(`${site}#${fragment}.3`);
+  await until(async () => ((await page.locator(".iteration-head").textContent()) ?? "").startsWith("Iteration 4 of"), "the linked moment", 60000);
+  // The address bar's link, read back: [program, moment].
+  const shown = () => {
+    const [body, moment] = new URL(page.url()).hash.slice("#py1.".length).split(".");
+    return [zlib.inflateRawSync(Buffer.from(body, "base64url")).toString("utf8"), moment];
+  };
+  await page.getByRole("button", { name: "Step", exact: true }).click();
+  await until(async () => JSON.stringify(shown()) === JSON.stringify([source, "4"]), "the address bar at the next moment", 5000);
+  await page.getByRole("button", { name: "Run to end", exact: true }).click();
+  await until(async () => JSON.stringify(shown()) === JSON.stringify([source, undefined]), "no moment at the end", 5000);
+  await page.context().close();
+});
+
 test("code mode: a program that never yields is stopped after 30 s and Run starts a fresh CPython", async () => {
   const page = await newPage();
   const editor = await openCodeMode(page);

@@ -41,6 +41,11 @@ export function editor_mark_tasks(editor, marks) {
   editor.markTaskLines(JSON.parse(marks));
 }
 
+// Selects the whole program and focuses the editor: a paste replaces it.
+export function editor_select_all(editor) {
+  editor.selectAll();
+}
+
 export function editor_destroy(editor) {
   editor.destroy();
 }

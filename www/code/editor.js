@@ -6,7 +6,7 @@
 //   editor.getDoc() / setDoc(text)      setDoc does not call onChange
 //   editor.markError(line, message)     markError(null) clears
 //   editor.markTaskLines([{ line, label }, ...])   replaces the previous marks
-//   editor.focus() / destroy()
+//   editor.focus() / selectAll() / destroy()   selectAll focuses too
 //
 // Lines are 1-based, as Python counts them; a line past the end of the
 // text is ignored. Marks follow their lines while the text is edited.
@@ -242,6 +242,10 @@ export function createEditor(parent, options = {}) {
       view.dispatch({ effects: setTasks.of(Array.isArray(marks) ? marks : []) });
     },
     focus: () => view.focus(),
+    selectAll() {
+      view.dispatch({ selection: { anchor: 0, head: view.state.doc.length } });
+      view.focus();
+    },
     destroy() {
       view.destroy();
     },

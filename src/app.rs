@@ -9,6 +9,7 @@ mod editor_view;
 mod fields;
 mod panels;
 mod run_view;
+pub mod timeline;
 
 use std::rc::Rc;
 

@@ -4,7 +4,12 @@
 //! editor (CodeMirror 6) and CPython are fetched only when code mode is
 //! first opened (`www/code-loader.js`, `www/code/bridge.js`).
 
+use std::collections::HashMap;
 use std::rc::Rc;
+
+use asyncio_playground::app::timeline::{Same, Timeline};
+use asyncio_playground::engine::snapshot::Lane;
+use asyncio_playground::engine::{ExcKind, TaskId};
 
 use wasm_bindgen::prelude::*;
 use yew::prelude::*;
@@ -82,6 +87,9 @@ struct CodeRun {
     /// For each picture, the trace's index of it (events and lines before
     /// it are the trace's `events_before`).
     at: Vec<usize>,
+    /// The timeline's lanes, one per task of the main loop, and its end.
+    lanes: Same<Vec<Lane>>,
+    end: f64,
 }
 
 impl CodeRun {
@@ -96,7 +104,11 @@ impl CodeRun {
             .map(|(i, _)| i)
             .collect();
         let at: Vec<usize> = at;
+        let end = at.last().map_or(0.0, |&k| trace.iterations[k].picture.time);
+        let lanes = Same(Rc::new(lanes_of(&trace, main, &at, end)));
         CodeRun {
+            lanes,
+            end,
             main,
             count: at.len(),
             trace,
@@ -126,6 +138,89 @@ impl CodeRun {
             } if t == task => Some(c.as_str()),
             _ => None,
         })
+    }
+}
+
+/// The timeline's lanes from the main loop's pictures: a segment per
+/// state a task was in, from the picture it changed in; await edges when
+/// a task began awaiting another; cancels asked and CancelledErrors
+/// delivered, from the events.
+fn lanes_of(trace: &Trace, main: Option<u32>, at: &[usize], end: f64) -> Vec<Lane> {
+    let mut lanes: Vec<Lane> = Vec::new();
+    let mut place_of: HashMap<String, usize> = HashMap::new();
+    let mut awaiting: Vec<Vec<String>> = Vec::new();
+    for &k in at {
+        let iteration = &trace.iterations[k];
+        let time = iteration.picture.time;
+        // Names first: a task may await one made in the same iteration.
+        for (place, view) in &iteration.changed {
+            place_of.insert(view.name.clone(), *place);
+        }
+        for (place, view) in &iteration.changed {
+            let place = *place;
+            while lanes.len() <= place {
+                lanes.push(Lane {
+                    task: TaskId(lanes.len() as u32),
+                    name: String::new(),
+                    segments: Vec::new(),
+                    cancels: Vec::new(),
+                    awaits: Vec::new(),
+                    thrown: Vec::new(),
+                    timeouts: Vec::new(),
+                });
+                awaiting.push(Vec::new());
+            }
+            let lane = &mut lanes[place];
+            lane.name = view.name.clone();
+            let key = state_key(&view.state);
+            match lane.segments.last_mut() {
+                Some(last) if last.2 == key => {}
+                Some(last) => {
+                    last.1 = time;
+                    lane.segments.push((time, end, key));
+                }
+                None => lane.segments.push((time, end, key)),
+            }
+            for awaited in &view.awaits {
+                if !awaiting[place].contains(awaited) {
+                    if let Some(&to) = place_of.get(awaited) {
+                        lane.awaits.push((time, TaskId(to as u32)));
+                    }
+                }
+            }
+            awaiting[place] = view.awaits.clone();
+        }
+    }
+    for e in &trace.events {
+        if e.at.map(|(l, _)| l) != main {
+            continue;
+        }
+        let (task, cancelled_error) = match &e.event {
+            Event::CancelRequested { task, .. } => (task, false),
+            Event::CancelledErrorDelivered { task } => (task, true),
+            _ => continue,
+        };
+        if let Some(lane) = place_of.get(task).and_then(|&p| lanes.get_mut(p)) {
+            if cancelled_error {
+                lane.thrown.push((e.time, ExcKind::CancelledError));
+            } else {
+                lane.cancels.push(e.time);
+            }
+        }
+    }
+    lanes
+}
+
+/// A traced state as the timeline keys it.
+fn state_key(state: &str) -> &'static str {
+    match state {
+        "not started" => "not-started",
+        "running" => "running",
+        "waiting" => "waiting",
+        "ready" => "ready",
+        "returned" => "returned",
+        "raised" => "raised",
+        _ => "cancelled",
     }
 }
 
@@ -886,6 +981,10 @@ fn traced_loop(ctx: &Words, props: &TracedProps) -> Html {
                 if let Some(last) = &last {
                     { task_table(ctx, run, last, None) }
                 }
+                <section class="timeline" aria-label={ctx.t("region.timeline")}>
+                    <h3>{ ctx.t("region.timeline") }</h3>
+                    <Timeline lanes={run.lanes.clone()} cursor={run.end} end={run.end} lang={ctx.0} />
+                </section>
             </div>
         };
     };
@@ -932,6 +1031,10 @@ fn traced_loop(ctx: &Words, props: &TracedProps) -> Html {
                 </section>
             </div>
             { task_table(ctx, run, &picture, Some(&props.on_cancel)) }
+            <section class="timeline" aria-label={ctx.t("region.timeline")}>
+                <h3>{ ctx.t("region.timeline") }</h3>
+                <Timeline lanes={run.lanes.clone()} cursor={picture.time} end={run.end} lang={ctx.0} />
+            </section>
             <section class="told" aria-label={ctx.t("code.what_happens")}>
                 <h3>{ ctx.t("code.what_happens") }</h3>
                 <ol>{ for told.iter().map(|line| html! { <li>{ line }</li> }) }</ol>

@@ -769,6 +769,10 @@ test("every tutorial example, opened by its code link and pasted verbatim, print
       JSON.stringify(iterations[0].ready),
       `${name}: the ready queue at the first iteration`,
     );
+    // The timeline: a lane for each of the loop's tasks, in CPython's order.
+    const tasks = [];
+    for (const s of iterations) for (const [place, view] of s.changed) tasks[place] = view.name;
+    equal(JSON.stringify(await page.locator(".timeline .lane").evaluateAll((ls) => ls.map((l) => l.dataset.task))), JSON.stringify(tasks), `${name}: the timeline's lanes`);
     await page.getByRole("button", { name: "Step", exact: true }).click();
     await until(async () => (await page.locator(".iteration-head").textContent()).startsWith(`Iteration ${iterations[1].iteration} of ${iterations.length}`), `${name}: a step`);
     // Pasted, as it is, over the program (a real paste from the clipboard).

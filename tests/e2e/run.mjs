@@ -824,6 +824,17 @@ test("a code link can hold the moment shown: it opens there, and the address bar
   await page.context().close();
 });
 
+test("code mode: a runaway loop is stopped by the budget, and a thread gets its message at its line", async () => {
+  const page = await newPage();
+  const editor = await openCodeMode(page);
+  await replaceProgram(page, editor, "import asyncio\n\nasync def main():\n    while True:\n        await asyncio.sleep(0)\n\nasyncio.run(main())\n");
+  // The page's budget (25,000 iterations, 50,000 events: this loop reaches both at once).
+  await page.getByText(/^stopped: the (loop ran past 25,000 iterations|run made more than 50,000 events)/).first().waitFor({ timeout: 60000 });
+  await replaceProgram(page, editor, "import asyncio, time\n\nasync def main():\n    loop = asyncio.get_running_loop()\n    await loop.run_in_executor(None, time.sleep, 1)\n\nasyncio.run(main())\n");
+  await page.getByText(/Line 5: .*graph mode/).first().waitFor({ timeout: 30000 });
+  await page.context().close();
+});
+
 test("code mode: a program that never yields is stopped after 30 s and Run starts a fresh CPython", async () => {
   const page = await newPage();
   const editor = await openCodeMode(page);

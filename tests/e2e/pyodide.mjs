@@ -372,6 +372,28 @@ const equal_ = (name, a, b) => check(name, a === b, `${JSON.stringify(a)} vs ${J
   }
 }
 
+// ----- (i) every gallery preset opened as Python ("Edit as Python") -----
+
+{
+  // Graph mode's export of each preset is what code mode opens. In the
+  // browser's CPython it tells the same story as on the machine's, where
+  // tests/cpython.rs holds the engine's pictures to it: so the preset
+  // opened either way shows the same pictures.
+  const tool = (...args) => execFileSync("cargo", ["run", "--quiet", "--locked", "--bin", "asyncio-playground", "--", ...args], {
+    cwd: root, encoding: "utf8", maxBuffer: 1 << 28,
+  });
+  for (const name of tool("examples").split("\n").filter(Boolean)) {
+    const source = tool("export", name);
+    const [doc] = await traced(source);
+    if (/run_in_executor|to_thread|threading/.test(source)) {
+      check(`(i) preset ${name}: the threads message`, doc.error === THREADS, JSON.stringify(doc.error));
+      continue;
+    }
+    const difference = firstDifference(doc, cpythonRunTraced(source), null);
+    check(`(i) preset ${name}: its Python's whole document as on the machine's CPython`, difference === null, difference);
+  }
+}
+
 // ----- each run its own interpreter -----
 
 {

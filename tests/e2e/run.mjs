@@ -7,8 +7,7 @@
 // (`test result: ok. N passed; M failed`), which scripts/test counts.
 // Screenshots go to test-artifacts/e2e/.
 
-import { chromium } from "playwright-core";
-import http from "node:http";
+import { serve, launch } from "./site.mjs";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -22,30 +21,8 @@ const dist = path.resolve(process.argv[2] ?? path.join(root, "dist"));
 const artifacts = path.join(root, "test-artifacts", "e2e");
 fs.mkdirSync(artifacts, { recursive: true });
 
-const types = {
-  ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm",
-  ".css": "text/css", ".png": "image/png", ".json": "application/json", ".zip": "application/zip", ".py": "text/x-python",
-};
-const server = http.createServer((req, res) => {
-  const url = new URL(req.url, "http://x");
-  const file = path.join(dist, url.pathname === "/" ? "index.html" : decodeURIComponent(url.pathname));
-  if (!file.startsWith(dist) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
-    res.writeHead(404).end();
-    return;
-  }
-  res.writeHead(200, { "content-type": types[path.extname(file)] ?? "application/octet-stream" });
-  fs.createReadStream(file).pipe(res);
-});
-await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
-const site = `http://127.0.0.1:${server.address().port}/`;
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  args: [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-  ],
-});
+const { site, server } = await serve(dist);
+const browser = await launch();
 
 /// A fresh browser context (its own localStorage) and page, with the
 /// page's console errors and uncaught exceptions collected.

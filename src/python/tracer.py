@@ -1482,6 +1482,24 @@ class _CancelHeard:
         # A Task subclass's own cancel (a task factory's) still runs.
         return type(task).cancel(task, msg)
 
+    # Otherwise it is the bound method it stands for: a handle's repr
+    # (`<TimerHandle when=1.0 Task.cancel()>`), the views' labels and
+    # anything the program asks of `task.cancel` see CPython's own.
+    def _method(self):
+        task = self.task()
+        if task is None:
+            raise AttributeError("the task is gone")
+        return type(task).cancel.__get__(task)
+
+    def __getattr__(self, name):
+        return getattr(self._method(), name)
+
+    def __repr__(self):
+        try:
+            return repr(self._method())
+        except AttributeError:
+            return object.__repr__(self)
+
 
 class _Stream:
     """sys.stdout or sys.stderr: what is written is recorded, stamped with

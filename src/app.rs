@@ -6,7 +6,7 @@
 
 mod code_host;
 mod editor_view;
-mod fields;
+pub mod fields;
 mod panels;
 mod run_view;
 pub mod timeline;

@@ -50,7 +50,10 @@ async fn code_mode_that_cannot_load_says_so_and_graph_mode_goes_on() {
     yew::scheduler::flush().await;
     // Code mode's app goes beside the page's root, never inside it.
     assert!(root.query_selector(".code-mode-host").unwrap().is_none());
-    assert!(document().query_selector("#app + .code-mode-host").unwrap().is_some());
+    assert!(document()
+        .query_selector("#app + .code-mode-host")
+        .unwrap()
+        .is_some());
     let failed = t(lang, "code.load_failed");
     until("the message that code mode could not load", || {
         root.query_selector(".code-status.notice")
@@ -65,6 +68,9 @@ async fn code_mode_that_cannot_load_says_so_and_graph_mode_goes_on() {
     button(&root, t(lang, "mode.graph")).click();
     yew::scheduler::flush().await;
     assert!(root.query_selector("section#editor").unwrap().is_some());
-    assert!(document().query_selector(".code-mode-host").unwrap().is_none());
+    assert!(document()
+        .query_selector(".code-mode-host")
+        .unwrap()
+        .is_none());
     root.remove();
 }

@@ -7,8 +7,9 @@
 use std::collections::HashMap;
 use std::rc::Rc;
 
+use asyncio_playground::app::fields::Select;
 use asyncio_playground::app::timeline::{Same, Timeline};
-use asyncio_playground::engine::snapshot::Lane;
+use asyncio_playground::engine::snapshot::{draw_await_tree, AwaitNode, Lane};
 use asyncio_playground::engine::{ExcKind, TaskId};
 
 use wasm_bindgen::prelude::*;
@@ -59,6 +60,8 @@ const RUN_LIMIT_MS: u32 = 30_000;
 const MAX_DOCUMENT: usize = 40 << 20;
 /// Live play: one iteration per tick at 1x.
 const PLAY_TICK_MS: u32 = 400;
+/// Live play's speeds, as graph mode's.
+const SPEEDS: [f64; 7] = [0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0];
 
 /// Where CPython is.
 #[derive(Clone, Debug, PartialEq)]
@@ -308,6 +311,7 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
     // an edit of the program forgets them.
     let cancels = use_state(Vec::<(u32, u32, String)>::new);
     let copied = use_state(|| false);
+    let speed = use_state(|| 1.0f64);
     let asked_cancels = use_mut_ref(Vec::<(u32, u32, String)>::new);
     // Where the cursor stays when the run comes back (a live cancel keeps
     // the learner's place); otherwise a run opens at its end.
@@ -699,17 +703,21 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
         let cursor = cursor.clone();
         let playing = playing.clone();
         let last = run.as_ref().as_ref().map_or(0, |r| r.count);
-        use_effect_with((*playing, *cursor, last), move |(on, at, last)| {
-            let tick = (*on && at < last).then(|| {
-                let cursor = cursor.clone();
-                let next = at + 1;
-                gloo_timers::callback::Timeout::new(PLAY_TICK_MS, move || cursor.set(next))
-            });
-            if *on && at >= last {
-                playing.set(false);
-            }
-            move || drop(tick)
-        });
+        let tick_ms = (f64::from(PLAY_TICK_MS) / *speed).round() as u32;
+        use_effect_with(
+            (*playing, *cursor, last, tick_ms),
+            move |(on, at, last, tick_ms)| {
+                let tick = (*on && at < last).then(|| {
+                    let cursor = cursor.clone();
+                    let next = at + 1;
+                    gloo_timers::callback::Timeout::new(*tick_ms, move || cursor.set(next))
+                });
+                if *on && at >= last {
+                    playing.set(false);
+                }
+                move || drop(tick)
+            },
+        );
     }
 
     let on_run = {
@@ -874,6 +882,8 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
                         set_cursor: { let c = cursor.clone(); Callback::from(move |to| c.set(to)) },
                         set_playing: { let p = playing.clone(); Callback::from(move |on| p.set(on)) },
                         on_cancel: on_cancel.clone(),
+                        speed: *speed,
+                        set_speed: { let s = speed.clone(); Callback::from(move |to| s.set(to)) },
                     }) }
                 } else {
                     <p class="status">{ ctx.t("code.nothing_yet") }</p>
@@ -899,6 +909,9 @@ struct TracedProps {
     set_playing: Callback<bool>,
     /// Cancels a task (by name) live, at the picture shown.
     on_cancel: Callback<String>,
+    /// Live play's speed (1: an iteration every 400 ms).
+    speed: f64,
+    set_speed: Callback<f64>,
 }
 
 /// The loop at the cursor: controls, the iteration's picture, and what it
@@ -940,6 +953,16 @@ fn traced_loop(ctx: &Words, props: &TracedProps) -> Html {
             }
         })
     };
+    let on_speed = {
+        let set_speed = props.set_speed.clone();
+        Callback::from(move |value: String| {
+            if let Ok(speed) = value.parse::<f64>() {
+                if SPEEDS.contains(&speed) {
+                    set_speed.emit(speed);
+                }
+            }
+        })
+    };
     // The next iteration in which something other than a callback happens.
     let next_event = {
         let mut to = (at + 1).min(count);
@@ -964,6 +987,7 @@ fn traced_loop(ctx: &Words, props: &TracedProps) -> Html {
             <button onclick={set(next_event)} disabled={at >= count}>{ ctx.t("code.next_event") }</button>
             <button onclick={set(count)} disabled={at >= count}>{ ctx.t("code.to_end") }</button>
             <input type="range" min="0" max={count.to_string()} value={at.to_string()} oninput={on_slide} aria-label={ctx.t("code.cursor")} />
+            <Select label={ctx.t("run.speed")} value={props.speed.to_string()} options={SPEEDS.iter().map(|s| (s.to_string(), format!("{s}×"))).collect::<Vec<_>>()} on_change={on_speed} />
         </div>
     };
     let Some(picture) = run.picture(at).filter(|_| at < count) else {
@@ -1031,6 +1055,8 @@ fn traced_loop(ctx: &Words, props: &TracedProps) -> Html {
                 </section>
             </div>
             { task_table(ctx, run, &picture, Some(&props.on_cancel)) }
+            <h3>{ ctx.t("run.await_tree") }</h3>
+            <pre class="await-tree" tabindex="0">{ await_tree(&picture).join("\n") }</pre>
             <section class="timeline" aria-label={ctx.t("region.timeline")}>
                 <h3>{ ctx.t("region.timeline") }</h3>
                 <Timeline lanes={run.lanes.clone()} cursor={picture.time} end={run.end} lang={ctx.0} />
@@ -1074,6 +1100,56 @@ fn advice_list(ctx: &Words, advice: &[Advice], put_program: &Rc<dyn Fn(String)>)
             </ul>
         </section>
     }
+}
+
+/// Who awaits whom among the pending tasks, drawn as graph mode draws
+/// the engine's (`python -m asyncio pstree`'s style).
+fn await_tree(picture: &Picture) -> Vec<String> {
+    let pending: Vec<_> = picture
+        .tasks
+        .iter()
+        .filter(|t| !matches!(t.state.as_str(), "returned" | "raised" | "cancelled"))
+        .collect();
+    let place: HashMap<&str, usize> = pending
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.name.as_str(), i))
+        .collect();
+    let nodes: Vec<AwaitNode> = pending
+        .iter()
+        .map(|t| AwaitNode {
+            name: &t.name,
+            state: match (t.state.as_str(), &t.on) {
+                ("waiting", Some(on)) => format!(" (awaits {on})"),
+                (state, _) => format!(" ({state})"),
+            },
+            // The combinator it awaits its children through, as the engine
+            // names it (a task awaited directly has none).
+            through: t
+                .on
+                .as_deref()
+                .map(|on| on.trim_end_matches("()"))
+                .filter(|on| {
+                    !t.awaits.is_empty()
+                        && matches!(
+                            *on,
+                            "gather" | "wait" | "as_completed" | "wait_for" | "shield"
+                        )
+                })
+                .map(|on| format!("asyncio.{on}")),
+            awaits: {
+                // In the order the tasks were made (the picture's order).
+                let mut awaits: Vec<usize> = t
+                    .awaits
+                    .iter()
+                    .filter_map(|a| place.get(a.as_str()).copied())
+                    .collect();
+                awaits.sort_unstable();
+                awaits
+            },
+        })
+        .collect();
+    draw_await_tree(&nodes)
 }
 
 fn written(ctx: &Words, line: &asyncio_playground::python::trace::WrittenLine) -> String {

@@ -657,33 +657,68 @@ pub fn await_tree(snapshot: &Snapshot) -> Vec<String> {
             *p = Some(i);
         }
     }
-    let awaits: Vec<Vec<usize>> = pending
+    let nodes: Vec<AwaitNode> = pending
         .iter()
-        .map(|t| {
-            t.awaits
-                .iter()
-                .filter_map(|id| position.get(id.index()).copied().flatten())
-                .collect()
+        .map(|t| AwaitNode {
+            name: &t.name,
+            state: match &t.state {
+                TaskState::Waiting { on } => format!(" (awaits {on})"),
+                TaskState::Ready => " (ready)".into(),
+                TaskState::NotStarted => " (not started)".into(),
+                TaskState::Running => " (running)".into(),
+                _ => String::new(),
+            },
+            through: t.through.map(|kind| kind.python_name().to_string()),
+            awaits: {
+                // In the order the tasks were made, as a picture lists them.
+                let mut awaits: Vec<usize> = t
+                    .awaits
+                    .iter()
+                    .filter_map(|id| position.get(id.index()).copied().flatten())
+                    .collect();
+                awaits.sort_unstable();
+                awaits
+            },
         })
         .collect();
-    let mut awaited = vec![false; pending.len()];
-    for &child in awaits.iter().flatten() {
-        awaited[child] = true;
+    draw_await_tree(&nodes)
+}
+
+/// A pending task as the await tree draws it.
+pub struct AwaitNode<'a> {
+    pub name: &'a str,
+    /// What follows the name: ` (awaits sleep)`.
+    pub state: String,
+    /// How it awaits its children (`asyncio.gather`, `await`), if it does.
+    pub through: Option<String>,
+    /// The places in the list of the tasks it awaits.
+    pub awaits: Vec<usize>,
+}
+
+/// Draws pending tasks as a tree: each that nothing awaits is a root, the
+/// tasks it awaits under it; tasks never reached await each other in a
+/// cycle, a deadlock. Graph mode draws the engine's tasks with it, code
+/// mode CPython's.
+pub fn draw_await_tree(nodes: &[AwaitNode]) -> Vec<String> {
+    let mut awaited = vec![false; nodes.len()];
+    for &child in nodes.iter().flat_map(|n| &n.awaits) {
+        if let Some(a) = awaited.get_mut(child) {
+            *a = true;
+        }
     }
     let mut tree = Tree {
-        pending: &pending,
-        awaits: &awaits,
-        seen: vec![false; pending.len()],
+        nodes,
+        seen: vec![false; nodes.len()],
         lines: Vec::new(),
         cut: false,
     };
     let mut path = Vec::new();
-    for root in (0..pending.len()).filter(|i| !awaited[*i]) {
+    for root in (0..nodes.len()).filter(|i| !awaited[*i]) {
         tree.walk(root, "", "", &mut path);
     }
     // Tasks never reached await each other in a cycle: a deadlock.
     let mut from = 0;
-    while let Some(i) = (from..pending.len()).find(|i| !tree.seen[*i] && !tree.cut) {
+    while let Some(i) = (from..nodes.len()).find(|i| !tree.seen[*i] && !tree.cut) {
         tree.lines.push("cycle (deadlock):".into());
         tree.walk(i, "", "", &mut path);
         from = i + 1;
@@ -698,8 +733,7 @@ pub fn await_tree(snapshot: &Snapshot) -> Vec<String> {
 const MAX_TREE_LINES: usize = 400;
 
 struct Tree<'a> {
-    pending: &'a [&'a TaskView],
-    awaits: &'a [Vec<usize>],
+    nodes: &'a [AwaitNode<'a>],
     seen: Vec<bool>,
     lines: Vec<String>,
     /// Stopped at `MAX_TREE_LINES`.
@@ -709,34 +743,27 @@ struct Tree<'a> {
 impl Tree<'_> {
     /// `lead` starts this task's line; `indent` starts the lines under it.
     fn walk(&mut self, i: usize, lead: &str, indent: &str, path: &mut Vec<usize>) {
-        let task = self.pending[i];
-        let what = match &task.state {
-            TaskState::Waiting { on } => format!(" (awaits {on})"),
-            TaskState::Ready => " (ready)".into(),
-            TaskState::NotStarted => " (not started)".into(),
-            TaskState::Running => " (running)".into(),
-            _ => String::new(),
-        };
+        let node = &self.nodes[i];
         if self.lines.len() >= MAX_TREE_LINES {
             self.cut = true;
             return;
         }
         if path.contains(&i) {
             self.lines
-                .push(format!("{lead}{} ↺ awaits itself in a cycle", task.name));
+                .push(format!("{lead}{} ↺ awaits itself in a cycle", node.name));
             return;
         }
-        self.lines.push(format!("{lead}{}{what}", task.name));
+        self.lines
+            .push(format!("{lead}{}{}", node.name, node.state));
         self.seen[i] = true;
-        let children = &self.awaits[i];
+        let children = &node.awaits;
         if children.is_empty() {
             return;
         }
         path.push(i);
         let mut indent = indent.to_string();
-        if let Some(kind) = task.through {
-            self.lines
-                .push(format!("{indent}└── {}", kind.python_name()));
+        if let Some(kind) = &node.through {
+            self.lines.push(format!("{indent}└── {kind}"));
             indent.push_str("    ");
         }
         for (n, &child) in children.iter().enumerate() {

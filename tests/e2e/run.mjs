@@ -812,6 +812,40 @@ test("code mode: a runaway loop is stopped by the budget, and a thread gets its 
   await page.context().close();
 });
 
+test("a preset opened either way draws the same await tree at every iteration: the engine's in graph mode, CPython's in code mode", async () => {
+  const page = await newPage();
+  await open(page);
+  for (const preset of ["01_gather", "08_cancel_all", "shield", "wait_for_timeout_cleanup"]) {
+    await page.getByRole("button", { name: "Task graph", exact: true }).click();
+    await page.getByLabel("Example").selectOption(preset);
+    const trees = async (step, atEnd) => {
+      await page.getByRole("button", { name: "Reset", exact: true }).click();
+      const seen = [];
+      for (let i = 0; i < 60 && !(await atEnd()); i++) {
+        seen.push(await page.locator(".await-tree").first().textContent());
+        await step();
+      }
+      return seen;
+    };
+    const graph = await trees(
+      () => button(page, "Step").click(),
+      async () => (await button(page, "Step").isDisabled()),
+    );
+    await page.getByRole("button", { name: "Edit as Python", exact: true }).click();
+    await page.locator(".code-output li").first().waitFor({ timeout: 60000 });
+    await until(async () => ((await page.locator(".iteration-head").textContent()) ?? "").startsWith("The loop ran"), `${preset}: code mode's run`, 30000);
+    const code = await trees(
+      () => page.getByRole("button", { name: "Step", exact: true }).click(),
+      async () => (await page.getByRole("button", { name: "Step", exact: true }).isDisabled()),
+    );
+    // Graph mode's Step stays on at the end (the picture stays the last one).
+    check(code.length > 3 && graph.length >= code.length, `${preset}: the steps (${graph.length} and ${code.length})`);
+    equal(code.join("\n-----\n"), graph.slice(0, code.length).join("\n-----\n"), `${preset}: the await trees, iteration by iteration`);
+    check(graph.slice(code.length).every((tree) => tree === code[code.length - 1]), `${preset}: nothing after the end in graph mode`);
+  }
+  await page.context().close();
+});
+
 test("code mode: a program that never yields is stopped after 30 s and Run starts a fresh CPython", async () => {
   const page = await newPage();
   const editor = await openCodeMode(page);

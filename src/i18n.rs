@@ -255,12 +255,18 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("mode.graph", "Task graph", "任务图"),
     ("mode.code", "Python code", "Python 代码"),
     ("mode.edit_as_python", "Edit as Python", "以 Python 代码编辑"),
+    ("code.loading_views", "Loading code mode", "正在加载代码模式"),
+    ("code.load_failed", "Code mode could not be loaded", "代码模式加载失败"),
+];
+
+/// Code mode's words, apart: only code mode's module (and the words the
+/// tracer's events are told in) reads them, so graph mode's download
+/// carries none of them. `(key, English, Chinese)`, as `TEXTS`.
+const CODE_TEXTS: &[(&str, &str, &str)] = &[
     ("code.region", "Your Python program", "你的 Python 程序"),
     ("code.editor", "Python program", "Python 程序"),
     ("code.run", "Run", "运行"),
     ("code.stop", "Stop", "停止"),
-    ("code.loading_views", "Loading code mode", "正在加载代码模式"),
-    ("code.load_failed", "Code mode could not be loaded", "代码模式加载失败"),
     ("code.loading", "Loading CPython (once)", "正在加载 CPython（仅一次）"),
     ("code.ready", "Runs on", "运行于"),
     ("code.running", "Running on", "正在运行于"),
@@ -289,6 +295,17 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("code.awaits", "Awaits", "等待的任务"),
     ("code.what_happens", "What this iteration does", "这次迭代做了什么"),
     ("code.at_line", "Line {n}", "第 {n} 行"),
+    ("ev.at_line", " at line {line}", "（第 {line} 行）"),
+    ("ev.the_program", "the program", "程序"),
+    ("ev.created", "{by} creates {task}: {coro}{at}", "{by} 创建 {task}：{coro}{at}"),
+    ("ev.starts", "{task} starts", "{task} 开始运行"),
+    ("ev.resumes", "{task} resumes at line {line}", "{task} 从第 {line} 行恢复运行"),
+    ("ev.thrown", "CancelledError is thrown into {task}", "CancelledError 被抛入 {task}"),
+    ("ev.awaits", "{task} awaits {on}{at}", "{task} 开始等待 {on}{at}"),
+    ("ev.yields", "{task} yields{at}", "{task} 让出控制权{at}"),
+    ("ev.callback", "callback: {what}", "回调：{what}"),
+    ("ev.you_cancel", "you cancel {task}", "你取消了 {task}"),
+    ("ev.asks_cancel", "{by} asks {task} to cancel", "{by} 请求取消 {task}"),
     ("code.paste_hint", "Paste your program (Ctrl+V): it replaces the one selected, and Ctrl+Z brings that back.", "粘贴你的程序（Ctrl+V）：它会替换选中的程序，按 Ctrl+Z 可以恢复。"),
     ("code.copy_link", "Copy link to this program", "复制此程序的链接"),
     ("code.too_long_for_link", "This program is too long for a link ({n} characters): share the file instead.", "这个程序太长，无法放进链接（{n} 个字符）：请改为分享文件。"),
@@ -300,6 +317,17 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("code.prints", "it prints", "输出"),
     ("code.too_long", "Stopped: the program ran 30 seconds (a loop that never awaits?). Run starts a fresh CPython.", "已停止：程序运行了 30 秒（有从不 await 的循环？）。按“运行”重新开始。"),
 ];
+
+/// A code-mode word (see `CODE_TEXTS`), or any other by `t`.
+pub fn t_code(lang: Lang, key: &str) -> &str {
+    match CODE_TEXTS.iter().find(|(k, _, _)| *k == key) {
+        Some((_, en, zh)) => match lang {
+            Lang::En => en,
+            Lang::Zh => zh,
+        },
+        None => t(lang, key),
+    }
+}
 
 /// The text for `key` in `lang`; the key itself if it is unknown, so a
 /// missing translation shows up instead of vanishing.
@@ -321,7 +349,7 @@ mod tests {
     #[test]
     fn every_key_is_unique_and_translated() {
         let mut seen = std::collections::HashSet::new();
-        for (key, en, zh) in TEXTS {
+        for (key, en, zh) in TEXTS.iter().chain(CODE_TEXTS) {
             assert!(seen.insert(key), "{key} twice");
             assert!(!en.is_empty() && !zh.is_empty(), "{key} untranslated");
         }

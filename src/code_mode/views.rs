@@ -19,9 +19,7 @@ use asyncio_playground::i18n::Lang;
 use asyncio_playground::json::Json;
 use asyncio_playground::python::paste::clean_page_spaces;
 use asyncio_playground::python::picture::Picture;
-use asyncio_playground::python::trace::{
-    describe_event, read_advice, Advice, Event, Stream, Trace,
-};
+use asyncio_playground::python::trace::{read_advice, word_event, Advice, Event, Stream, Trace};
 
 // `www/code/bridge.js`, made a global by `www/code-loader.js` before this
 // module loads.
@@ -265,7 +263,7 @@ struct Words(Lang);
 
 impl Words {
     fn t(&self, key: &str) -> String {
-        asyncio_playground::i18n::t(self.0, key).to_string()
+        asyncio_playground::i18n::t_code(self.0, key).to_string()
     }
 }
 
@@ -1027,7 +1025,7 @@ fn traced_loop(ctx: &Words, props: &TracedProps) -> Html {
             while let Some(l) = lines.next_if(|l| l.events_before <= from + i) {
                 told.push(written(ctx, l));
             }
-            told.push(describe_event(&e.event));
+            told.push(word_event(ctx.0, &e.event));
         }
         told.extend(lines.map(|l| written(ctx, l)));
         told

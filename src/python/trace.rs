@@ -5,6 +5,7 @@
 //! command-line tool words it for people (`trace-py`), the page draws it.
 
 use super::picture::{Picture, TaskPicture};
+use crate::i18n::Lang;
 use crate::json::Json;
 
 /// One iteration's picture, and whose loop it is. The tasks are carried
@@ -382,42 +383,62 @@ fn describe_task(t: &super::picture::TaskPicture) -> String {
     text
 }
 
-fn at_line(line: Option<u32>) -> String {
-    line.map(|l| format!(" at line {l}")).unwrap_or_default()
+/// An event in words, in English (the command-line tool's).
+pub fn describe_event(event: &Event) -> String {
+    word_event(Lang::En, event)
 }
 
-/// An event in words (English: the command-line tool's and, for now, the
-/// page's).
-pub fn describe_event(event: &Event) -> String {
+/// An event in words, in a language: the page's in the learner's, the
+/// command-line tool's in English.
+pub fn word_event(lang: Lang, event: &Event) -> String {
+    let t = |key: &str| crate::i18n::t_code(lang, key).to_string();
+    let at = |line: &Option<u32>| match line {
+        Some(l) => t("ev.at_line").replace("{line}", &l.to_string()),
+        None => String::new(),
+    };
+    let by = |by: &Option<String>| by.clone().unwrap_or_else(|| t("ev.the_program"));
     match event {
         Event::Created {
             task,
             coro,
-            by,
+            by: who,
             line,
-        } => {
-            let by = by.as_deref().unwrap_or("the program");
-            format!("{by} creates {task}: {coro}{}", at_line(*line))
-        }
-        Event::Runs { task, line: None } => format!("{task} starts"),
+        } => t("ev.created")
+            .replace("{by}", &by(who))
+            .replace("{task}", task)
+            .replace("{coro}", coro)
+            .replace("{at}", &at(line)),
+        Event::Runs { task, line: None } => t("ev.starts").replace("{task}", task),
         Event::Runs {
             task,
             line: Some(l),
-        } => format!("{task} resumes at line {l}"),
-        Event::CancelledErrorDelivered { task } => {
-            format!("CancelledError is thrown into {task}")
+        } => t("ev.resumes")
+            .replace("{task}", task)
+            .replace("{line}", &l.to_string()),
+        Event::CancelledErrorDelivered { task } => t("ev.thrown").replace("{task}", task),
+        Event::Awaits { task, on, line } => t("ev.awaits")
+            .replace("{task}", task)
+            .replace("{on}", on)
+            .replace("{at}", &at(line)),
+        Event::Yields { task, line } => t("ev.yields")
+            .replace("{task}", task)
+            .replace("{at}", &at(line)),
+        Event::Finished { task, state, value } => {
+            let state = match state.as_str() {
+                "returned" | "raised" | "cancelled" => t(&format!("state.{state}")),
+                other => other.to_string(),
+            };
+            match value {
+                Some(v) => format!("{task} {state} {v}"),
+                None => format!("{task} {state}"),
+            }
         }
-        Event::Awaits { task, on, line } => format!("{task} awaits {on}{}", at_line(*line)),
-        Event::Yields { task, line } => format!("{task} yields{}", at_line(*line)),
-        Event::Finished { task, state, value } => match value {
-            Some(v) => format!("{task} {state} {v}"),
-            None => format!("{task} {state}"),
-        },
-        Event::Callback { what } => format!("callback: {what}"),
-        // "you": the learner, live (the tracer's `cancels`).
-        Event::CancelRequested { task, by } => match by.as_deref() {
-            Some("you") => format!("you cancel {task}"),
-            by => format!("{} asks {task} to cancel", by.unwrap_or("the program")),
+        Event::Callback { what } => t("ev.callback").replace("{what}", what),
+        Event::CancelRequested { task, by: who } => match who.as_deref() {
+            Some("you") => t("ev.you_cancel").replace("{task}", task),
+            _ => t("ev.asks_cancel")
+                .replace("{by}", &by(who))
+                .replace("{task}", task),
         },
     }
 }

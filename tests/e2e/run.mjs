@@ -846,6 +846,20 @@ test("a preset opened either way draws the same await tree at every iteration: t
   await page.context().close();
 });
 
+test("code mode in Chinese: the loop's story and the old-code advice are worded in Chinese", async () => {
+  const page = await newPage();
+  await page.goto(site + "?mode=code&lang=zh-CN");
+  await until(async () => (await page.locator(".code-output li").count()) > 0, "the first run", 60000);
+  await page.getByRole("button", { name: "重置", exact: true }).click();
+  await page.getByRole("button", { name: "单步", exact: true }).click();
+  await until(async () => (await page.locator(".told").textContent()).includes("开始运行"), "the iteration's story in Chinese");
+  check(!(await page.locator(".told").textContent()).includes(" starts"), "no English in the story");
+  const editor = page.getByRole("textbox", { name: "Python 程序" });
+  await replaceProgram(page, editor, "import asyncio\n\nasync def main():\n    await asyncio.wait([asyncio.sleep(1)])\n\nasyncio.run(main())\n");
+  await until(async () => (await page.locator(".advice li").allTextContents()).some((a) => a.startsWith("第 4 行") && /[\u4e00-\u9fff]/.test(a)), "the advice in Chinese at line 4", 30000);
+  await page.context().close();
+});
+
 test("code mode: a program that never yields is stopped after 30 s and Run starts a fresh CPython", async () => {
   const page = await newPage();
   const editor = await openCodeMode(page);

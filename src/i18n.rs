@@ -305,6 +305,7 @@ const CODE_TEXTS: &[(&str, &str, &str)] = &[
     ("ev.yields", "{task} yields{at}", "{task} 让出控制权{at}"),
     ("ev.callback", "callback: {what}", "回调：{what}"),
     ("ev.you_cancel", "you cancel {task}", "你取消了 {task}"),
+    ("ev.gave", "{what} gives {task}: {value}", "{what} 交给 {task}：{value}"),
     ("ev.asks_cancel", "{by} asks {task} to cancel", "{by} 请求取消 {task}"),
     ("code.paste_hint", "Paste your program (Ctrl+V): it replaces the one selected, and Ctrl+Z brings that back.", "粘贴你的程序（Ctrl+V）：它会替换选中的程序，按 Ctrl+Z 可以恢复。"),
     ("code.copy_link", "Copy link to this program", "复制此程序的链接"),

@@ -765,3 +765,52 @@ fn a_record_the_program_rewrote_is_refused() {
         Err("the trace does not hold together".to_string())
     );
 }
+
+/// What gather, wait and as_completed hand the task they wake, as CPython
+/// hands it: gather's list in argument order, wait's done and pending sets
+/// (with a timeout, some still pending), as_completed's tasks in the order
+/// they finish with their results. Worked out from the programs: 01 and 03
+/// sleep 5, 3 and 4 s; 02 sleeps 3, 2 and 4; 11 waits 3 s for sleeps of 1,
+/// 2 and 5, then for the rest.
+#[test]
+fn what_gather_wait_and_as_completed_give_is_told_as_the_caller_resumes() {
+    let gave = |file: &str| -> Vec<String> {
+        let source = std::fs::read_to_string(format!("tests/programs/examples/{file}.py"))
+            .expect("the example");
+        let run = trace(&source);
+        run.trace
+            .expect("a trace")
+            .events
+            .iter()
+            .filter_map(|e| match &e.event {
+                Event::Gave { task, what, value } => {
+                    Some(format!("t={} {what} → {task}: {value}", e.time))
+                }
+                _ => None,
+            })
+            .collect()
+    };
+    assert_eq!(
+        gave("01_gather"),
+        ["t=5 gather → Task-1: ['recv num 5', 'recv num 3', 'recv num 4']"]
+    );
+    assert_eq!(
+        gave("02_wait"),
+        ["t=4 wait → Task-1: done={Task-2, Task-3, Task-4} pending={}"]
+    );
+    assert_eq!(
+        gave("11_wait_timeout"),
+        [
+            "t=3 wait → Task-1: done={Task-2, Task-3} pending={Task-4}",
+            "t=5 wait → Task-1: done={Task-4} pending={}",
+        ]
+    );
+    assert_eq!(
+        gave("03_as_completed"),
+        [
+            "t=3 as_completed → Task-1: Task-3 → 'recv num 3'",
+            "t=4 as_completed → Task-1: Task-4 → 'recv num 4'",
+            "t=5 as_completed → Task-1: Task-2 → 'recv num 5'",
+        ]
+    );
+}

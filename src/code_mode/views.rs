@@ -1003,6 +1003,7 @@ fn traced_loop(ctx: &Words, props: &TracedProps) -> Html {
                 if let Some(last) = &last {
                     { task_table(ctx, run, last, None) }
                 }
+                { results(ctx, run, run.trace.events.len()) }
                 <section class="timeline" aria-label={ctx.t("region.timeline")}>
                     <h3>{ ctx.t("region.timeline") }</h3>
                     <Timeline lanes={run.lanes.clone()} cursor={run.end} end={run.end} lang={ctx.0} />
@@ -1055,6 +1056,7 @@ fn traced_loop(ctx: &Words, props: &TracedProps) -> Html {
             { task_table(ctx, run, &picture, Some(&props.on_cancel)) }
             <h3>{ ctx.t("run.await_tree") }</h3>
             <pre class="await-tree" tabindex="0">{ await_tree(&picture).join("\n") }</pre>
+            { results(ctx, run, run.events_before(at)) }
             <section class="timeline" aria-label={ctx.t("region.timeline")}>
                 <h3>{ ctx.t("region.timeline") }</h3>
                 <Timeline lanes={run.lanes.clone()} cursor={picture.time} end={run.end} lang={ctx.0} />
@@ -1096,6 +1098,29 @@ fn advice_list(ctx: &Words, advice: &[Advice], put_program: &Rc<dyn Fn(String)>)
                 }
             }) }
             </ul>
+        </section>
+    }
+}
+
+/// What each gather, wait and as_completed gave the task it woke, up to
+/// the iteration shown (events before `until`).
+fn results(ctx: &Words, run: &CodeRun, until: usize) -> Html {
+    let gave: Vec<_> = run.trace.events[..until.min(run.trace.events.len())]
+        .iter()
+        .filter(|e| matches!(e.event, Event::Gave { .. }))
+        .take(200)
+        .collect();
+    if gave.is_empty() {
+        return html! {};
+    }
+    html! {
+        <section class="results" aria-label={ctx.t("run.results")}>
+            <h3>{ ctx.t("run.results") }</h3>
+            <ol class="result-items">
+                { for gave.iter().map(|e| html! {
+                    <li><span class="at">{ format!("t={} ", format_time(e.time)) }</span>{ word_event(ctx.0, &e.event) }</li>
+                }) }
+            </ol>
         </section>
     }
 }

@@ -80,6 +80,14 @@ pub enum Event {
     /// Someone asked the task to cancel: a task, a callback, or (none) the
     /// program's top level.
     CancelRequested { task: String, by: Option<String> },
+    /// A gather, wait or as_completed handed the task it woke `value`: a
+    /// gather's list, a wait's done and pending sets, the next task
+    /// as_completed gives with its outcome.
+    Gave {
+        task: String,
+        what: String,
+        value: String,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -434,6 +442,10 @@ pub fn word_event(lang: Lang, event: &Event) -> String {
             }
         }
         Event::Callback { what } => t("ev.callback").replace("{what}", what),
+        Event::Gave { task, what, value } => t("ev.gave")
+            .replace("{what}", what)
+            .replace("{task}", task)
+            .replace("{value}", value),
         Event::CancelRequested { task, by: who } => match who.as_deref() {
             Some("you") => t("ev.you_cancel").replace("{task}", task),
             _ => t("ev.asks_cancel")
@@ -503,6 +515,11 @@ fn event(e: &Json) -> Result<Event, String> {
         Some("cancel requested") => Event::CancelRequested {
             task: task()?,
             by: text(e, "by"),
+        },
+        Some("gave") => Event::Gave {
+            task: task()?,
+            what: text(e, "what").unwrap_or_default(),
+            value: text(e, "value").unwrap_or_default(),
         },
         other => return Err(format!("an event of no known kind: {other:?}")),
     })

@@ -1222,6 +1222,53 @@ def _coroutine_call(task):
     return _brief(f"{name}({', '.join(_brief(repr(a)) for a in args)})")
 
 
+def _outcome(future):
+    """A done future's outcome as the views show it, read without
+    retrieving it."""
+    if future.cancelled():
+        return "CancelledError()"
+    if future._exception is not None:
+        return _brief(repr(future._exception))
+    return _brief(repr(future._result))
+
+
+def _future_name(future):
+    return _task_name(future) if isinstance(future, asyncio.Task) else "a future"
+
+
+def _combinator_gave(task, woken_by, program):
+    """What a gather, wait or as_completed hands the task it wakes, as
+    (what, value), or None: read as the task resumes, before its step takes
+    it, and without retrieving anything."""
+    if woken_by is None or not woken_by.done():
+        return None
+    if isinstance(woken_by, tasks._GatheringFuture):
+        return "gather", _outcome(woken_by)
+    called = _called_from_program(task, program)
+    if called is None:
+        return None
+    _, frame = called
+    code = frame.f_code.co_name
+    if code == "wait":
+        # What _wait returns once its waiter is done: the done and the
+        # pending among the futures given.
+        fs = frame.f_locals.get("fs", ())
+        done = sorted(_future_name(f) for f in fs if f.done())
+        pending = sorted(_future_name(f) for f in fs if not f.done())
+        return "wait", f"done={{{', '.join(done)}}} pending={{{', '.join(pending)}}}"
+    if code == "_wait_for_one":
+        # The next future as_completed's queue gives (None: its timeout).
+        queue = frame.f_locals.get("done")
+        waiting = getattr(queue, "_queue", None)
+        if not waiting:
+            return None
+        finished = waiting[0]
+        if finished is None:
+            return "as_completed", "TimeoutError()"
+        return "as_completed", f"{_future_name(finished)} → {_outcome(finished)}"
+    return None
+
+
 def _handle_task(handle):
     """The task whose step or wake-up a handle is, and the future it wakes
     from (None for a step)."""
@@ -1410,6 +1457,10 @@ class Tracer:
         self.event("runs", task=name, line=_line(task, self.program) if started else None)
         if task._must_cancel or (woken_by is not None and woken_by.cancelled()):
             self.event("CancelledError delivered", task=name)
+        else:
+            gave = _combinator_gave(task, woken_by, self.program)
+            if gave is not None:
+                self.event("gave", task=name, what=gave[0], value=gave[1])
         run(handle)
         if task.done():
             if index_of is not None:

@@ -715,12 +715,13 @@ test("code mode: a task cancelled live runs the program again with that cancel, 
 
 /// CPython's own record of a program (the machine's python3 under the
 /// tracer): its main loop's iterations.
-function nativeIterations(file) {
+function nativeTrace(file) {
   const traced = spawnSync("python3", [path.join(root, "src/python/tracer.py"), "trace", file], { encoding: "utf8", maxBuffer: 64 << 20 });
-  const snapshots = JSON.parse(traced.stdout).snapshots;
-  const main = snapshots.find((s) => s.main)?.loop;
-  return snapshots.filter((s) => s.loop === main);
+  const document = JSON.parse(traced.stdout);
+  const main = document.snapshots.find((s) => s.main)?.loop;
+  return { iterations: document.snapshots.filter((s) => s.loop === main), events: document.events };
 }
+const virtualTime = (t) => (Number.isInteger(t) ? t.toFixed(1) : String(t));
 
 test("every tutorial example, opened by its code link and pasted verbatim, prints exactly CPython's output and steps through CPython's iterations", async () => {
   const dir = path.join(root, "tests/programs/examples");
@@ -731,14 +732,17 @@ test("every tutorial example, opened by its code link and pasted verbatim, print
     const file = path.join(dir, name);
     const source = fs.readFileSync(file, "utf8");
     const expected = fs.readFileSync(file.replace(/\.py$/, ".out"), "utf8");
-    const iterations = nativeIterations(file);
+    const { iterations, events } = nativeTrace(file);
     const last = iterations[iterations.length - 1];
-    const ended = `The loop ran ${iterations.length} iterations and ended at t=${Number.isInteger(last.time) ? last.time.toFixed(1) : last.time}.`;
+    const ended = `The loop ran ${iterations.length} iterations and ended at t=${virtualTime(last.time)}.`;
+    // What gather, wait and as_completed gave, as CPython recorded it.
+    const gave = events.filter((e) => e.event === "gave").map((e) => `t=${virtualTime(e.time)} ${e.what} gives ${e.task}: ${e.value}`);
     // By its link (a query makes each a fresh page load).
     const fragment = "py1." + zlib.deflateRawSync(Buffer.from(source), { level: 9 }).toString("base64url");
     await page.goto(`${site}?example=${i}#${fragment}`);
     await until(async () => (await codeOutput(page)) === expected, `${name} by its link: CPython's output`, 60000);
     equal(await page.locator(".iteration-head").textContent(), ended, `${name}: the loop's end`);
+    equal((await page.locator(".results li").allTextContents()).join("\n"), gave.join("\n"), `${name}: the results of gather, wait and as_completed`);
     // The first iteration's ready queue is CPython's.
     await page.getByRole("button", { name: "Reset", exact: true }).click();
     equal(

@@ -47,6 +47,9 @@ const CODE_KEY: &str = "asyncio-playground.code";
 use asyncio_playground::link::MAX_LINK_FRAGMENT;
 /// The address bar follows the cursor once it rests this long.
 const CURSOR_REST_MS: u32 = 250;
+/// The largest file code mode opens (a program is kilobytes; a link holds
+/// up to 512 KB of text too).
+const MAX_FILE: usize = 512 * 1024;
 /// Chat apps cut links longer than this.
 const LONG_LINK: usize = 2000;
 /// A pause in typing this long runs the program again.
@@ -297,7 +300,13 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
     let run = use_state(|| None::<Rc<CodeRun>>);
     let cursor = use_state(|| 0usize);
     let playing = use_state(|| false);
-    let replaced = use_state(|| None::<(usize, String)>);
+    // Page spaces made plain, and the program as it came: from a link at
+    // once, later from a paste or a file.
+    let replaced = use_state(|| {
+        let (source, _) = linked()?;
+        let cleaned = clean_page_spaces(&source);
+        (cleaned.replaced > 0).then_some((cleaned.replaced, source))
+    });
     let worker = use_mut_ref(|| None::<JsValue>);
     let editor = use_mut_ref(|| None::<JsValue>);
     let on_message_slot = use_mut_ref(|| None::<Closure<dyn FnMut(JsValue)>>);
@@ -309,6 +318,8 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
     // an edit of the program forgets them.
     let cancels = use_state(Vec::<(u32, u32, String)>::new);
     let copied = use_state(|| false);
+    // Why a chosen file was not opened.
+    let file_problem = use_state(|| None::<String>);
     let speed = use_state(|| 1.0f64);
     let asked_cancels = use_mut_ref(Vec::<(u32, u32, String)>::new);
     // Where the cursor stays when the run comes back (a live cancel keeps
@@ -740,6 +751,51 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
             python.set(Python::Ended(stopped.clone()));
         })
     };
+    // A program from a file: cleaned as a paste is, then shown, kept and
+    // run.
+    let on_file = {
+        let put_program = put_program.clone();
+        let replaced = replaced.clone();
+        let file_problem = file_problem.clone();
+        let too_big = ctx.t("code.file_too_big");
+        Callback::from(move |e: web_sys::Event| {
+            use wasm_bindgen::JsCast;
+            let Some(input) = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+            else {
+                return;
+            };
+            let Some(file) = input.files().and_then(|files| files.get(0)) else {
+                return;
+            };
+            // The same file chosen again is read again.
+            input.set_value("");
+            if file.size() > MAX_FILE as f64 {
+                file_problem.set(Some(
+                    too_big.replace("{n}", &format!("{:.0}", file.size() / 1024.0)),
+                ));
+                return;
+            }
+            let put_program = put_program.clone();
+            let replaced = replaced.clone();
+            let file_problem = file_problem.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let read = wasm_bindgen_futures::JsFuture::from(file.text()).await;
+                match read.ok().and_then(|text| text.as_string()) {
+                    Some(text) => {
+                        file_problem.set(None);
+                        let cleaned = clean_page_spaces(&text);
+                        replaced.set(
+                            (cleaned.replaced > 0).then_some((cleaned.replaced, text.clone())),
+                        );
+                        put_program(cleaned.text);
+                    }
+                    None => file_problem.set(Some(file.name())),
+                }
+            });
+        })
+    };
     let undo_replace = {
         let replaced = replaced.clone();
         let editor = editor.clone();
@@ -844,6 +900,9 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
                 if let Some(traced) = run.as_ref().as_ref().filter(|r| !r.advice.is_empty()) {
                     { advice_list(ctx, &traced.advice, &put_program) }
                 }
+                if let Some(problem) = &*file_problem {
+                    <p class="notice" role="alert">{ ctx.t("code.file_unread").replace("{file}", problem) }</p>
+                }
                 if *paste_hint {
                     <p class="notice" role="status">{ ctx.t("code.paste_hint") }</p>
                 }
@@ -851,6 +910,10 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
                 <div class="code-actions">
                     <button class="primary" onclick={on_run}>{ ctx.t("code.run") }</button>
                     <button onclick={on_stop}>{ ctx.t("code.stop") }</button>
+                    <label class="file-open">
+                        { ctx.t("code.open_file") }
+                        <input type="file" accept=".py,text/x-python,text/plain" onchange={on_file} />
+                    </label>
                     if fragment.len() <= MAX_LINK_FRAGMENT {
                         <button onclick={on_copy_link}>{ if *copied { ctx.t("link.copied") } else { ctx.t("code.copy_link") } }</button>
                         if fragment.len() > LONG_LINK {

@@ -864,6 +864,38 @@ test("code mode in Chinese: the loop's story and the old-code advice are worded 
   await page.context().close();
 });
 
+test("code mode: Stop ends a program mid-run, and Run starts a fresh CPython", async () => {
+  const page = await newPage();
+  const editor = await openCodeMode(page);
+  await replaceProgram(page, editor, "while True:\n    pass\n");
+  await page.getByText(/^Running on/).waitFor({ timeout: 10000 });
+  await page.getByRole("button", { name: "Stop", exact: true }).click();
+  await page.getByText(/Stopped: CPython's worker was ended/).waitFor({ timeout: 5000 });
+  await replaceProgram(page, editor, "print('again')\n");
+  await page.getByRole("button", { name: "Run", exact: true }).click();
+  await until(async () => (await codeOutput(page)) === "again\n", "a fresh CPython's output", 60000);
+  await page.context().close();
+});
+
+test("code mode: a .py file opens as a paste does (page spaces made plain, with a notice), and a huge file is refused", async () => {
+  const page = await newPage();
+  await openCodeMode(page);
+  const nb = "\u3000".repeat(4);
+  const input = page.locator("input[type=file]");
+  await input.setInputFiles({ name: "tutorial.py", mimeType: "text/x-python", buffer: Buffer.from(`import asyncio\n\nasync def main():\n${nb}print('from a file')\n\nasyncio.run(main())\n`) });
+  await page.getByText(/4 spaces from a web page/).waitFor({ timeout: 10000 });
+  await until(async () => (await codeOutput(page)) === "from a file\n", "the file's program run", 30000);
+  await input.setInputFiles({ name: "huge.py", mimeType: "text/x-python", buffer: Buffer.alloc(600 * 1024, "#") });
+  await page.getByText(/That file is 600 KB/).waitFor({ timeout: 10000 });
+  equal(await codeOutput(page), "from a file\n", "the program kept");
+  // A link's page spaces are made plain, and said so, too.
+  const fragment = "py1." + zlib.deflateRawSync(Buffer.from(`print('linked')\nif True:\n\u00a0\u00a0\u00a0\u00a0print('indented')\n`), { level: 9 }).toString("base64url");
+  await page.goto(`${site}?again#${fragment}`);
+  await page.getByText(/4 spaces from a web page/).waitFor({ timeout: 30000 });
+  await until(async () => (await codeOutput(page)) === "linked\nindented\n", "the linked program run", 60000);
+  await page.context().close();
+});
+
 test("code mode: a program that never yields is stopped after 30 s and Run starts a fresh CPython", async () => {
   const page = await newPage();
   const editor = await openCodeMode(page);

@@ -511,12 +511,17 @@ pub fn App(props: &AppProps) -> Html {
         speed: speed.clone(),
     };
     let has_errors = ctx.has_errors();
+    // How many times "Paste a program" was asked for since code mode last
+    // opened otherwise (each ask selects the program for a paste, once).
+    let paste_asked = use_state(|| 0u32);
     let switch_to = |to: Mode| {
         let mode = mode.clone();
         let code_open = code_open.clone();
+        let paste_asked = paste_asked.clone();
         Callback::from(move |_| {
-            // What "Edit as Python" opened is opened once.
+            // What "Edit as Python" opened, or a paste asked for, is done once.
             code_open.set(None);
+            paste_asked.set(0);
             if let Some(s) = storage() {
                 let _ = s.set_item(MODE_KEY, if to == Mode::Code { "code" } else { "graph" });
             }
@@ -546,7 +551,6 @@ pub fn App(props: &AppProps) -> Html {
             }
         });
     }
-    let paste_asked = use_state(|| 0u32);
     let on_paste_program = {
         let mode = mode.clone();
         let paste_asked = paste_asked.clone();
@@ -574,7 +578,7 @@ pub fn App(props: &AppProps) -> Html {
                 <div class="playground in-code-mode">
                     <Header can_undo={state.editor.can_undo()} can_redo={state.editor.can_redo()} link_length={fragment.len()} link_of={link_of.clone()} on_paste_program={on_paste_program.clone()} />
                     { mode_tabs }
-                    <code_host::CodeModeHost lang={state.lang} open={(*code_open).clone()} paste_asked={*paste_asked} />
+                    <code_host::CodeModeHost lang={state.lang} open={(*code_open).clone()} paste_asked={*paste_asked} {follow_address} />
                 </div>
             </ContextProvider<RunContext>>
             </ContextProvider<AppContext>>

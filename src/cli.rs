@@ -122,11 +122,11 @@ pub fn run(args: &[String]) -> i32 {
         ["link-py", file] => match std::fs::read_to_string(file) {
             Ok(source) => {
                 let fragment = crate::link::encode_code(&source);
-                if fragment.len() > crate::link::MAX_LINK_FRAGMENT {
+                if !crate::link::code_link_fits(&source, &fragment) {
                     eprintln!(
-                        "{file} is too long for a link: {} characters, and a link opens up to {}",
-                        fragment.len(),
-                        crate::link::MAX_LINK_FRAGMENT
+                        "{file} is too long for a link ({} bytes, a {}-character fragment): share the file instead",
+                        source.len(),
+                        fragment.len()
                     );
                     return 1;
                 }

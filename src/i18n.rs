@@ -310,6 +310,8 @@ const CODE_TEXTS: &[(&str, &str, &str)] = &[
     ("code.paste_hint", "Paste your program (Ctrl+V): it replaces the one selected, and Ctrl+Z brings that back.", "粘贴你的程序（Ctrl+V）：它会替换选中的程序，按 Ctrl+Z 可以恢复。"),
     ("code.copy_link", "Copy link to this program", "复制此程序的链接"),
     ("code.open_file", "Open a .py file", "打开 .py 文件"),
+    ("code.more_told", "… and more: this iteration does too much to list.", "……还有更多：这次迭代做的事太多，无法全部列出。"),
+    ("code.more_results", "… and {n} more.", "……还有 {n} 条。"),
     ("code.file_too_big", "That file is {n} KB, more than a program: code mode opens files up to 512 KB.", "这个文件有 {n} KB，比一个程序大得多：代码模式只打开 512 KB 以内的文件。"),
     ("code.file_unread", "{file} could not be read as text.", "无法把 {file} 读取为文本。"),
     ("code.too_long_for_link", "This program is too long for a link ({n} characters): share the file instead.", "这个程序太长，无法放进链接（{n} 个字符）：请改为分享文件。"),
@@ -321,6 +323,37 @@ const CODE_TEXTS: &[(&str, &str, &str)] = &[
     ("code.prints", "it prints", "输出"),
     ("code.too_long", "Stopped: the program ran 30 seconds (a loop that never awaits?). Run starts a fresh CPython.", "已停止：程序运行了 30 秒（有从不 await 的循环？）。按“运行”重新开始。"),
 ];
+
+/// A template with its `{name}`s filled in one pass: a value that holds
+/// a `{name}` itself (a task the program named `{at}`) stays as it is.
+/// An unknown `{name}` stays too.
+pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let value = after.find('}').and_then(|close| {
+            let name = &after[..close];
+            values
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| (close, *v))
+        });
+        match value {
+            Some((close, v)) => {
+                out.push_str(v);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
 
 /// A code-mode word (see `CODE_TEXTS`), or any other by `t`.
 pub fn t_code(lang: Lang, key: &str) -> &str {
@@ -365,6 +398,19 @@ mod tests {
             let key = format!("job_step.{}", kind.key());
             assert_ne!(t(Lang::Zh, &key), key, "no label for {key}");
         }
+    }
+
+    #[test]
+    fn templates_are_filled_in_one_pass() {
+        assert_eq!(
+            fill(
+                "{task} awaits {on}{at}",
+                &[("task", "{at}"), ("on", "sleep"), ("at", " at line 3")]
+            ),
+            "{at} awaits sleep at line 3"
+        );
+        assert_eq!(fill("{x} {unknown} {", &[("x", "1")]), "1 {unknown} {");
+        assert_eq!(fill("第 {n} 行", &[("n", "12")]), "第 12 行");
     }
 
     #[test]

@@ -89,6 +89,8 @@ pub enum DecodeError {
     FutureVersion(String),
     TooLong(usize),
     NotBase64,
+    /// A code link's moment is not a plain iteration number.
+    BadMoment,
     Corrupt,
     TooLarge,
     NotAScenario(String),
@@ -105,6 +107,7 @@ impl std::fmt::Display for DecodeError {
                 "this link was made by a newer version of the playground ({v}); reload the page to update it"
             ),
             DecodeError::TooLong(n) => write!(f, "the link is {n} characters long, more than any scenario needs"),
+            DecodeError::BadMoment => write!(f, "the link is damaged: the moment after its last `.` is not an iteration number"),
             DecodeError::NotBase64 => write!(f, "the link is damaged: it has characters a link never contains (was it cut or edited?)"),
             DecodeError::Corrupt => write!(f, "the link is damaged: its data does not unpack (was it cut short?)"),
             DecodeError::TooLarge => write!(f, "the link unpacks to more data than any scenario needs"),
@@ -207,8 +210,11 @@ pub fn encode_code_at(source: &str, iteration: Option<usize>) -> String {
     }
 }
 
-/// The longest fragment a link may have and still open.
-pub const MAX_LINK_FRAGMENT: usize = MAX_FRAGMENT;
+/// Whether a program's link opens again: its fragment is short enough,
+/// and the program unpacks within what a link may hold.
+pub fn code_link_fits(source: &str, fragment: &str) -> bool {
+    fragment.len() <= MAX_FRAGMENT && source.len() <= MAX_INFLATED
+}
 
 /// Opens a code-mode link: the program's Python, exactly as it was shared
 /// (page spaces and all: the page cleans what comes in).
@@ -227,7 +233,7 @@ pub fn decode_code_at(link: &str) -> Result<(String, Option<usize>), DecodeError
         .strip_prefix(CODE_V1)
         .ok_or(DecodeError::UnknownFormat)?;
     let (body, at) = match body.split_once('.') {
-        Some((body, at)) => (body, Some(at.parse().map_err(|_| DecodeError::NotBase64)?)),
+        Some((body, at)) => (body, Some(moment(at).ok_or(DecodeError::BadMoment)?)),
         None => (body, None),
     };
     if body.is_empty() {
@@ -240,6 +246,14 @@ pub fn decode_code_at(link: &str) -> Result<(String, Option<usize>), DecodeError
     let source =
         String::from_utf8(bytes).map_err(|_| DecodeError::NotAScenario("it is not text".into()))?;
     Ok((source, at))
+}
+
+/// A code link's moment: digits only, as `encode_code_at` writes them.
+fn moment(text: &str) -> Option<usize> {
+    let canonical = !text.is_empty()
+        && text.bytes().all(|b| b.is_ascii_digit())
+        && (text == "0" || !text.starts_with('0'));
+    canonical.then(|| text.parse().ok()).flatten()
 }
 
 /// Opens a fragment (with or without `#`), or a whole URL ending in one.

@@ -356,9 +356,31 @@ fn a_code_link_can_carry_the_moment_shown() {
         decode_code_at(&encode_code_at(source, None)),
         Ok((source.to_string(), None))
     );
-    // A moment that is not a number is damage, not a program.
-    let bad = format!("{}.x2", at.rsplit_once('.').unwrap().0);
-    assert!(decode_code_at(&bad).is_err());
-    let huge = format!("{}.99999999999999999999999", at.rsplit_once('.').unwrap().0);
-    assert!(decode_code_at(&huge).is_err());
+    // A moment that is not a plain number is damage, not a program.
+    let body = at.rsplit_once('.').unwrap().0;
+    for moment in ["x2", "+3", "0003", "", "1.2", "99999999999999999999999"] {
+        assert_eq!(
+            decode_code_at(&format!("{body}.{moment}")),
+            Err(DecodeError::BadMoment),
+            "{moment:?}"
+        );
+    }
+    assert_eq!(
+        decode_code_at(&format!("{body}.0")).map(|(_, at)| at),
+        Ok(Some(0))
+    );
+}
+
+#[test]
+fn a_program_too_big_to_unpack_from_a_link_is_not_offered_one() {
+    use asyncio_playground::link::{code_link_fits, decode_code, encode_code};
+    let small = "print('hi')\n";
+    assert!(code_link_fits(small, &encode_code(small)));
+    // 600 KB of one line compresses to a short fragment, but no link
+    // unpacks it: the page and link-py say so instead of offering it.
+    let big = "x = 1\n".repeat(100_000);
+    let fragment = encode_code(&big);
+    assert!(fragment.len() < 8_000, "{}", fragment.len());
+    assert!(!code_link_fits(&big, &fragment));
+    assert_eq!(decode_code(&fragment), Err(DecodeError::TooLarge));
 }

@@ -396,7 +396,7 @@ fn a_cancellation_as_events() {
         .filter(|e| e.time == 1.0 && e.at.is_some_and(|(_, i)| i <= 7))
         .filter_map(|e| match &e.event {
             Event::Runs { task, line } => Some(format!("{task} runs {line:?}")),
-            Event::CancelRequested { task, by } => Some(format!("{by:?} cancels {task}")),
+            Event::CancelRequested { task, by, .. } => Some(format!("{by:?} cancels {task}")),
             Event::CancelledErrorDelivered { task } => Some(format!("CancelledError into {task}")),
             Event::Awaits { task, on, line } => Some(format!("{task} awaits {on} {line:?}")),
             Event::Finished { task, state, .. } => Some(format!("{task} {state}")),
@@ -805,6 +805,19 @@ fn what_gather_wait_and_as_completed_give_is_told_as_the_caller_resumes() {
             "t=5 wait → Task-1: done={Task-4} pending={}",
         ]
     );
+    // Event.wait() is no asyncio.wait: only the gather gives anything.
+    let event = std::fs::read_to_string("tests/programs/tutorials/22_event.py").expect("22_event");
+    let told: Vec<String> = trace(&event)
+        .trace
+        .expect("a trace")
+        .events
+        .iter()
+        .filter_map(|e| match &e.event {
+            Event::Gave { what, .. } => Some(what.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(told, ["gather"]);
     assert_eq!(
         gave("03_as_completed"),
         [

@@ -20,9 +20,9 @@ async function load() {
 }
 
 // Mounts code mode in `host`; returns its handle.
-export async function open_code_mode(host, lang, openedCount, openedText, pasteAsked) {
+export async function open_code_mode(host, lang, openedCount, openedText, pasteAsked, followAddress) {
   const module = await load();
-  return module.mount(host, lang, openedCount, openedText, pasteAsked);
+  return module.mount(host, lang, openedCount, openedText, pasteAsked, followAddress);
 }
 
 export function update_code_mode(handle, lang, openedCount, openedText, pasteAsked) {

@@ -24,6 +24,7 @@ extern "C" {
         opened_count: u32,
         opened_text: Option<String>,
         paste_asked: u32,
+        follow_address: bool,
     ) -> Result<JsValue, JsValue>;
     fn update_code_mode(
         handle: &JsValue,
@@ -42,6 +43,8 @@ pub struct CodeModeHostProps {
     pub open: Option<(u32, Rc<String>)>,
     /// How many times "Paste a program" was asked for (see `CodeModeProps`).
     pub paste_asked: u32,
+    /// The page's own setting: whether it reads and keeps the address bar.
+    pub follow_address: bool,
 }
 
 /// What the host knows of the code-mode app.
@@ -67,14 +70,21 @@ pub fn CodeModeHost(props: &CodeModeHostProps) -> Html {
             failed.clone(),
             loading.clone(),
         );
+        let follow = props.follow_address;
         use_effect_with((), move |_| {
             let root = guest_root();
+            if root.is_none() {
+                // No #app to go beside (a page embedding the app elsewhere).
+                loading.set(false);
+                failed.set(Some("the page has no #app element to put it beside".into()));
+            }
             if let Some(root) = root.clone() {
                 let guest = guest.clone();
                 wasm_bindgen_futures::spawn_local(async move {
                     let (lang, open, paste) = latest.borrow().clone();
                     let (count, text) = split(&open);
-                    let mounted = open_code_mode(&root, lang.code(), count, text, paste).await;
+                    let mounted =
+                        open_code_mode(&root, lang.code(), count, text, paste, follow).await;
                     loading.set(false);
                     match mounted {
                         Ok(handle) => {

@@ -17,18 +17,24 @@ mod web {
 
     /// Code mode, mounted; the page updates it and closes it.
     #[wasm_bindgen]
-    pub struct CodeModeHandle(Option<yew::AppHandle<CodeMode>>);
+    pub struct CodeModeHandle {
+        app: Option<yew::AppHandle<CodeMode>>,
+        /// Fixed when mounted: the page's setting does not change.
+        follow_address: bool,
+    }
 
     fn props(
         lang: &str,
         opened_count: u32,
         opened_text: Option<String>,
         paste_asked: u32,
+        follow_address: bool,
     ) -> CodeModeProps {
         CodeModeProps {
             lang: Lang::from_tag(lang),
             open: opened_text.map(|text| (opened_count, Rc::new(text))),
             paste_asked,
+            follow_address,
         }
     }
 
@@ -39,11 +45,15 @@ mod web {
         opened_count: u32,
         opened_text: Option<String>,
         paste_asked: u32,
+        follow_address: bool,
     ) -> CodeModeHandle {
-        CodeModeHandle(Some(mount_app(
-            root,
-            props(lang, opened_count, opened_text, paste_asked),
-        )))
+        CodeModeHandle {
+            app: Some(mount_app(
+                root,
+                props(lang, opened_count, opened_text, paste_asked, follow_address),
+            )),
+            follow_address,
+        }
     }
 
     #[wasm_bindgen]
@@ -55,14 +65,21 @@ mod web {
             opened_text: Option<String>,
             paste_asked: u32,
         ) {
-            if let Some(app) = self.0.as_mut() {
-                app.update(props(lang, opened_count, opened_text, paste_asked));
+            let follow_address = self.follow_address;
+            if let Some(app) = self.app.as_mut() {
+                app.update(props(
+                    lang,
+                    opened_count,
+                    opened_text,
+                    paste_asked,
+                    follow_address,
+                ));
             }
         }
 
         /// Ends code mode: its editor, CPython's worker and its timers.
         pub fn close(&mut self) {
-            if let Some(app) = self.0.take() {
+            if let Some(app) = self.app.take() {
                 app.destroy();
             }
         }

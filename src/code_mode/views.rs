@@ -15,7 +15,7 @@ use asyncio_playground::engine::{ExcKind, TaskId};
 use wasm_bindgen::prelude::*;
 use yew::prelude::*;
 
-use asyncio_playground::i18n::Lang;
+use asyncio_playground::i18n::{fill, Lang};
 use asyncio_playground::json::Json;
 use asyncio_playground::python::paste::clean_page_spaces;
 use asyncio_playground::python::picture::Picture;
@@ -44,12 +44,14 @@ extern "C" {
 }
 
 const CODE_KEY: &str = "asyncio-playground.code";
-use asyncio_playground::link::MAX_LINK_FRAGMENT;
 /// The address bar follows the cursor once it rests this long.
 const CURSOR_REST_MS: u32 = 250;
 /// The largest file code mode opens (a program is kilobytes; a link holds
 /// up to 512 KB of text too).
 const MAX_FILE: usize = 512 * 1024;
+/// Lines of "what this iteration does" shown, and results listed.
+const MAX_TOLD: usize = 500;
+const MAX_RESULTS: usize = 200;
 /// Chat apps cut links longer than this.
 const LONG_LINK: usize = 2000;
 /// A pause in typing this long runs the program again.
@@ -91,6 +93,8 @@ struct CodeRun {
     /// For each picture, the trace's index of it (events and lines before
     /// it are the trace's `events_before`).
     at: Vec<usize>,
+    /// What each task runs, by name (the first task of a name).
+    calls: HashMap<String, String>,
     /// The timeline's lanes, one per task of the main loop, and its end.
     lanes: Same<Vec<Lane>>,
     end: f64,
@@ -110,7 +114,14 @@ impl CodeRun {
         let at: Vec<usize> = at;
         let end = at.last().map_or(0.0, |&k| trace.iterations[k].picture.time);
         let lanes = Same(Rc::new(lanes_of(&trace, main, &at, end)));
+        let mut calls = HashMap::new();
+        for e in &trace.events {
+            if let Event::Created { task, coro, .. } = &e.event {
+                calls.entry(task.clone()).or_insert_with(|| coro.clone());
+            }
+        }
         CodeRun {
+            calls,
             lanes,
             end,
             main,
@@ -136,12 +147,7 @@ impl CodeRun {
 
     /// What each task runs (`work(1)`), from its creation event.
     fn call_of(&self, task: &str) -> Option<&str> {
-        self.trace.events.iter().find_map(|e| match &e.event {
-            Event::Created {
-                task: t, coro: c, ..
-            } if t == task => Some(c.as_str()),
-            _ => None,
-        })
+        self.calls.get(task).map(String::as_str)
     }
 }
 
@@ -232,8 +238,12 @@ fn storage() -> Option<web_sys::Storage> {
     web_sys::window().and_then(|w| w.local_storage().ok().flatten())
 }
 
-/// The program and moment a code link in the address bar holds.
-fn linked() -> Option<(String, Option<usize>)> {
+/// The program and moment a code link in the address bar holds (none
+/// when the page does not follow its address bar).
+fn linked(follow: bool) -> Option<(String, Option<usize>)> {
+    if !follow {
+        return None;
+    }
     web_sys::window()
         .and_then(|w| w.location().hash().ok())
         .filter(|h| asyncio_playground::link::is_code_link(h))
@@ -242,8 +252,8 @@ fn linked() -> Option<(String, Option<usize>)> {
 
 /// The program code mode opens with: a link's, the learner's last, or the
 /// first tutorial's Python.
-fn first_source() -> String {
-    if let Some((source, _)) = linked() {
+fn first_source(follow: bool) -> String {
+    if let Some((source, _)) = linked(follow) {
         return clean_page_spaces(&source).text;
     }
     storage()
@@ -283,6 +293,10 @@ pub struct CodeModeProps {
     /// the editor's undo brings it back).
     #[prop_or_default]
     pub paste_asked: u32,
+    /// Whether code mode opens the address bar's link and keeps the
+    /// address bar its share link (the page's own setting).
+    #[prop_or(true)]
+    pub follow_address: bool,
 }
 
 /// Mounts code mode in `root`: a yew app of its own, in a WebAssembly
@@ -295,7 +309,8 @@ pub fn mount(root: web_sys::Element, props: CodeModeProps) -> yew::AppHandle<Cod
 #[component]
 pub fn CodeMode(props: &CodeModeProps) -> Html {
     let ctx = &Words(props.lang);
-    let source = use_state(first_source);
+    let follow = props.follow_address;
+    let source = use_state(|| first_source(follow));
     let python = use_state(|| Python::Asleep);
     let run = use_state(|| None::<Rc<CodeRun>>);
     let cursor = use_state(|| 0usize);
@@ -303,7 +318,7 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
     // Page spaces made plain, and the program as it came: from a link at
     // once, later from a paste or a file.
     let replaced = use_state(|| {
-        let (source, _) = linked()?;
+        let (source, _) = linked(follow)?;
         let cleaned = clean_page_spaces(&source);
         (cleaned.replaced > 0).then_some((cleaned.replaced, source))
     });
@@ -318,25 +333,38 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
     // an edit of the program forgets them.
     let cancels = use_state(Vec::<(u32, u32, String)>::new);
     let copied = use_state(|| false);
+    // "Paste a program" was asked for, and no edit has come since.
+    let paste_hint = use_state(|| false);
     // Why a chosen file was not opened.
     let file_problem = use_state(|| None::<String>);
     let speed = use_state(|| 1.0f64);
     let asked_cancels = use_mut_ref(Vec::<(u32, u32, String)>::new);
     // Where the cursor stays when the run comes back (a live cancel keeps
     // the learner's place); otherwise a run opens at its end.
-    let keep_cursor = use_mut_ref(|| linked().and_then(|(_, at)| at));
+    let keep_cursor = use_mut_ref(|| linked(follow).and_then(|(_, at)| at));
     let next_id = use_mut_ref(|| 0u32);
     // CPython's version once it is ready (closures made at the first
     // render read it here, not from a state handle of that render).
     let ready = use_mut_ref(|| None::<String>);
     let rerun = use_mut_ref(|| None::<gloo_timers::callback::Timeout>);
+    // A run posted to the worker and not answered yet: a new run then ends
+    // that worker and starts a fresh one (each run has an interpreter of
+    // its own anyway), so a program stuck in a loop never holds up the fix.
+    let in_flight = use_mut_ref(|| false);
+    // The language now, for closures made at the first render.
+    let lang_now = use_mut_ref(|| props.lang);
+    *lang_now.borrow_mut() = props.lang;
+    // False once code mode is gone: work that finishes later is dropped.
+    let alive = use_mut_ref(|| true);
     let host = use_node_ref();
     // A program opened before the editor had mounted, for it to show.
     let opened_doc = use_mut_ref(|| None::<String>);
     let select_when_mounted = use_mut_ref(|| false);
     // A damaged code link: why, while the learner's own program stays.
     let link_problem = use_state(|| {
-        let hash = web_sys::window().and_then(|w| w.location().hash().ok())?;
+        let hash = web_sys::window()
+            .filter(|_| follow)
+            .and_then(|w| w.location().hash().ok())?;
         if !asyncio_playground::link::is_code_link(&hash) {
             return None;
         }
@@ -353,12 +381,14 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
         let worker = worker.clone();
         let ready = ready.clone();
         let python = python.clone();
-        let why = ctx.t("code.too_long");
+        let in_flight = in_flight.clone();
+        let lang_now = lang_now.clone();
         Rc::new(move || {
             let worker = worker.clone();
             let ready = ready.clone();
             let python = python.clone();
-            let why = why.clone();
+            let in_flight = in_flight.clone();
+            let lang_now = lang_now.clone();
             *watchdog.borrow_mut() = Some(gloo_timers::callback::Timeout::new(
                 RUN_LIMIT_MS,
                 move || {
@@ -366,7 +396,8 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
                         python_stop(&w);
                     }
                     *ready.borrow_mut() = None;
-                    python.set(Python::Ended(why));
+                    *in_flight.borrow_mut() = false;
+                    python.set(Python::Ended(Words(*lang_now.borrow()).t("code.too_long")));
                 },
             ));
         })
@@ -385,7 +416,16 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
         let ready = ready.clone();
         let asked_cancels = asked_cancels.clone();
         let keep_cursor = keep_cursor.clone();
+        let in_flight = in_flight.clone();
         Rc::new(move |text: String| {
+            if *in_flight.borrow() {
+                if let Some(w) = worker.borrow_mut().take() {
+                    python_stop(&w);
+                }
+                *ready.borrow_mut() = None;
+                watchdog.borrow_mut().take();
+                *in_flight.borrow_mut() = false;
+            }
             let id = {
                 let mut n = next_id.borrow_mut();
                 *n += 1;
@@ -408,6 +448,7 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
             if let (Some(w), Some(version)) = (worker.borrow().as_ref(), ready.borrow().clone()) {
                 python.set(Python::Running(version));
                 python_run(w, id, &text, &cancels);
+                *in_flight.borrow_mut() = true;
                 arm();
                 return;
             }
@@ -428,6 +469,7 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
                 let keep_cursor = keep_cursor.clone();
                 let arm = arm.clone();
                 let watchdog = watchdog.clone();
+                let in_flight = in_flight.clone();
                 Closure::<dyn FnMut(JsValue)>::new(move |message: JsValue| {
                     let kind = field(&message, "type").as_string().unwrap_or_default();
                     match kind.as_str() {
@@ -444,6 +486,7 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
                                 (Some((id, text, cancels)), Some(w)) => {
                                     python.set(Python::Running(version));
                                     python_run(w, id, &text, &cancels);
+                                    *in_flight.borrow_mut() = true;
                                     arm();
                                 }
                                 _ => python.set(Python::Ready(version)),
@@ -451,16 +494,17 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
                         }
                         "result" => {
                             let id = field(&message, "id").as_f64().unwrap_or(0.0) as u32;
+                            // Only the newest run is shown.
+                            if id != *latest.borrow() {
+                                return;
+                            }
+                            *in_flight.borrow_mut() = false;
+                            watchdog.borrow_mut().take();
                             let version = field(&message, "python")
                                 .as_string()
                                 .and_then(|v| v.split_whitespace().next().map(str::to_string))
                                 .unwrap_or_default();
                             python.set(Python::Ready(version));
-                            // Only the newest run is shown.
-                            if id != *latest.borrow() {
-                                return;
-                            }
-                            watchdog.borrow_mut().take();
                             let document =
                                 field(&message, "document").as_string().unwrap_or_default();
                             // Read on the page's thread: a record past this
@@ -488,6 +532,13 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
                             }
                         }
                         _ => {
+                            // An older run's failure is not the newest's.
+                            let id = field(&message, "id").as_f64().map(|id| id as u32);
+                            if id.is_some_and(|id| id != *latest.borrow()) {
+                                return;
+                            }
+                            *in_flight.borrow_mut() = false;
+                            watchdog.borrow_mut().take();
                             let why = field(&message, "message")
                                 .as_string()
                                 .unwrap_or_else(|| "CPython's worker failed".into());
@@ -533,6 +584,8 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
         let unmount_watchdog = watchdog.clone();
         let unmount_rerun = rerun.clone();
         let opened_doc = opened_doc.clone();
+        let alive = alive.clone();
+        let paste_hint = paste_hint.clone();
         use_effect_with((), move |_| {
             let first = (*source).clone();
             let on_change = {
@@ -540,6 +593,7 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
                 let forget_cancels = forget_cancels.clone();
                 Closure::<dyn FnMut(String)>::new(move |text: String| {
                     forget_cancels();
+                    paste_hint.set(false);
                     let cleaned = clean_page_spaces(&text);
                     if cleaned.replaced > 0 {
                         if let Some(ed) = editor.borrow().as_ref() {
@@ -568,8 +622,11 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
                     .unchecked_ref::<js_sys::Function>()
                     .clone();
                 let opened_doc = opened_doc.clone();
+                let alive = alive.clone();
                 wasm_bindgen_futures::spawn_local(async move {
                     match mount_editor(&parent, &first, &label, &on_change).await {
+                        // Code mode left while the editor loaded.
+                        Ok(ed) if !*alive.borrow() => editor_destroy(&ed),
                         Ok(ed) => {
                             if let Some(text) = opened_doc.borrow_mut().take() {
                                 editor_set_doc(&ed, &text);
@@ -598,24 +655,29 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
                 }
                 unmount_watchdog.borrow_mut().take();
                 unmount_rerun.borrow_mut().take();
+                *alive.borrow_mut() = false;
             }
         });
     }
     // The address bar is the program's share link, with the moment shown
     // once the cursor rests (at the end, none: a run opens there).
     let fragment = {
-        let count = run.as_ref().as_ref().map(|r| r.count);
-        let at = (*cursor, count);
-        use_memo(((*source).clone(), at), |(source, (cursor, count))| {
-            let moment = count.filter(|n| cursor < n).map(|_| *cursor);
-            asyncio_playground::link::encode_code_at(source, moment)
+        // Before the first run comes back, the moment a link asked for.
+        let moment = match run.as_ref() {
+            Some(r) => (*cursor < r.count).then_some(*cursor),
+            None => *keep_cursor.borrow(),
+        };
+        use_memo(((*source).clone(), moment), |(source, moment)| {
+            asyncio_playground::link::encode_code_at(source, *moment)
         })
     };
+    let link_fits = asyncio_playground::link::code_link_fits(&source, &fragment);
     {
         let fragment = fragment.clone();
-        use_effect_with(fragment, |fragment| {
+        let follow = props.follow_address;
+        use_effect_with((fragment, link_fits), move |(fragment, fits)| {
             let fragment = fragment.clone();
-            let show = (fragment.len() <= MAX_LINK_FRAGMENT).then(|| {
+            let show = (*fits && follow).then(|| {
                 gloo_timers::callback::Timeout::new(CURSOR_REST_MS, move || {
                     asyncio_playground::app::show_link(&fragment)
                 })
@@ -660,7 +722,6 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
     }
     // "Paste a program": the editor's text selected, for the paste to
     // replace (once the editor is there).
-    let paste_hint = use_state(|| false);
     {
         let editor = editor.clone();
         let paste_hint = paste_hint.clone();
@@ -678,11 +739,15 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
     // The lines tasks are at, and the error's, marked in the editor.
     {
         let editor = editor.clone();
-        use_effect_with((run.clone(), *cursor), move |(run, cursor)| {
+        // Keyed by which run (not its whole record, compared on every
+        // render) and the cursor.
+        let shown = (*run).clone();
+        let key = (shown.as_ref().map(|r| Rc::as_ptr(r) as usize), *cursor);
+        use_effect_with(key, move |(_, cursor)| {
             let Some(ed) = editor.borrow().clone() else {
                 return;
             };
-            let Some(run) = run.as_ref() else {
+            let Some(run) = shown.as_ref() else {
                 return;
             };
             let picture = run.picture((*cursor).min(run.count.saturating_sub(1)));
@@ -741,10 +806,12 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
         let watchdog = watchdog.clone();
         let rerun = rerun.clone();
         let stopped = ctx.t("code.stopped");
+        let in_flight = in_flight.clone();
         Callback::from(move |_| {
             if let Some(w) = worker.borrow_mut().take() {
                 python_stop(&w);
             }
+            *in_flight.borrow_mut() = false;
             watchdog.borrow_mut().take();
             rerun.borrow_mut().take();
             *ready.borrow_mut() = None;
@@ -758,6 +825,7 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
         let replaced = replaced.clone();
         let file_problem = file_problem.clone();
         let too_big = ctx.t("code.file_too_big");
+        let alive = alive.clone();
         Callback::from(move |e: web_sys::Event| {
             use wasm_bindgen::JsCast;
             let Some(input) = e
@@ -780,8 +848,12 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
             let put_program = put_program.clone();
             let replaced = replaced.clone();
             let file_problem = file_problem.clone();
+            let alive = alive.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 let read = wasm_bindgen_futures::JsFuture::from(file.text()).await;
+                if !*alive.borrow() {
+                    return;
+                }
                 match read.ok().and_then(|text| text.as_string()) {
                     Some(text) => {
                         file_problem.set(None);
@@ -824,9 +896,12 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
             let (Some(main), Some(picture)) = (traced.main, traced.picture(*cursor)) else {
                 return;
             };
-            asked_cancels
-                .borrow_mut()
-                .push((main, picture.iteration + 1, task));
+            let asked = (main, picture.iteration + 1, task);
+            // A second click before the run comes back asks nothing more.
+            if asked_cancels.borrow().contains(&asked) {
+                return;
+            }
+            asked_cancels.borrow_mut().push(asked);
             cancels.set(asked_cancels.borrow().clone());
             *keep_cursor.borrow_mut() = Some(*cursor);
             start_run((*source).clone());
@@ -914,7 +989,7 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
                         { ctx.t("code.open_file") }
                         <input type="file" accept=".py,text/x-python,text/plain" onchange={on_file} />
                     </label>
-                    if fragment.len() <= MAX_LINK_FRAGMENT {
+                    if link_fits {
                         <button onclick={on_copy_link}>{ if *copied { ctx.t("link.copied") } else { ctx.t("code.copy_link") } }</button>
                         if fragment.len() > LONG_LINK {
                             <span class="warning" role="status">{ ctx.t("link.long") }</span>
@@ -930,7 +1005,7 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
                 if !cancels.is_empty() {
                     <p class="notice" role="status">
                         { for cancels.iter().map(|(_, i, task)| html! {
-                            <span>{ ctx.t("code.you_cancelled").replace("{task}", task).replace("{i}", &i.saturating_sub(1).to_string()) }{ " " }</span>
+                            <span>{ fill(&ctx.t("code.you_cancelled"), &[("task", task), ("i", &i.saturating_sub(1).to_string())]) }{ " " }</span>
                         }) }
                         <button onclick={on_forget_cancels}>{ ctx.t("code.forget_cancels") }</button>
                     </p>
@@ -1089,9 +1164,19 @@ fn traced_loop(ctx: &Words, props: &TracedProps) -> Html {
             while let Some(l) = lines.next_if(|l| l.events_before <= from + i) {
                 told.push(written(ctx, l));
             }
+            if told.len() >= MAX_TOLD {
+                break;
+            }
             told.push(word_event(ctx.0, &e.event));
         }
-        told.extend(lines.map(|l| written(ctx, l)));
+        if told.len() < MAX_TOLD {
+            told.extend(lines.map(|l| written(ctx, l)));
+        }
+        if told.len() >= MAX_TOLD {
+            // An iteration that starts 2,000 tasks: the first of it is read.
+            told.truncate(MAX_TOLD);
+            told.push(ctx.t("code.more_told"));
+        }
         told
     };
     html! {
@@ -1168,11 +1253,11 @@ fn advice_list(ctx: &Words, advice: &[Advice], put_program: &Rc<dyn Fn(String)>)
 /// What each gather, wait and as_completed gave the task it woke, up to
 /// the iteration shown (events before `until`).
 fn results(ctx: &Words, run: &CodeRun, until: usize) -> Html {
-    let gave: Vec<_> = run.trace.events[..until.min(run.trace.events.len())]
+    let all = run.trace.events[..until.min(run.trace.events.len())]
         .iter()
-        .filter(|e| matches!(e.event, Event::Gave { .. }))
-        .take(200)
-        .collect();
+        .filter(|e| matches!(e.event, Event::Gave { .. }));
+    let gave: Vec<_> = all.clone().take(MAX_RESULTS).collect();
+    let more = all.count() - gave.len();
     if gave.is_empty() {
         return html! {};
     }
@@ -1184,6 +1269,9 @@ fn results(ctx: &Words, run: &CodeRun, until: usize) -> Html {
                     <li><span class="at">{ format!("t={} ", format_time(e.time)) }</span>{ word_event(ctx.0, &e.event) }</li>
                 }) }
             </ol>
+            if more > 0 {
+                <p class="status">{ ctx.t("code.more_results").replace("{n}", &more.to_string()) }</p>
+            }
         </section>
     }
 }

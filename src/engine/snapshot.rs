@@ -756,7 +756,13 @@ impl Tree<'_> {
         self.lines
             .push(format!("{lead}{}{}", node.name, node.state));
         self.seen[i] = true;
-        let children = &node.awaits;
+        // A child past the list is no task: left out, never indexed.
+        let children: Vec<usize> = node
+            .awaits
+            .iter()
+            .copied()
+            .filter(|&c| c < self.nodes.len())
+            .collect();
         if children.is_empty() {
             return;
         }

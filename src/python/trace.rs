@@ -5,7 +5,7 @@
 //! command-line tool words it for people (`trace-py`), the page draws it.
 
 use super::picture::{Picture, TaskPicture};
-use crate::i18n::Lang;
+use crate::i18n::{fill, t_code, Lang};
 use crate::json::Json;
 
 /// One iteration's picture, and whose loop it is. The tasks are carried
@@ -77,9 +77,13 @@ pub enum Event {
     },
     /// A callback ran that is no task's step.
     Callback { what: String },
-    /// Someone asked the task to cancel: a task, a callback, or (none) the
-    /// program's top level.
-    CancelRequested { task: String, by: Option<String> },
+    /// Someone asked the task to cancel: a task, a callback, (none) the
+    /// program's top level, or the learner, live.
+    CancelRequested {
+        task: String,
+        by: Option<String>,
+        learner: bool,
+    },
     /// A gather, wait or as_completed handed the task it woke `value`: a
     /// gather's list, a wait's done and pending sets, the next task
     /// as_completed gives with its outcome.
@@ -399,41 +403,48 @@ pub fn describe_event(event: &Event) -> String {
 /// An event in words, in a language: the page's in the learner's, the
 /// command-line tool's in English.
 pub fn word_event(lang: Lang, event: &Event) -> String {
-    let t = |key: &str| crate::i18n::t_code(lang, key).to_string();
+    // One pass over each template: a value the program chose (a task
+    // named `{at}`) stays as it is.
+    let say = |key: &str, values: &[(&str, &str)]| fill(t_code(lang, key), values);
     let at = |line: &Option<u32>| match line {
-        Some(l) => t("ev.at_line").replace("{line}", &l.to_string()),
+        Some(l) => say("ev.at_line", &[("line", &l.to_string())]),
         None => String::new(),
     };
-    let by = |by: &Option<String>| by.clone().unwrap_or_else(|| t("ev.the_program"));
+    let by = |by: &Option<String>| {
+        by.clone()
+            .unwrap_or_else(|| t_code(lang, "ev.the_program").to_string())
+    };
     match event {
         Event::Created {
             task,
             coro,
             by: who,
             line,
-        } => t("ev.created")
-            .replace("{by}", &by(who))
-            .replace("{task}", task)
-            .replace("{coro}", coro)
-            .replace("{at}", &at(line)),
-        Event::Runs { task, line: None } => t("ev.starts").replace("{task}", task),
+        } => say(
+            "ev.created",
+            &[
+                ("by", &by(who)),
+                ("task", task),
+                ("coro", coro),
+                ("at", &at(line)),
+            ],
+        ),
+        Event::Runs { task, line: None } => say("ev.starts", &[("task", task)]),
         Event::Runs {
             task,
             line: Some(l),
-        } => t("ev.resumes")
-            .replace("{task}", task)
-            .replace("{line}", &l.to_string()),
-        Event::CancelledErrorDelivered { task } => t("ev.thrown").replace("{task}", task),
-        Event::Awaits { task, on, line } => t("ev.awaits")
-            .replace("{task}", task)
-            .replace("{on}", on)
-            .replace("{at}", &at(line)),
-        Event::Yields { task, line } => t("ev.yields")
-            .replace("{task}", task)
-            .replace("{at}", &at(line)),
+        } => say("ev.resumes", &[("task", task), ("line", &l.to_string())]),
+        Event::CancelledErrorDelivered { task } => say("ev.thrown", &[("task", task)]),
+        Event::Awaits { task, on, line } => say(
+            "ev.awaits",
+            &[("task", task), ("on", on), ("at", &at(line))],
+        ),
+        Event::Yields { task, line } => say("ev.yields", &[("task", task), ("at", &at(line))]),
         Event::Finished { task, state, value } => {
             let state = match state.as_str() {
-                "returned" | "raised" | "cancelled" => t(&format!("state.{state}")),
+                "returned" | "raised" | "cancelled" => {
+                    t_code(lang, &format!("state.{state}")).to_string()
+                }
                 other => other.to_string(),
             };
             match value {
@@ -441,17 +452,19 @@ pub fn word_event(lang: Lang, event: &Event) -> String {
                 None => format!("{task} {state}"),
             }
         }
-        Event::Callback { what } => t("ev.callback").replace("{what}", what),
-        Event::Gave { task, what, value } => t("ev.gave")
-            .replace("{what}", what)
-            .replace("{task}", task)
-            .replace("{value}", value),
-        Event::CancelRequested { task, by: who } => match who.as_deref() {
-            Some("you") => t("ev.you_cancel").replace("{task}", task),
-            _ => t("ev.asks_cancel")
-                .replace("{by}", &by(who))
-                .replace("{task}", task),
-        },
+        Event::Callback { what } => say("ev.callback", &[("what", what)]),
+        Event::Gave { task, what, value } => say(
+            "ev.gave",
+            &[("what", what), ("task", task), ("value", value)],
+        ),
+        Event::CancelRequested {
+            task,
+            learner: true,
+            ..
+        } => say("ev.you_cancel", &[("task", task)]),
+        Event::CancelRequested { task, by: who, .. } => {
+            say("ev.asks_cancel", &[("by", &by(who)), ("task", task)])
+        }
     }
 }
 
@@ -515,6 +528,7 @@ fn event(e: &Json) -> Result<Event, String> {
         Some("cancel requested") => Event::CancelRequested {
             task: task()?,
             by: text(e, "by"),
+            learner: matches!(e.get("learner"), Some(Json::Bool(true))),
         },
         Some("gave") => Event::Gave {
             task: task()?,

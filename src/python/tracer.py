@@ -1236,6 +1236,15 @@ def _future_name(future):
     return _task_name(future) if isinstance(future, asyncio.Task) else "a future"
 
 
+# Who cancels, when the learner does (Tracer.cancel_as_asked).
+_LEARNER = object()
+
+# The asyncio functions whose results _combinator_gave tells, by their code:
+# a frame's name alone would take Event.wait for asyncio.wait.
+_WAIT_CODE = tasks.wait.__code__
+_AS_COMPLETED_ONE = "as_completed.<locals>._wait_for_one"
+
+
 def _combinator_gave(task, woken_by, program):
     """What a gather, wait or as_completed hands the task it wakes, as
     (what, value), or None: read as the task resumes, before its step takes
@@ -1248,15 +1257,15 @@ def _combinator_gave(task, woken_by, program):
     if called is None:
         return None
     _, frame = called
-    code = frame.f_code.co_name
-    if code == "wait":
+    code = frame.f_code
+    if code is _WAIT_CODE:
         # What _wait returns once its waiter is done: the done and the
         # pending among the futures given.
         fs = frame.f_locals.get("fs", ())
         done = sorted(_future_name(f) for f in fs if f.done())
         pending = sorted(_future_name(f) for f in fs if not f.done())
         return "wait", f"done={{{', '.join(done)}}} pending={{{', '.join(pending)}}}"
-    if code == "_wait_for_one":
+    if code.co_qualname == _AS_COMPLETED_ONE and code.co_filename == tasks.__file__:
         # The next future as_completed's queue gives (None: its timeout).
         queue = frame.f_locals.get("done")
         waiting = getattr(queue, "_queue", None)
@@ -1419,10 +1428,12 @@ class Tracer:
         `(loop, iteration, task name)`), made as this iteration begins: so
         a run with them is as deterministic as one without."""
         where = (self.loops.index(loop), loop.iterations)
-        for asked in [c for c in self.cancels if (c[0], c[1]) == where]:
+        # Asked twice, made once: a second cancel() would count twice.
+        asked_now = dict.fromkeys(tuple(c) for c in self.cancels if (c[0], c[1]) == where)
+        for asked in asked_now:
             for task in loop.tasks():
                 if _task_name(task) == asked[2] and not task.done():
-                    self.handle = "you"
+                    self.handle = _LEARNER
                     try:
                         task.cancel()
                     finally:
@@ -1431,6 +1442,10 @@ class Tracer:
     def cancel_requested(self, task):
         loop = task.get_loop()
         running = tasks.current_task(loop) if loop.is_running() else None
+        if running is None and self.handle is _LEARNER:
+            # The learner, live: no task or callback, whatever its name.
+            self.event("cancel requested", task=_task_name(task), by=None, learner=True)
+            return
         by = _task_name(running) if running is not None else self.handle
         self.event("cancel requested", task=_task_name(task), by=by)
 
@@ -1513,12 +1528,12 @@ class Tracer:
 _tracer = Tracer()
 
 
+# A task's `cancel`, heard: set on the task itself (CPython's tasks have a
+# __dict__, and asyncio calls `cancel` by name, gather and wait_for
+# included). It holds the task weakly: a cycle would keep a finished task,
+# and what CPython says when it frees one, from coming. (A comment, not a
+# docstring: `task.cancel.__doc__` is the method's.)
 class _CancelHeard:
-    """A task's `cancel`, heard: set on the task itself (CPython's tasks
-    have a __dict__, and asyncio calls `cancel` by name, gather and
-    wait_for included). It holds the task weakly: a cycle would keep a
-    finished task, and what CPython says when it frees one, from coming."""
-
     __slots__ = ("task",)
 
     def __init__(self, task):
@@ -1543,7 +1558,13 @@ class _CancelHeard:
         return type(task).cancel.__get__(task)
 
     def __getattr__(self, name):
+        if name == "task":
+            # Not set yet (copy.copy makes one without __init__).
+            raise AttributeError(name)
         return getattr(self._method(), name)
+
+    __doc__ = property(lambda self: self._method().__doc__)
+    __module__ = property(lambda self: self._method().__module__)
 
     def __repr__(self):
         try:

@@ -319,8 +319,8 @@ asyncio.run(main())
   const cancels = [[0, 3, "Task-3"]];
   const [doc] = await traced(source, cancels);
   const asked = doc.events.filter((e) => e.event === "cancel requested");
-  check("(g) cancels [[0, 3, \"Task-3\"]]: \"cancel requested\" of Task-3 by \"you\" at loop 0, iteration 3",
-    asked.length >= 1 && asked[0].task === "Task-3" && asked[0].by === "you" && asked[0].loop === 0 && asked[0].iteration === 3,
+  check("(g) cancels [[0, 3, \"Task-3\"]]: \"cancel requested\" of Task-3 by the learner at loop 0, iteration 3",
+    asked.length >= 1 && asked[0].task === "Task-3" && asked[0].by === null && asked[0].learner === true && asked[0].loop === 0 && asked[0].iteration === 3,
     JSON.stringify(asked));
   const difference = firstDifference(doc, cpythonRunTraced(source, cancels), null);
   check("(g) cancels: the whole document as on the machine's CPython", difference === null, difference);

@@ -684,10 +684,9 @@ fn Header(props: &HeaderProps) -> Html {
             .iter()
             .map(|p| (p.id.to_string(), p.title(ctx.lang).to_string())),
     );
-    let explanation = presets
-        .iter()
-        .find(|p| p.program == *ctx.program)
-        .map(|p| (p.title(ctx.lang), p.explanation(ctx.lang)));
+    // The example loaded, as long as it is unedited: the picker shows it.
+    let loaded = presets.iter().find(|p| p.program == *ctx.program);
+    let explanation = loaded.map(|p| (p.title(ctx.lang), p.explanation(ctx.lang)));
     html! {
         <header class="app-header">
             <div class="titles">
@@ -695,7 +694,7 @@ fn Header(props: &HeaderProps) -> Html {
                 <p class="tagline">{ ctx.t("app.tagline") }</p>
             </div>
             <div class="toolbar">
-                <fields::Select label={ctx.t("label.example")} value="" options={examples} on_change={on_example} />
+                <fields::Select label={ctx.t("label.example")} value={loaded.map_or("", |p| p.id)} options={examples} on_change={on_example} />
                 <button onclick={undo} disabled={!props.can_undo}>{ ctx.t("action.undo") }</button>
                 <button onclick={redo} disabled={!props.can_redo}>{ ctx.t("action.redo") }</button>
                 <fields::Select

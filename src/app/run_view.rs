@@ -22,7 +22,7 @@ use crate::engine::aio::CombKind;
 use crate::engine::snapshot::{
     await_tree, lanes, snapshot_at_with, Lane, Mark, Recording, Snapshot, TaskState,
 };
-use crate::engine::snapshot::{JobStatus, ResultView, SideThread};
+use crate::engine::snapshot::{JobStatus, ResultView, SideThread, TaskView};
 use crate::engine::trace::Told;
 use crate::engine::value::py_float_repr;
 use crate::engine::{Program, Simulation, Status, TaskId};
@@ -521,7 +521,12 @@ fn LoopView(props: &LoopViewProps) -> Html {
                 <tbody>
                     { for s.tasks.iter().take(TASK_ROWS).map(|t| html! {
                         <tr class={classes!("task-row", t.state.key())} data-task={t.name.clone()}>
-                            <td>{ &t.name }if t.on_side { <span class="on-side">{ format!(" · {}", ctx.t("run.on_side")) }</span> }</td>
+                            <td>
+                                <span class="task-name">{ &t.name }</span>
+                                <span class="task-call">{ format!(" · {}", task_call(&ctx, &s.tasks, t)) }</span>
+                                if t.coro.is_none() { <span class="shutdown-note">{ format!(" ({})", ctx.t("run.shutdown_task")) }</span> }
+                                if t.on_side { <span class="on-side">{ format!(" · {}", ctx.t("run.on_side")) }</span> }
+                            </td>
                             <td class="state">{ state_text(&ctx, &t.state) }{ if t.cancel_pending { format!(" · {}", ctx.t("run.cancel_pending")) } else { String::new() } }</td>
                             <td>
                                 if running && props.latest && !t.state.is_done() {
@@ -673,6 +678,31 @@ fn job_status_text(ctx: &AppContext, state: &JobStatus) -> String {
         }
         JobStatus::Ended(state) => state_text(ctx, state),
         JobStatus::Cancelled => ctx.t("threads.cancelled"),
+    }
+}
+
+/// What a task runs, as code mode shows CPython's (`func1_5()`): its
+/// coroutine; a task of the loop's own is one of `asyncio.run`'s two
+/// shutdown steps, made in this order.
+fn task_call(ctx: &AppContext, tasks: &[TaskView], task: &TaskView) -> String {
+    match task.coro {
+        Some(c) => ctx
+            .program
+            .coroutines
+            .get(c as usize)
+            .map_or_else(|| "?".into(), |co| format!("{}()", co.name)),
+        None => {
+            let before = tasks
+                .iter()
+                .take_while(|t| t.id != task.id)
+                .filter(|t| t.coro.is_none())
+                .count();
+            if before == 0 {
+                "BaseEventLoop.shutdown_asyncgens()".into()
+            } else {
+                "BaseEventLoop.shutdown_default_executor()".into()
+            }
+        }
     }
 }
 

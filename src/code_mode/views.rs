@@ -1364,6 +1364,8 @@ fn task_table(
             <tbody>
             { for picture.tasks.iter().take(200).map(|t| {
                 let call = run.call_of(&t.name).map(|c| format!(" · {c}")).unwrap_or_default();
+                // asyncio.run's own tasks, made after main returns.
+                let shutdown = call.starts_with(" · BaseEventLoop.shutdown_");
                 let state = match (&t.on, &t.value) {
                     (Some(on), _) => format!("{} {on}", t.state),
                     (None, Some(v)) => format!("{} {v}", t.state),
@@ -1377,7 +1379,10 @@ fn task_table(
                 });
                 html! {
                     <tr class={classes!("task", t.state.replace(' ', "-"))}>
-                        <th scope="row">{ format!("{}{call}", t.name) }</th>
+                        <th scope="row">
+                            { format!("{}{call}", t.name) }
+                            if shutdown { <span class="shutdown-note">{ format!(" ({})", ctx.t("run.shutdown_task")) }</span> }
+                        </th>
                         <td>
                             { state }
                             if let Some(cancel) = cancel {

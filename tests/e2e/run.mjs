@@ -186,12 +186,19 @@ test("edit, undo and redo; build a scenario with the keyboard only", async () =>
   };
   const pick = async (select, value, what) => {
     await focusOn(select, what);
+    // Up or down, from the option shown (a picker may show the example loaded).
+    const [from, to] = await select.evaluate((el, v) => [el.selectedIndex, [...el.options].findIndex((o) => o.value === v)], value);
+    const key = to < from ? "ArrowUp" : "ArrowDown";
     for (let i = 0; i < 60 && (await select.inputValue()) !== value; i++) {
-      await keys.keyboard.press("ArrowDown");
+      await keys.keyboard.press(key);
     }
     equal(await select.inputValue(), value, `${what} picked with arrow keys`);
   };
-  await pick(keys.getByLabel("Example"), "new", "the Example picker");
+  // The picker shows the example loaded (01_gather); "New, empty program"
+  // is just above it, and once chosen the picker shows no example again.
+  await focusOn(keys.getByLabel("Example"), "the Example picker");
+  equal(await keys.getByLabel("Example").inputValue(), "01_gather", "the example loaded, in the picker");
+  await keys.keyboard.press("ArrowUp");
   await until(async () => (await keys.locator(".python-view code").textContent()).includes("async def main"), "an empty main");
   await pick(keys.getByLabel("Step to add").first(), "print", "the step picker");
   await focusOn(button(keys, "Add step").first(), "Add step");
@@ -893,6 +900,40 @@ test("code mode: a .py file opens as a paste does (page spaces made plain, with 
   await page.goto(`${site}?again#${fragment}`);
   await page.getByText(/4 spaces from a web page/).waitFor({ timeout: 30000 });
   await until(async () => (await codeOutput(page)) === "linked\nindented\n", "the linked program run", 60000);
+  await page.context().close();
+});
+
+test("what a new user tripped over: the picker names the example loaded, tasks say what they run (asyncio.run's shutdown said so) as in code mode, the story's numbers fit", async () => {
+  const page = await newPage();
+  await open(page);
+  equal(await page.getByLabel("Example").inputValue(), "01_gather", "the example picker on a first visit");
+  await page.getByLabel("Example").selectOption("08_cancel_all");
+  equal(await page.getByLabel("Example").inputValue(), "08_cancel_all", "the example picker after choosing one");
+  await page.getByLabel("Example").selectOption("01_gather");
+  await button(page, "Run to end").click().catch(() => {});
+  const graphRows = await page.locator("table.tasks tr.task-row td:first-child").allTextContents();
+  check(graphRows.some((r) => r.startsWith("Task-2 · ")), `a task with what it runs: ${graphRows.join(" | ")}`);
+  check(graphRows.some((r) => r.includes("shutdown_asyncgens()") && r.includes("asyncio.run's shutdown")), `the shutdown said so: ${graphRows.join(" | ")}`);
+  // The story's list numbers (up to 100.) fit inside its margin.
+  const fits = await page.evaluate(() => {
+    const list = document.querySelector(".story");
+    const item = list?.querySelector("li");
+    if (!item) return false;
+    const probe = document.createElement("span");
+    probe.style.font = getComputedStyle(item).font;
+    probe.style.position = "absolute";
+    probe.textContent = "100. ";
+    document.body.append(probe);
+    const width = probe.getBoundingClientRect().width;
+    probe.remove();
+    return parseFloat(getComputedStyle(list).paddingLeft) >= width;
+  });
+  check(fits, "the story's two- and three-digit numbers fit");
+  // The same program in code mode names its tasks alike (CPython's words).
+  await page.getByRole("button", { name: "Edit as Python", exact: true }).click();
+  await until(async () => ((await page.locator(".iteration-head").textContent()) ?? "").startsWith("The loop ran"), "code mode's run", 60000);
+  const codeRows = await page.locator("table.tasks tbody th").allTextContents();
+  equal(codeRows.join("\n"), graphRows.join("\n"), "the tasks, named in code mode as in graph mode");
   await page.context().close();
 });
 

@@ -695,8 +695,8 @@ fn Header(props: &HeaderProps) -> Html {
             </div>
             <div class="toolbar">
                 <fields::Select label={ctx.t("label.example")} value={loaded.map_or("", |p| p.id)} options={examples} on_change={on_example} />
-                <button onclick={undo} disabled={!props.can_undo}>{ ctx.t("action.undo") }</button>
-                <button onclick={redo} disabled={!props.can_redo}>{ ctx.t("action.redo") }</button>
+                <button class="graph-only" onclick={undo} disabled={!props.can_undo}>{ ctx.t("action.undo") }</button>
+                <button class="graph-only" onclick={redo} disabled={!props.can_redo}>{ ctx.t("action.redo") }</button>
                 <fields::Select
                     label={ctx.t("label.language")}
                     value={ctx.lang.code()}
@@ -704,10 +704,10 @@ fn Header(props: &HeaderProps) -> Html {
                     on_change={on_lang} />
                 <CopyLink length={props.link_length} link_of={props.link_of.clone()} />
                 <button class="paste-program" onclick={props.on_paste_program.clone()}>{ ctx.t("mode.paste_program") }</button>
-                <span class="shortcuts">{ ctx.t("shortcuts") }</span>
+                <span class="shortcuts graph-only">{ ctx.t("shortcuts") }</span>
             </div>
             if let Some((title, text)) = explanation {
-                <p class="explanation"><strong>{ title }</strong>{ " — " }{ text }</p>
+                <p class="explanation graph-only"><strong>{ title }</strong>{ " — " }{ text }</p>
             }
         </header>
     }

@@ -35,6 +35,10 @@ pub struct Player {
     pub recording: Recording,
     /// The mark shown; `None` follows the newest moment.
     pub cursor: Option<usize>,
+    /// How many moments the whole run has, as the run to the end made
+    /// before a Reset found them: the time cursor spans them all while a
+    /// live run or steps make them again.
+    whole: usize,
     /// Cancellations asked for from outside, `(after iterations, task)`,
     /// so replaying an earlier moment replays them too.
     cancels: Vec<(u32, TaskId)>,
@@ -63,6 +67,7 @@ impl Player {
             sim: None,
             recording: Recording::default(),
             cursor: None,
+            whole: 0,
             cancels: Vec::new(),
             replayed: Vec::new(),
             latest: None,
@@ -85,6 +90,7 @@ impl Player {
                 }
             }
         }
+        player.whole = player.recording.marks.len();
         player.refresh();
         player
     }
@@ -327,6 +333,10 @@ pub fn RunPanel() -> Html {
         });
     }
     let index = p.cursor.unwrap_or(count.saturating_sub(1));
+    // Once the run has ended, its own moments (a live cancel can make it
+    // longer or shorter than the whole run was).
+    let running = p.sim.as_ref().is_some_and(|s| s.borrow().is_running());
+    let span = if running { count.max(p.whole) } else { count };
     let status = p.status();
     let mut speeds = vec![0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0];
     // A link may ask for a speed between these.
@@ -355,7 +365,7 @@ pub fn RunPanel() -> Html {
             </div>
             <label class="field cursor">
                 <span class="field-label">{ format!("{} t={}", ctx.t("run.moment"), shown.as_ref().map_or("0.0".into(), |(_, s)| py_float_repr(s.time))) }</span>
-                <input type="range" min="0" max={count.saturating_sub(1).to_string()} value={index.to_string()} oninput={on_cursor} />
+                <input type="range" min="0" max={span.saturating_sub(1).to_string()} value={index.to_string()} oninput={on_cursor} />
             </label>
             if let Some((mark, snapshot)) = shown {
                 <LoopView snapshot={snapshot.clone()} status={status.clone()} latest={p.at_latest()} player={PlayerHandle(player.clone(), redraw.clone())} />

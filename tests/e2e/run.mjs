@@ -929,8 +929,26 @@ test("what a new user tripped over: the picker names the example loaded, tasks s
     return parseFloat(getComputedStyle(list).paddingLeft) >= width;
   });
   check(fits, "the story's two- and three-digit numbers fit");
+  // The time cursor spans the whole run from a Reset on, through steps and
+  // a live run, not only the moments made so far.
+  const slider = page.locator(".run-panel input[type=range]");
+  const whole = await slider.getAttribute("max");
+  check(Number(whole) > 5, `the whole run's moments: ${whole}`);
+  await button(page, "Reset").click();
+  equal(await slider.getAttribute("max"), whole, "the cursor's span after Reset");
+  equal(await slider.inputValue(), "0", "the cursor after Reset");
+  await button(page, "Step").click();
+  equal(await slider.getAttribute("max"), whole, "the cursor's span after a step");
+  equal(await slider.inputValue(), "1", "the cursor after a step");
+  await button(page, "Run").click();
+  await new Promise((r) => setTimeout(r, 300));
+  equal(await slider.getAttribute("max"), whole, "the cursor's span during a live run");
+  await button(page, "Run to end").click();
+  equal(await slider.inputValue(), whole, "the cursor at the end");
   // The same program in code mode names its tasks alike (CPython's words).
   await page.getByRole("button", { name: "Edit as Python", exact: true }).click();
+  check(!(await page.locator(".explanation").isVisible()), "no graph explanation in code mode");
+  check(!(await button(page, "Undo").isVisible()), "no graph Undo in code mode");
   await until(async () => ((await page.locator(".iteration-head").textContent()) ?? "").startsWith("The loop ran"), "code mode's run", 60000);
   const codeRows = await page.locator("table.tasks tbody th").allTextContents();
   equal(codeRows.join("\n"), graphRows.join("\n"), "the tasks, named in code mode as in graph mode");

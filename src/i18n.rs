@@ -162,6 +162,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("run.cancel_now", "Cancel now", "立即取消"),
     ("run.cancel_pending", "cancellation requested", "已请求取消"),
     ("run.await_tree", "Who awaits whom", "等待关系"),
+    ("run.due_in", "due in {s} s", "{s} 秒后到期"),
     ("run.shutdown_task", "asyncio.run's shutdown, made after main returns", "asyncio.run 在 main 返回后的收尾任务"),
     ("run.results", "Results of gather, wait and as_completed", "gather、wait 与 as_completed 的结果"),
     ("run.result_waiting", "still waiting", "仍在等待"),

@@ -26,6 +26,9 @@ pub struct LiveControl {
     /// Virtual seconds per wall-clock second (0.1 to 10 in the UI).
     pub speed: Cell<f64>,
     pub paused: Cell<bool>,
+    /// Virtual seconds waited so far toward the next timer (0 when not
+    /// waiting): the page's clock and timers move on while the loop waits.
+    pub waited: Cell<f64>,
 }
 
 impl Default for LiveControl {
@@ -33,6 +36,7 @@ impl Default for LiveControl {
         LiveControl {
             speed: Cell::new(1.0),
             paused: Cell::new(false),
+            waited: Cell::new(0.0),
         }
     }
 }
@@ -50,9 +54,22 @@ async fn next_microtask() {
 
 /// Runs `sim` until it ends or `control` pauses it, calling `on_slice`
 /// after each slice of work so views can follow.
-pub async fn drive(sim: &RefCell<Simulation>, control: &LiveControl, mut on_slice: impl FnMut()) {
+pub async fn drive(sim: &RefCell<Simulation>, control: &LiveControl, on_slice: impl FnMut()) {
+    drive_watching(sim, control, on_slice, || {}).await
+}
+
+/// As `drive`, and calls `on_wait` as each chunk of a wait for a timer
+/// passes (`control.waited` says how far it got).
+pub async fn drive_watching(
+    sim: &RefCell<Simulation>,
+    control: &LiveControl,
+    mut on_slice: impl FnMut(),
+    mut on_wait: impl FnMut(),
+) {
     while !control.paused.get() && sim.borrow().is_running() {
-        if !wait_for_next_timer(sim, control).await {
+        let waited = wait_for_next_timer(sim, control, &mut on_wait).await;
+        control.waited.set(0.0);
+        if !waited {
             return;
         }
         run_slice(sim).await;
@@ -65,7 +82,11 @@ pub async fn drive(sim: &RefCell<Simulation>, control: &LiveControl, mut on_slic
 /// When nothing is ready, waits the wall time the gap to the next timer
 /// takes at the current speed, in short chunks so a pause or a change of
 /// speed takes effect quickly. Returns false if paused meanwhile.
-async fn wait_for_next_timer(sim: &RefCell<Simulation>, control: &LiveControl) -> bool {
+async fn wait_for_next_timer(
+    sim: &RefCell<Simulation>,
+    control: &LiveControl,
+    on_wait: &mut impl FnMut(),
+) -> bool {
     let gap = {
         let sim = sim.borrow();
         if !sim.is_idle() {
@@ -89,6 +110,8 @@ async fn wait_for_next_timer(sim: &RefCell<Simulation>, control: &LiveControl) -
         if control.paused.get() {
             return false;
         }
+        control.waited.set(waited.min(gap));
+        on_wait();
     }
 }
 

@@ -59,6 +59,7 @@ async fn live_driver_gives_the_virtual_drivers_trace() {
         let control = LiveControl {
             speed: Cell::new(1000.0),
             paused: Cell::new(false),
+            ..LiveControl::default()
         };
         let slices = Cell::new(0);
         drive(&live_run, &control, || slices.set(slices.get() + 1)).await;
@@ -91,6 +92,7 @@ async fn pausing_a_live_run_stops_it_where_it_is_and_resuming_finishes_it() {
     let control = LiveControl {
         speed: Cell::new(1000.0),
         paused: Cell::new(false),
+        ..LiveControl::default()
     };
     // Pause from inside the first slice: the run must stop, unfinished.
     drive(&sim, &control, || control.paused.set(true)).await;

@@ -26,7 +26,7 @@ use crate::engine::snapshot::{JobStatus, ResultView, SideThread, TaskView};
 use crate::engine::trace::Told;
 use crate::engine::value::py_float_repr;
 use crate::engine::{Program, Simulation, Status, TaskId};
-use crate::live::{drive, LiveControl};
+use crate::live::{drive_watching, LiveControl};
 
 /// The run being watched.
 pub struct Player {
@@ -333,6 +333,10 @@ pub fn RunPanel() -> Html {
         });
     }
     let index = p.cursor.unwrap_or(count.saturating_sub(1));
+    let waited = p.control.waited.get();
+    let waiting_at = (p.live && p.at_latest() && waited > 0.0)
+        .then(|| shown.as_ref().map(|(_, s)| (s.time + waited).to_bits()))
+        .flatten();
     // Once the run has ended, its own moments (a live cancel can make it
     // longer or shorter than the whole run was).
     let running = p.sim.as_ref().is_some_and(|s| s.borrow().is_running());
@@ -364,11 +368,14 @@ pub fn RunPanel() -> Html {
                 <span class="shortcuts">{ ctx.t("run.shortcuts") }</span>
             </div>
             <label class="field cursor">
-                <span class="field-label">{ format!("{} t={}", ctx.t("run.moment"), shown.as_ref().map_or("0.0".into(), |(_, s)| py_float_repr(s.time))) }</span>
+                <span class="field-label">{ format!("{} t={}", ctx.t("run.moment"), match waiting_at {
+                    Some(bits) => format!("{:.1}", f64::from_bits(bits)),
+                    None => shown.as_ref().map_or("0.0".into(), |(_, s)| py_float_repr(s.time)),
+                }) }</span>
                 <input type="range" min="0" max={span.saturating_sub(1).to_string()} value={index.to_string()} oninput={on_cursor} />
             </label>
             if let Some((mark, snapshot)) = shown {
-                <LoopView snapshot={snapshot.clone()} status={status.clone()} latest={p.at_latest()} player={PlayerHandle(player.clone(), redraw.clone())} />
+                <LoopView snapshot={snapshot.clone()} status={status.clone()} latest={p.at_latest()} player={PlayerHandle(player.clone(), redraw.clone())} {waiting_at} />
                 <Timeline lanes={p.lanes.clone()} cursor={snapshot.time} end={p.recording.end_time()} lang={ctx.lang} />
                 <OutputView lines={p.lines[..mark.printed.min(p.lines.len())].to_vec()} log={recent_log(&p, mark.events)} status={status} />
             }
@@ -417,12 +424,19 @@ fn run_command(player: &Rc<RefCell<Player>>, command: Command, redraw: Rc<dyn Fn
             let player = player.clone();
             let redraw2 = redraw.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                drive(&sim, &control, || {
-                    if let Ok(mut p) = player.try_borrow_mut() {
-                        p.snap();
-                    }
-                    redraw2();
-                })
+                let redraw3 = redraw2.clone();
+                drive_watching(
+                    &sim,
+                    &control,
+                    || {
+                        if let Ok(mut p) = player.try_borrow_mut() {
+                            p.snap();
+                        }
+                        redraw2();
+                    },
+                    // While the loop waits for a timer, its clock moves on.
+                    move || redraw3(),
+                )
                 .await;
                 if let Ok(mut p) = player.try_borrow_mut() {
                     p.live = false;
@@ -486,12 +500,16 @@ struct LoopViewProps {
     /// Showing the newest moment (tasks can be cancelled only then).
     latest: bool,
     player: PlayerHandle,
+    /// While a live run waits for a timer: the virtual time now (the
+    /// snapshot's time plus what has been waited), as bits.
+    waiting_at: Option<u64>,
 }
 
 #[component]
 fn LoopView(props: &LoopViewProps) -> Html {
     let ctx = use_context::<AppContext>().expect("AppContext");
     let s = &props.snapshot;
+    let now = props.waiting_at.map(f64::from_bits);
     let running = props.status == Some(Status::Running);
     let cancel = |task: TaskId| {
         let PlayerHandle(player, redraw) = props.player.clone();
@@ -515,7 +533,10 @@ fn LoopView(props: &LoopViewProps) -> Html {
     html! {
         <div class="loop-view" aria-label={ctx.t("region.loop")}>
             <p class="clock">
-                <span data-testid="clock">{ format!("t={}", py_float_repr(s.time)) }</span>
+                <span data-testid="clock">{ match now {
+                    Some(now) => format!("t={now:.1}"),
+                    None => format!("t={}", py_float_repr(s.time)),
+                } }</span>
                 { " · " }
                 <span data-testid="iteration">{ format!("{} {}", ctx.t("run.iteration"), s.iteration) }</span>
             </p>
@@ -524,7 +545,7 @@ fn LoopView(props: &LoopViewProps) -> Html {
                     { format!("{}. {}", ctx.t("cancel.raised").replace("{task}", &task), ctx.t("cancel.cycle").replace("{tasks}", &cycle)) }
                 </p>
             }
-            { queues_view(&ctx, "h3", &s.ready, &s.timers) }
+            { queues_view(&ctx, "h3", &s.ready, &s.timers, now) }
             <h3>{ ctx.t("run.tasks") }</h3>
             <table class="tasks">
                 <thead><tr><th>{ ctx.t("label.task") }</th><th>{ ctx.t("run.state") }</th><th></th></tr></thead>
@@ -557,7 +578,7 @@ fn LoopView(props: &LoopViewProps) -> Html {
                         { format!("{} {} · ", ctx.t("run.iteration"), side.iteration) }
                         { side_thread_text(&ctx, side.thread) }
                     </p>
-                    { queues_view(&ctx, "h4", &side.ready, &side.timers) }
+                    { queues_view(&ctx, "h4", &side.ready, &side.timers, None) }
                 </div>
             }
             if !s.jobs.is_empty() {
@@ -641,6 +662,7 @@ fn queues_view(
     heading: &'static str,
     ready: &[String],
     timers: &[(f64, String)],
+    now: Option<f64>,
 ) -> Html {
     html! {
         <div class="queues">
@@ -658,7 +680,11 @@ fn queues_view(
                     <p class="empty">{ "—" }</p>
                 } else {
                     <ul class="timers">{ capped(ctx, timers, QUEUE_ROWS, 0, |(when, what)| html! {
-                        <li><span class="time">{ format!("t={}", py_float_repr(*when)) }</span>{ " " }{ what }</li>
+                        <li><span class="time">{ format!("t={}", py_float_repr(*when)) }</span>{ " " }{ what }
+                            if let Some(now) = now {
+                                <span class="countdown">{ format!(" · {}", ctx.t("run.due_in").replace("{s}", &format!("{:.1}", (when - now).max(0.0)))) }</span>
+                            }
+                        </li>
                     }) }</ul>
                 }
             </div>

@@ -955,6 +955,26 @@ test("what a new user tripped over: the picker names the example loaded, tasks s
   await page.context().close();
 });
 
+test("while a live run waits for a timer at 1x, the clock and the timers' countdown move in real time", async () => {
+  const page = await newPage();
+  await open(page);
+  await page.getByLabel("Example").selectOption("01_gather");
+  await button(page, "Reset").click();
+  await page.getByLabel("Speed").selectOption("1");
+  await button(page, "Run").click();
+  // 01_gather's first timer is 3 s away: the loop waits for it.
+  await new Promise((r) => setTimeout(r, 1500));
+  const seen = await clock(page);
+  const t = Number(seen.replace("t=", ""));
+  check(t >= 0.5 && t < 3, `the clock while the loop waits: ${seen}`);
+  const countdowns = await page.locator(".timers .countdown").allTextContents();
+  check(countdowns.length > 0 && countdowns.every((c) => /due in \d+\.\d s/.test(c)), `the timers' countdown: ${countdowns.join(" | ")}`);
+  await new Promise((r) => setTimeout(r, 600));
+  check(Number((await clock(page)).replace("t=", "")) > t, "the clock moved on");
+  await button(page, "Pause").click();
+  await page.context().close();
+});
+
 test("code mode: a program that never yields is stopped after 30 s and Run starts a fresh CPython", async () => {
   const page = await newPage();
   const editor = await openCodeMode(page);

@@ -379,6 +379,26 @@ test("switching the language changes the interface and the link carries it", asy
   await page.context().close();
 });
 
+test("one screen: at 1440 x 900 and 1280 x 800 every preset fits the window, with no page scroll", async () => {
+  for (const [width, height] of [[1440, 900], [1280, 800]]) {
+    const page = await newPage({ width, height });
+    await open(page);
+    const ids = await page.getByLabel("Example").evaluate((el) => [...el.options].map((o) => o.value).filter((v) => v && v !== "new"));
+    for (const id of ids) {
+      await page.getByLabel("Example").selectOption(id);
+      const [scroll, inner] = await page.evaluate(() => [document.documentElement.scrollHeight, window.innerHeight]);
+      check(scroll <= inner + 1, `${id} at ${width} x ${height}: the page is ${scroll}px tall`);
+      // The program, the loop's controls and the output are all in view.
+      for (const selector of ["section#python", ".run-panel .controls", "section#output"]) {
+        const box = await page.locator(selector).first().boundingBox();
+        check(box && box.y >= 0 && box.y < inner, `${id}: ${selector} on screen (${JSON.stringify(box)})`);
+      }
+    }
+    if (width === 1440) await page.screenshot({ path: path.join(artifacts, "one-screen.png") });
+    await page.context().close();
+  }
+});
+
 for (const [name, width, height] of [["phone", 390, 844], ["desktop", 1280, 800]]) {
   test(`${name} layout (${width}px): nothing overflows or overlaps`, async () => {
     const page = await newPage({ width, height });

@@ -153,6 +153,8 @@ test("run live, pause, step, resume, drag the cursor back, cancel a task live", 
   await button(page, "Run to end").click();
   equal(await stateOf(page, "Task-2"), "cancelled", "Task-2 after cancelling it");
   equal(await page.locator('.lane[data-task="Task-2"] .landed-mark').count(), 1, "landed marks on Task-2's lane");
+  // The loop panel scrolls inside itself: its timeline, where the marks are, in view.
+  await page.locator(".timeline-view").scrollIntoViewIfNeeded();
   await page.screenshot({ path: path.join(artifacts, "cancelled-live.png"), fullPage: true });
   equal(page.errors.join("\n"), "", "console errors");
   await page.context().close();

@@ -397,6 +397,15 @@ test("one screen: at 1440 x 900 and 1280 x 800 every preset fits the window, wit
       }
     }
     if (width === 1440) await page.screenshot({ path: path.join(artifacts, "one-screen.png") });
+    // Code mode too: the program, the loop's controls and the output.
+    await page.getByRole("button", { name: "Python code", exact: true }).click();
+    await until(async () => (await page.locator(".code-output li").count()) > 0, "code mode's first run", 60000);
+    const [scroll, inner] = await page.evaluate(() => [document.documentElement.scrollHeight, window.innerHeight]);
+    check(scroll <= inner + 1, `code mode at ${width} x ${height}: the page is ${scroll}px tall`);
+    for (const selector of [".cm-editor", ".traced-loop .run-controls", "section#output"]) {
+      const box = await page.locator(selector).first().boundingBox();
+      check(box && box.y >= 0 && box.y < inner, `code mode: ${selector} on screen (${JSON.stringify(box)})`);
+    }
     await page.context().close();
   }
 });

@@ -514,6 +514,9 @@ pub fn App(props: &AppProps) -> Html {
     // How many times "Paste a program" was asked for since code mode last
     // opened otherwise (each ask selects the program for a paste, once).
     let paste_asked = use_state(|| 0u32);
+    // The region a phone shows: the loop first, as the page is for
+    // watching it run.
+    let phone_tab = use_state(|| "loop");
     let switch_to = |to: Mode| {
         let mode = mode.clone();
         let code_open = code_open.clone();
@@ -601,7 +604,18 @@ pub fn App(props: &AppProps) -> Html {
                         <button onclick={ let d = state.dispatcher(); Callback::from(move |_| d.dispatch(Action::BackToMyWork(false))) }>{ t(state.lang, "link.keep") }</button>
                     </p>
                 }
-                <main class="regions">
+                // On a phone the regions are tabs (CSS shows the tab bar and
+                // the chosen region only below 900 px).
+                <nav class="phone-tabs" aria-label={ctx.t("region.tabs")}>
+                    { for REGIONS.iter().map(|(id, key)| {
+                        let phone_tab = phone_tab.clone();
+                        let id = *id;
+                        html! {
+                            <button aria-pressed={(*phone_tab == id).to_string()} onclick={Callback::from(move |_| phone_tab.set(id))}>{ ctx.t(key) }</button>
+                        }
+                    }) }
+                </nav>
+                <main class={classes!("regions", format!("phone-shows-{}", *phone_tab))}>
                     <section id="editor" class="region editor" aria-label={ctx.t("region.editor")}>
                         <h2>{ ctx.t("region.editor") }</h2>
                         <panels::ProblemsPanel />

@@ -49,6 +49,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("region.timeline", "Timeline", "时间线"),
     ("region.loop", "Event loop", "事件循环"),
     ("region.output", "Output", "输出"),
+    ("region.tabs", "Parts of the page", "页面各部分"),
     ("label.language", "Language", "语言"),
     ("label.example", "Example", "示例"),
     ("example.choose", "Load an example…", "加载示例……"),

@@ -410,6 +410,21 @@ test("one screen: at 1440 x 900 and 1280 x 800 every preset fits the window, wit
   }
 });
 
+test("a phone gets the page's parts as tabs, the loop first with its run controls on screen", async () => {
+  const page = await newPage({ width: 390, height: 844 });
+  await open(page);
+  const tabs = page.getByRole("navigation", { name: "Parts of the page" });
+  equal((await tabs.getByRole("button").allTextContents()).join(" | "), "Task graph | Python | Output | Event loop", "the tabs");
+  const controls = await page.locator(".run-panel .controls").boundingBox();
+  check(controls && controls.y + controls.height <= 844, `the run controls on the first screen: ${JSON.stringify(controls)}`);
+  check(!(await page.locator("section#editor").isVisible()), "one part at a time");
+  await tabs.getByRole("button", { name: "Task graph" }).click();
+  check(await page.locator("section#editor").isVisible(), "the task graph's tab shows it");
+  check(!(await page.locator("section#loop").isVisible()), "and hides the loop");
+  equal(await tabs.getByRole("button", { name: "Task graph" }).getAttribute("aria-pressed"), "true", "the tab pressed");
+  await page.context().close();
+});
+
 for (const [name, width, height] of [["phone", 390, 844], ["desktop", 1280, 800]]) {
   test(`${name} layout (${width}px): nothing overflows or overlaps`, async () => {
     const page = await newPage({ width, height });

@@ -278,7 +278,7 @@ async fn the_side_loop_panel_follows_the_loop_in_the_other_thread() {
     );
     assert_eq!(
         text(&root, "tr.task-row[data-task=\"Task-3\"] td:first-child"),
-        "Task-3 · side loop"
+        "Task-3 · fetch_page() · side loop"
     );
     assert_eq!(state_of(&root, "Task-3"), "waiting for sleep");
     assert_eq!(

@@ -164,6 +164,8 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("run.cancel_pending", "cancellation requested", "已请求取消"),
     ("run.await_tree", "Who awaits whom", "等待关系"),
     ("run.due_in", "due in {s} s", "{s} 秒后到期"),
+    ("run.iteration_did", "Iteration {n}:", "第 {n} 次迭代："),
+    ("run.nothing_yet", "Nothing has run yet: press Run, or Step to run one iteration.", "还没有运行：按“运行”，或按“单步”运行一次迭代。"),
     ("run.shutdown_task", "asyncio.run's shutdown, made after main returns", "asyncio.run 在 main 返回后的收尾任务"),
     ("run.results", "Results of gather, wait and as_completed", "gather、wait 与 as_completed 的结果"),
     ("run.result_waiting", "still waiting", "仍在等待"),

@@ -333,6 +333,11 @@ pub fn RunPanel() -> Html {
         });
     }
     let index = p.cursor.unwrap_or(count.saturating_sub(1));
+    // The events of the iteration that led here: from the moment before.
+    let summary_from = index
+        .checked_sub(1)
+        .and_then(|i| p.recording.marks.get(i))
+        .map_or(0, |m| m.events);
     let waited = p.control.waited.get();
     let waiting_at = (p.live && p.at_latest() && waited > 0.0)
         .then(|| shown.as_ref().map(|(_, s)| (s.time + waited).to_bits()))
@@ -375,6 +380,7 @@ pub fn RunPanel() -> Html {
                 <input type="range" min="0" max={span.saturating_sub(1).to_string()} value={index.to_string()} oninput={on_cursor} />
             </label>
             if let Some((mark, snapshot)) = shown {
+                <p class="iteration-summary" data-testid="iteration-summary">{ iteration_summary(&ctx, &p, mark.iteration, summary_from, mark.events) }</p>
                 <LoopView snapshot={snapshot.clone()} status={status.clone()} latest={p.at_latest()} player={PlayerHandle(player.clone(), redraw.clone())} {waiting_at} />
                 <Timeline lanes={p.lanes.clone()} cursor={snapshot.time} end={p.recording.end_time()} lang={ctx.lang} />
                 <OutputView lines={p.lines[..mark.printed.min(p.lines.len())].to_vec()} log={recent_log(&p, mark.events)} status={status} />
@@ -467,6 +473,45 @@ const TASK_ROWS: usize = 200;
 /// as_completed calls shown with their results.
 const QUEUE_ROWS: usize = 200;
 const RESULT_VIEWS: usize = 50;
+
+/// Sentences of the last iteration told in the one-line summary; the
+/// story below has them all.
+const SUMMARY_ITEMS: usize = 6;
+
+/// What the iteration that led to the moment shown did, in one line:
+/// the story's sentences for events `from..to`.
+fn iteration_summary(
+    ctx: &AppContext,
+    player: &Player,
+    iteration: u32,
+    from: usize,
+    to: usize,
+) -> String {
+    if iteration == 0 {
+        return ctx.t("run.nothing_yet");
+    }
+    let Some(sim) = &player.sim else {
+        return String::new();
+    };
+    let log = &player.log;
+    let (start, end) = (
+        log.partition_point(|told| told.event < from),
+        log.partition_point(|told| told.event < to),
+    );
+    let told = &log[start..end.max(start)];
+    let mut said: Vec<String> = sim
+        .borrow()
+        .with_loop(|l| told.iter().take(SUMMARY_ITEMS).map(|t| l.tell(t)).collect());
+    if told.len() > SUMMARY_ITEMS {
+        said.push(format!("… +{}", told.len() - SUMMARY_ITEMS));
+    }
+    format!(
+        "{} {}",
+        ctx.t("run.iteration_did")
+            .replace("{n}", &iteration.to_string()),
+        said.join("; ")
+    )
+}
 
 /// The story's last lines up to event `events`, in words.
 fn recent_log(player: &Player, events: usize) -> Vec<String> {

@@ -983,9 +983,13 @@ test("what a new user tripped over: the picker names the example loaded, tasks s
   await button(page, "Reset").click();
   equal(await slider.getAttribute("max"), whole, "the cursor's span after Reset");
   equal(await slider.inputValue(), "0", "the cursor after Reset");
+  const summary = () => page.getByTestId("iteration-summary").textContent();
+  check((await summary()).startsWith("Nothing has run yet"), `the summary after Reset: ${await summary()}`);
   await button(page, "Step").click();
   equal(await slider.getAttribute("max"), whole, "the cursor's span after a step");
   equal(await slider.inputValue(), "1", "the cursor after a step");
+  const first = await summary();
+  check(first.startsWith("Iteration 1: ") && first.includes("Task-1"), `what iteration 1 did, in one line: ${first}`);
   await button(page, "Run").click();
   await new Promise((r) => setTimeout(r, 300));
   equal(await slider.getAttribute("max"), whole, "the cursor's span during a live run");

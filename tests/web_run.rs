@@ -4,7 +4,7 @@
 
 mod browser;
 
-use browser::{all, click, field, fire, mount, one, set};
+use browser::{all, click, field, fire, mount, one, set, until};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlInputElement};
@@ -37,18 +37,6 @@ fn printed(root: &Element) -> String {
         .iter()
         .map(|t| format!("{t}\n"))
         .collect()
-}
-
-/// Waits (in real time) until `done` holds, for live runs.
-async fn until(mut done: impl FnMut() -> bool, what: &str) {
-    for _ in 0..200 {
-        if done() {
-            return;
-        }
-        gloo_timers::future::TimeoutFuture::new(25).await;
-        yew::scheduler::flush().await;
-    }
-    panic!("timed out waiting for {what}");
 }
 
 #[wasm_bindgen_test]

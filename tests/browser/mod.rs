@@ -112,3 +112,16 @@ pub async fn click(scope: &Element, name: &str) {
     button.unchecked_ref::<HtmlElement>().click();
     yew::scheduler::flush().await;
 }
+
+/// Waits (in real time, up to 5 s) until `done` holds: for live runs and
+/// for what loads.
+pub async fn until(mut done: impl FnMut() -> bool, what: &str) {
+    for _ in 0..200 {
+        if done() {
+            return;
+        }
+        gloo_timers::future::TimeoutFuture::new(25).await;
+        yew::scheduler::flush().await;
+    }
+    panic!("timed out waiting for {what}");
+}

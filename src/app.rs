@@ -250,6 +250,23 @@ const AUTOSAVE_KEY: &str = "asyncio-playground.autosave";
 const CURSOR_REST_MS: u32 = 250;
 
 /// Puts a share link in the address bar without a history entry.
+/// Puts this page's address with `fragment` on the clipboard; false when
+/// the page has no address to read.
+pub fn copy_link(fragment: &str) -> bool {
+    let Some(w) = web_sys::window() else {
+        return false;
+    };
+    let Ok(href) = w.location().href() else {
+        return false;
+    };
+    let page = href.split('#').next().unwrap_or_default();
+    let _ = w
+        .navigator()
+        .clipboard()
+        .write_text(&format!("{page}#{fragment}"));
+    true
+}
+
 /// Shows `fragment` in the address bar without a history entry.
 pub fn show_link(fragment: &str) {
     if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
@@ -747,13 +764,8 @@ fn CopyLink(props: &CopyLinkProps) -> Html {
         let copied = copied.clone();
         let link_of = props.link_of.clone();
         Callback::from(move |_| {
-            if let Some(w) = web_sys::window() {
-                if let Ok(href) = w.location().href() {
-                    let page = href.split('#').next().unwrap_or_default();
-                    let link = format!("{page}#{}", link_of.emit(()));
-                    let _ = w.navigator().clipboard().write_text(&link);
-                    copied.set(true);
-                }
+            if copy_link(&link_of.emit(())) {
+                copied.set(true);
             }
         })
     };

@@ -169,28 +169,12 @@ fn lanes_of(trace: &Trace, main: Option<u32>, at: &[usize], end: f64) -> Vec<Lan
         for (place, view) in &iteration.changed {
             let place = *place;
             while lanes.len() <= place {
-                lanes.push(Lane {
-                    task: TaskId(lanes.len() as u32),
-                    name: String::new(),
-                    segments: Vec::new(),
-                    cancels: Vec::new(),
-                    awaits: Vec::new(),
-                    thrown: Vec::new(),
-                    timeouts: Vec::new(),
-                });
+                lanes.push(Lane::new(TaskId(lanes.len() as u32), String::new()));
                 awaiting.push(Vec::new());
             }
             let lane = &mut lanes[place];
             lane.name = view.name.clone();
-            let key = state_key(&view.state);
-            match lane.segments.last_mut() {
-                Some(last) if last.2 == key => {}
-                Some(last) => {
-                    last.1 = time;
-                    lane.segments.push((time, end, key));
-                }
-                None => lane.segments.push((time, end, key)),
-            }
+            lane.enter(time, end, state_key(&view.state));
             for awaited in &view.awaits {
                 if !awaiting[place].contains(awaited) {
                     if let Some(&to) = place_of.get(awaited) {
@@ -238,32 +222,55 @@ fn storage() -> Option<web_sys::Storage> {
     web_sys::window().and_then(|w| w.local_storage().ok().flatten())
 }
 
-/// The program and moment a code link in the address bar holds (none
-/// when the page does not follow its address bar).
-fn linked(follow: bool) -> Option<(String, Option<usize>)> {
-    if !follow {
-        return None;
-    }
-    web_sys::window()
-        .and_then(|w| w.location().hash().ok())
-        .filter(|h| asyncio_playground::link::is_code_link(h))
-        .and_then(|h| asyncio_playground::link::decode_code_at(&h).ok())
+/// What code mode opens with, read once as it mounts.
+struct Opening {
+    /// A link's program (page spaces made plain), the learner's last, or
+    /// the first tutorial's Python.
+    source: String,
+    /// Page spaces a link's program had made plain, and the program as
+    /// it came.
+    replaced: Option<(usize, String)>,
+    /// The moment a link asked for.
+    moment: Option<usize>,
+    /// Why a code link could not be opened.
+    problem: Option<String>,
 }
 
-/// The program code mode opens with: a link's, the learner's last, or the
-/// first tutorial's Python.
-fn first_source(follow: bool) -> String {
-    if let Some((source, _)) = linked(follow) {
-        return clean_page_spaces(&source).text;
+/// Reads the address bar's code link (when the page follows its address
+/// bar), or else the autosave.
+fn opening(follow: bool) -> Opening {
+    let hash = web_sys::window()
+        .filter(|_| follow)
+        .and_then(|w| w.location().hash().ok())
+        .filter(|h| asyncio_playground::link::is_code_link(h));
+    let (linked, problem) = match hash.map(|h| asyncio_playground::link::decode_code_at(&h)) {
+        Some(Ok(linked)) => (Some(linked), None),
+        Some(Err(e)) => (None, Some(e.to_string())),
+        None => (None, None),
+    };
+    if let Some((source, moment)) = linked {
+        let cleaned = clean_page_spaces(&source);
+        return Opening {
+            replaced: (cleaned.replaced > 0).then_some((cleaned.replaced, source)),
+            source: cleaned.text,
+            moment,
+            problem,
+        };
     }
-    storage()
+    let source = storage()
         .and_then(|s| s.get_item(CODE_KEY).ok().flatten())
         .unwrap_or_else(|| {
             asyncio_playground::gallery::presets()
                 .first()
                 .map(|p| asyncio_playground::python::export(&p.program))
                 .unwrap_or_default()
-        })
+        });
+    Opening {
+        source,
+        replaced: None,
+        moment: None,
+        problem,
+    }
 }
 
 fn field(value: &JsValue, name: &str) -> JsValue {
@@ -310,18 +317,15 @@ pub fn mount(root: web_sys::Element, props: CodeModeProps) -> yew::AppHandle<Cod
 pub fn CodeMode(props: &CodeModeProps) -> Html {
     let ctx = &Words(props.lang);
     let follow = props.follow_address;
-    let source = use_state(|| first_source(follow));
+    let opening = use_memo((), move |_| opening(follow));
+    let source = use_state(|| opening.source.clone());
     let python = use_state(|| Python::Asleep);
     let run = use_state(|| None::<Rc<CodeRun>>);
     let cursor = use_state(|| 0usize);
     let playing = use_state(|| false);
     // Page spaces made plain, and the program as it came: from a link at
     // once, later from a paste or a file.
-    let replaced = use_state(|| {
-        let (source, _) = linked(follow)?;
-        let cleaned = clean_page_spaces(&source);
-        (cleaned.replaced > 0).then_some((cleaned.replaced, source))
-    });
+    let replaced = use_state(|| opening.replaced.clone());
     let worker = use_mut_ref(|| None::<JsValue>);
     let editor = use_mut_ref(|| None::<JsValue>);
     let on_message_slot = use_mut_ref(|| None::<Closure<dyn FnMut(JsValue)>>);
@@ -341,7 +345,7 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
     let asked_cancels = use_mut_ref(Vec::<(u32, u32, String)>::new);
     // Where the cursor stays when the run comes back (a live cancel keeps
     // the learner's place); otherwise a run opens at its end.
-    let keep_cursor = use_mut_ref(|| linked(follow).and_then(|(_, at)| at));
+    let keep_cursor = use_mut_ref(|| opening.moment);
     let next_id = use_mut_ref(|| 0u32);
     // CPython's version once it is ready (closures made at the first
     // render read it here, not from a state handle of that render).
@@ -361,17 +365,7 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
     let opened_doc = use_mut_ref(|| None::<String>);
     let select_when_mounted = use_mut_ref(|| false);
     // A damaged code link: why, while the learner's own program stays.
-    let link_problem = use_state(|| {
-        let hash = web_sys::window()
-            .filter(|_| follow)
-            .and_then(|w| w.location().hash().ok())?;
-        if !asyncio_playground::link::is_code_link(&hash) {
-            return None;
-        }
-        asyncio_playground::link::decode_code(&hash)
-            .err()
-            .map(|e| e.to_string())
-    });
+    let link_problem = use_state(|| opening.problem.clone());
 
     // A program that never yields to its loop (`while True: pass`) cannot
     // be stopped from inside CPython: past this, its worker is ended.
@@ -924,15 +918,8 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
         let fragment = fragment.clone();
         let copied = copied.clone();
         Callback::from(move |_| {
-            if let Some(w) = web_sys::window() {
-                if let Ok(href) = w.location().href() {
-                    let page = href.split('#').next().unwrap_or_default();
-                    let _ = w
-                        .navigator()
-                        .clipboard()
-                        .write_text(&format!("{page}#{fragment}"));
-                    copied.set(true);
-                }
+            if asyncio_playground::app::copy_link(&fragment) {
+                copied.set(true);
             }
         })
     };

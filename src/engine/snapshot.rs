@@ -551,6 +551,35 @@ pub struct Lane {
     pub timeouts: Vec<f64>,
 }
 
+impl Lane {
+    /// A task's lane with nothing on it yet.
+    pub fn new(task: TaskId, name: String) -> Lane {
+        Lane {
+            task,
+            name,
+            segments: Vec::new(),
+            cancels: Vec::new(),
+            awaits: Vec::new(),
+            thrown: Vec::new(),
+            timeouts: Vec::new(),
+        }
+    }
+
+    /// The task is in state `key` from `at`: the segment it is in goes on,
+    /// or ends there and a new one runs to `until` (to be moved on by the
+    /// next change).
+    pub fn enter(&mut self, at: f64, until: f64, key: &'static str) {
+        match self.segments.last_mut() {
+            Some(last) if last.2 == key => {}
+            Some(last) => {
+                last.1 = at;
+                self.segments.push((at, until, key));
+            }
+            None => self.segments.push((at, until, key)),
+        }
+    }
+}
+
 /// Await edges kept per await: a gather of 10,000 tasks draws its first.
 const MAX_EDGES: usize = 200;
 
@@ -560,31 +589,17 @@ pub fn lanes(l: &Loop) -> Vec<Lane> {
     let mut lanes: Vec<Lane> = Vec::with_capacity(l.tasks.len());
     let mut now = 0.0;
     let set = |lanes: &mut Vec<Lane>, task: TaskId, now: f64, key: &'static str| {
-        let Some(lane) = lanes.get_mut(task.index()) else {
-            return;
-        };
-        match lane.segments.last_mut() {
-            Some(last) if last.2 == key => {}
-            Some(last) => {
-                last.1 = now;
-                lane.segments.push((now, now, key));
-            }
-            None => lane.segments.push((now, now, key)),
+        if let Some(lane) = lanes.get_mut(task.index()) {
+            lane.enter(now, now, key);
         }
     };
     for event in &l.trace {
         match *event {
             Event::Clock(t) => now = t.get(),
             Event::TaskCreated(task) => {
-                lanes.push(Lane {
-                    task,
-                    name: l.task(task).name.to_string(),
-                    segments: vec![(now, now, "not-started")],
-                    cancels: Vec::new(),
-                    awaits: Vec::new(),
-                    thrown: Vec::new(),
-                    timeouts: Vec::new(),
-                });
+                let mut lane = Lane::new(task, l.task(task).name.to_string());
+                lane.enter(now, now, "not-started");
+                lanes.push(lane);
             }
             Event::TaskRunning(t) => set(&mut lanes, t, now, "running"),
             Event::TaskSuspended { task, .. } => set(&mut lanes, task, now, "waiting"),

@@ -14,9 +14,8 @@
 //   node tests/e2e/bench-code-mode.mjs [DIST] [ROUNDS]
 // (scripts/bench-code-mode builds the site and runs it.)
 
-import { serve, launch } from "./site.mjs";
+import { serve, launch, codeFragment } from "./site.mjs";
 import path from "node:path";
-import zlib from "node:zlib";
 import { fileURLToPath } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -52,7 +51,7 @@ function hundredLines() {
   return lines.join("\n");
 }
 
-const link = (source) => "#py1." + zlib.deflateRawSync(Buffer.from(source), { level: 9 }).toString("base64url");
+const link = (source) => "#" + codeFragment(source);
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const fmt = (ms) => `${Math.round(ms)} ms`;
 

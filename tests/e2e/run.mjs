@@ -7,7 +7,7 @@
 // (`test result: ok. N passed; M failed`), which scripts/test counts.
 // Screenshots go to test-artifacts/e2e/.
 
-import { serve, launch } from "./site.mjs";
+import { serve, launch, codeFragment } from "./site.mjs";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -688,7 +688,7 @@ test("code mode: pasted page spaces become plain, a raise is marked at its line,
 test("a code link opens its program in code mode, runs it, and the address bar follows edits", async () => {
   const page = await newPage();
   const source = "import asyncio\n\nasync def main():\n    print('shared 你好')\n\nasyncio.run(main())\n";
-  const link = "py1." + zlib.deflateRawSync(Buffer.from(source, "utf8"), { level: 9 }).toString("base64url");
+  const link = codeFragment(source);
   await page.goto(site + "#" + link);
   await until(async () => (await codeOutput(page)) === "shared 你好\n", "the shared program's output", 60000);
   const editor = page.getByRole("textbox", { name: "Python program" });
@@ -791,7 +791,7 @@ test("every tutorial example, opened by its code link and pasted verbatim, print
     // What gather, wait and as_completed gave, as CPython recorded it.
     const gave = events.filter((e) => e.event === "gave").map((e) => `t=${virtualTime(e.time)} ${e.what} gives ${e.task}: ${e.value}`);
     // By its link (a query makes each a fresh page load).
-    const fragment = "py1." + zlib.deflateRawSync(Buffer.from(source), { level: 9 }).toString("base64url");
+    const fragment = codeFragment(source);
     await page.goto(`${site}?example=${i}#${fragment}`);
     await until(async () => (await codeOutput(page)) === expected, `${name} by its link: CPython's output`, 60000);
     equal(await page.locator(".iteration-head").textContent(), ended, `${name}: the loop's end`);
@@ -843,7 +843,7 @@ test("Paste a program: from graph mode to code mode's editor, the program select
 test("a code link can hold the moment shown: it opens there, and the address bar follows the cursor", async () => {
   const page = await newPage();
   const source = fs.readFileSync(path.join(root, "tests/programs/examples/01_gather.py"), "utf8");
-  const fragment = "py1." + zlib.deflateRawSync(Buffer.from(source), { level: 9 }).toString("base64url");
+  const fragment = codeFragment(source);
   await page.goto(`${site}#${fragment}.3`);
   await until(async () => ((await page.locator(".iteration-head").textContent()) ?? "").startsWith("Iteration 4 of"), "the linked moment", 60000);
   // The address bar's link, read back: [program, moment].
@@ -942,7 +942,7 @@ test("code mode: a .py file opens as a paste does (page spaces made plain, with 
   await page.getByText(/That file is 600 KB/).waitFor({ timeout: 10000 });
   equal(await codeOutput(page), "from a file\n", "the program kept");
   // A link's page spaces are made plain, and said so, too.
-  const fragment = "py1." + zlib.deflateRawSync(Buffer.from(`print('linked')\nif True:\n\u00a0\u00a0\u00a0\u00a0print('indented')\n`), { level: 9 }).toString("base64url");
+  const fragment = codeFragment(`print('linked')\nif True:\n\u00a0\u00a0\u00a0\u00a0print('indented')\n`);
   await page.goto(`${site}?again#${fragment}`);
   await page.getByText(/4 spaces from a web page/).waitFor({ timeout: 30000 });
   await until(async () => (await codeOutput(page)) === "linked\nindented\n", "the linked program run", 60000);

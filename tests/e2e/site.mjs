@@ -6,6 +6,7 @@ import { chromium } from "playwright-core";
 import http from "node:http";
 import fs from "node:fs";
 import path from "node:path";
+import zlib from "node:zlib";
 
 const types = {
   ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm",
@@ -37,4 +38,10 @@ export function launch() {
       "--disable-background-networking", "--disable-component-update", "--disable-sync",
     ],
   });
+}
+
+/** A code-mode link's fragment (without `#`) for a program: `py1.` and
+ * the program deflated, in base64url (src/link.rs, encode_code). */
+export function codeFragment(source) {
+  return "py1." + zlib.deflateRawSync(Buffer.from(source, "utf8"), { level: 9 }).toString("base64url");
 }

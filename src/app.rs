@@ -7,6 +7,7 @@
 mod code_host;
 mod editor_view;
 pub mod fields;
+pub mod loop_picture;
 mod panels;
 mod run_view;
 pub mod timeline;
@@ -126,7 +127,7 @@ pub struct AppContext {
     /// The program is big enough that its pickers draw their choices only
     /// when used (see `fields::Select`).
     pub big: bool,
-    /// The program's run, recorded for the output panel, for the player.
+    /// The program's run, recorded once per edit, for the player.
     pub recorded: Handoff,
 }
 
@@ -148,6 +149,9 @@ pub struct RunContext {
     /// The live run's speed (virtual seconds per wall-clock second); a
     /// link carries it, and an edit keeps it.
     pub speed: UseStateHandle<f64>,
+    /// A first visit (no link, no saved work): the player opens its first
+    /// program at the start, inviting Run or Step, not on a finished run.
+    pub first_visit: bool,
 }
 
 impl AppContext {
@@ -166,10 +170,9 @@ impl AppContext {
     }
 }
 
-/// A program run to the end on the virtual clock, as the views show it.
+/// How a run ended, as the output panel says it.
 #[derive(Clone, PartialEq)]
-pub struct RunView {
-    pub lines: Vec<(f64, String)>,
+pub struct Ending {
     pub status: Status,
     pub end_time: f64,
     /// The uncaught exception that ended the program, as the
@@ -178,8 +181,18 @@ pub struct RunView {
     pub raised_outside: Option<crate::engine::Outside>,
     /// The tasks a cancel went round, when that raised.
     pub cancel_cycle: String,
-    /// The run itself, recorded, for the player to take.
-    pub handoff: Handoff,
+}
+
+impl Ending {
+    pub fn of(sim: &Simulation) -> Ending {
+        Ending {
+            status: sim.status().clone(),
+            end_time: sim.with_loop(|l| l.now),
+            raised: sim.uncaught().map(|e| e.traceback_line()),
+            raised_outside: sim.raised_outside_main().map(|(_, outside)| *outside),
+            cancel_cycle: sim.with_loop(|l| l.describe_cancel_cycle()),
+        }
+    }
 }
 
 /// A program's run, recorded to its end with the lines tasks were at: the
@@ -213,35 +226,21 @@ impl Handoff {
     }
 }
 
-impl RunView {
-    fn of(program: &Program) -> Option<RunView> {
-        let mut sim = Simulation::new(program.clone()).ok()?;
+/// Records `program` to its end, for the player to take: done once per
+/// edit, as the program changes.
+fn record(program: &Program) -> Handoff {
+    let handoff = Handoff::default();
+    if let Ok(mut sim) = Simulation::new(program.clone()) {
         // The player's views mark the line each task is at.
         sim.track_positions();
         let recording = sim.record();
-        let status = sim.status().clone();
-        let raised = sim.uncaught().map(|e| e.traceback_line());
-        let raised_outside = sim.raised_outside_main().map(|(_, outside)| *outside);
-        let view = sim.with_loop(|l| RunView {
-            lines: l
-                .output
-                .iter()
-                .map(|line| (line.time, line.text.clone()))
-                .collect(),
-            status,
-            end_time: l.now,
-            raised,
-            raised_outside,
-            cancel_cycle: l.describe_cancel_cycle(),
-            handoff: Handoff::default(),
-        });
-        *view.handoff.0.borrow_mut() = Some(Recorded {
+        *handoff.0.borrow_mut() = Some(Recorded {
             program: program.clone(),
             sim,
             recording,
         });
-        Some(view)
     }
+    handoff
 }
 
 const AUTOSAVE_KEY: &str = "asyncio-playground.autosave";
@@ -306,6 +305,8 @@ struct Opening {
     speed: Option<f64>,
     /// The autosaved work a link replaced, offered back.
     set_aside: Option<Program>,
+    /// Neither a link nor saved work: the first example, for a newcomer.
+    first_visit: bool,
 }
 
 fn starting_state(follow_address: bool) -> Opening {
@@ -314,7 +315,8 @@ fn starting_state(follow_address: bool) -> Opening {
         .and_then(|w| w.location().hash().ok())
         .unwrap_or_default();
     let saved = autosaved();
-    let mine = |note| Opening {
+    let mine = |note: Option<String>| Opening {
+        first_visit: saved.is_none() && note.is_none(),
         program: saved.clone().unwrap_or_else(first_example),
         note,
         lang: None,
@@ -334,6 +336,7 @@ fn starting_state(follow_address: bool) -> Opening {
             lang: shared.lang.as_deref().map(Lang::from_tag),
             moment: shared.cursor,
             speed: shared.speed,
+            first_visit: false,
         },
         // A bad link never replaces the user's work.
         Err(e) => mine(Some(format!("link.bad:{e}"))),
@@ -435,9 +438,9 @@ pub fn App(props: &AppProps) -> Html {
         let program = program.clone();
         use_memo(program, |p| validate(p, &crate::engine::Budget::default()))
     };
-    let run = {
+    let recorded = {
         let program = program.clone();
-        use_memo(program, |p| RunView::of(p))
+        use_memo(program, |p| record(p))
     };
     use_undo_shortcuts(state.dispatcher());
     // The share link, made on demand: encoding a big scenario costs
@@ -516,16 +519,13 @@ pub fn App(props: &AppProps) -> Html {
         lang: state.lang,
         dispatch: state.dispatcher(),
         big,
-        recorded: run
-            .as_ref()
-            .as_ref()
-            .map(|r| r.handoff.clone())
-            .unwrap_or_default(),
+        recorded: (*recorded).clone(),
     };
     let run_ctx = RunContext {
         positions,
         moment: moment.clone(),
         speed: speed.clone(),
+        first_visit: opened.first_visit,
     };
     let has_errors = ctx.has_errors();
     // How many times "Paste a program" was asked for since code mode last
@@ -642,18 +642,19 @@ pub fn App(props: &AppProps) -> Html {
                         <h2>{ ctx.t("region.python") }</h2>
                         <panels::PythonPanel />
                     </section>
-                    <section id="loop" class="region loop" aria-label={ctx.t("region.loop")}>
-                        <h2>{ ctx.t("region.loop") }</h2>
-                        if !has_errors {
-                            <run_view::RunPanel />
-                        } else {
+                    if has_errors {
+                        <section id="loop" class="region loop" aria-label={ctx.t("region.loop")}>
+                            <h2>{ ctx.t("region.loop") }</h2>
                             <p class="status invalid">{ ctx.t("status.invalid") }</p>
-                        }
-                    </section>
-                    <section id="output" class="region output" aria-label={ctx.t("region.output")}>
-                        <h2>{ ctx.t("region.output") }</h2>
-                        <panels::OutputPanel run={(*run).clone()} blocked={has_errors} />
-                    </section>
+                        </section>
+                        <section id="output" class="region output" aria-label={ctx.t("region.output")}>
+                            <h2>{ ctx.t("region.output") }</h2>
+                            <p class="status invalid">{ ctx.t("status.invalid") }</p>
+                        </section>
+                    } else {
+                        // The loop and what it printed, up to the moment shown.
+                        <run_view::RunPanel />
+                    }
                 </main>
             </div>
         </ContextProvider<RunContext>>

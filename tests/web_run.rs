@@ -4,7 +4,7 @@
 
 mod browser;
 
-use browser::{all, click, field, fire, mount, one, set, until};
+use browser::{all, click, field, fire, labels, mount, one, set, timer_rows, until};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlInputElement};
@@ -44,7 +44,7 @@ async fn stepping_shows_the_ready_queue_and_task_states_of_each_iteration() {
     let root = mount_example("01_gather").await;
     click(&root, "Reset").await;
     assert_eq!(text(&root, "[data-testid=clock]"), "t=0.0");
-    assert_eq!(texts(&root, ".ready-queue li"), ["step Task-1"]);
+    assert_eq!(labels(&root, ".ready-queue li"), ["step Task-1"]);
     assert_eq!(state_of(&root, "Task-1"), "not started");
 
     // Iteration 1: main runs, creates three tasks (their first steps are
@@ -52,7 +52,7 @@ async fn stepping_shows_the_ready_queue_and_task_states_of_each_iteration() {
     click(&root, "Step").await;
     assert_eq!(text(&root, "[data-testid=iteration]"), "iteration 1");
     assert_eq!(
-        texts(&root, ".ready-queue li"),
+        labels(&root, ".ready-queue li"),
         ["step Task-2", "step Task-3", "step Task-4"]
     );
     assert_eq!(state_of(&root, "Task-1"), "waiting for gather");
@@ -62,7 +62,7 @@ async fn stepping_shows_the_ready_queue_and_task_states_of_each_iteration() {
     click(&root, "Step").await;
     assert!(all(&root, ".ready-queue li").is_empty());
     assert_eq!(
-        texts(&root, ".timers li"),
+        timer_rows(&root),
         [
             "t=3.0 end a sleep",
             "t=4.0 end a sleep",
@@ -103,7 +103,7 @@ async fn stepping_shows_the_ready_queue_and_task_states_of_each_iteration() {
     // Iteration 3: the clock jumps to the first timer.
     click(&root, "Step").await;
     assert_eq!(text(&root, "[data-testid=clock]"), "t=3.0");
-    assert_eq!(texts(&root, ".ready-queue li"), ["wake Task-3"]);
+    assert_eq!(labels(&root, ".ready-queue li"), ["wake Task-3"]);
 }
 
 #[wasm_bindgen_test]
@@ -133,7 +133,7 @@ async fn dragging_the_cursor_back_shows_the_earlier_state() {
     cursor.set_value("0");
     fire(&cursor, "input").await;
     assert_eq!(text(&root, "[data-testid=clock]"), "t=0.0");
-    assert_eq!(texts(&root, ".ready-queue li"), ["step Task-1"]);
+    assert_eq!(labels(&root, ".ready-queue li"), ["step Task-1"]);
     assert_eq!(printed(&root), "");
     // And forward again, to the end.
     cursor.set_value(&cursor.max());
@@ -239,7 +239,7 @@ async fn the_side_loop_panel_follows_the_loop_in_the_other_thread() {
     click(&root, "Step").await;
     let side = one(&root, ".side-loop");
     assert_eq!(
-        texts(&side, ".ready-queue li"),
+        labels(&side, ".ready-queue li"),
         [
             "call greet()",
             "make fetch_page()'s task (run_coroutine_threadsafe)",
@@ -257,7 +257,7 @@ async fn the_side_loop_panel_follows_the_loop_in_the_other_thread() {
     let side = one(&root, ".side-loop");
     assert!(all(&side, ".ready-queue li").is_empty());
     assert_eq!(
-        texts(&side, ".timers li"),
+        timer_rows(&side),
         ["t=1.0 end a sleep", "t=2.0 end a sleep"]
     );
     assert_eq!(

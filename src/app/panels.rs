@@ -3,7 +3,7 @@
 
 use yew::prelude::*;
 
-use super::{AppContext, RunView};
+use super::{AppContext, Ending};
 use crate::engine::budget::thousands;
 use crate::engine::value::py_float_repr;
 use crate::engine::{Limit, Location, Outside, Severity, Status, Stop};
@@ -189,26 +189,16 @@ fn marked_lines(source: &str, current: &[u32]) -> Html {
     html! { <>{ for parts }</> }
 }
 
-#[derive(Properties, PartialEq)]
-pub struct OutputProps {
-    pub run: Option<RunView>,
-    /// The program has errors and did not run.
-    pub blocked: bool,
-}
-
-#[component]
-pub fn OutputPanel(props: &OutputProps) -> Html {
-    let ctx = use_context::<AppContext>().expect("AppContext");
-    let Some(run) = props.run.as_ref().filter(|_| !props.blocked) else {
-        return html! { <p class="status invalid">{ ctx.t("status.invalid") }</p> };
-    };
-    let status = match &run.status {
-        Status::Finished => match (&run.raised, run.raised_outside) {
+/// What the output panel says of a run's end.
+pub fn ending_text(ctx: &AppContext, ending: &Ending) -> String {
+    match &ending.status {
+        Status::Finished => match (&ending.raised, ending.raised_outside) {
             (Some(line), None) => format!("{}: {line}", ctx.t("status.raised")),
             (Some(line), Some(Outside::AsyncioRun)) => format!(
                 "{}: {line}. {}",
                 ctx.t("status.run_raised"),
-                ctx.t("cancel.cycle").replace("{tasks}", &run.cancel_cycle)
+                ctx.t("cancel.cycle")
+                    .replace("{tasks}", &ending.cancel_cycle)
             ),
             (Some(line), Some(Outside::AfterRun)) => {
                 format!("{}: {line}", ctx.t("status.after_run_raised"))
@@ -216,23 +206,11 @@ pub fn OutputPanel(props: &OutputProps) -> Html {
             (None, _) => format!(
                 "{} {}",
                 ctx.t("status.finished"),
-                py_float_repr(run.end_time)
+                py_float_repr(ending.end_time)
             ),
         },
         Status::Deadlock(report) => format!("{}: {report}", ctx.t("status.deadlock")),
-        Status::Stopped(stop) => stop_text(&ctx, stop),
+        Status::Stopped(stop) => stop_text(ctx, stop),
         Status::Running => String::new(),
-    };
-    html! {
-        <div class="output-view">
-            if run.lines.is_empty() {
-                <p class="empty">{ ctx.t("output.empty") }</p>
-            } else {
-                <ol class="output-lines" aria-label={ctx.t("region.output")}>
-                    { capped(&ctx, &run.lines, OUTPUT_HEAD, OUTPUT_TAIL, output_line) }
-                </ol>
-            }
-            <p class="status" role="status">{ status }</p>
-        </div>
     }
 }

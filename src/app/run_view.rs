@@ -14,13 +14,14 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::fields::Select;
+use super::loop_picture::{LoopPicture, LoopPictureView, TaskNode};
 use super::panels::{capped, output_line, OUTPUT_HEAD, OUTPUT_TAIL};
 pub use super::timeline::Same;
 use super::timeline::Timeline;
-use super::{AppContext, Handoff, RunContext};
+use super::{AppContext, Ending, Handoff, RunContext};
 use crate::engine::aio::CombKind;
 use crate::engine::snapshot::{
-    await_tree, lanes, snapshot_at_with, Lane, Mark, Recording, Snapshot, TaskState,
+    lanes, simulation_at, snapshot_at_with, Lane, Mark, Recording, Snapshot, TaskState,
 };
 use crate::engine::snapshot::{JobStatus, ResultView, SideThread, TaskView};
 use crate::engine::trace::Told;
@@ -193,6 +194,31 @@ impl Player {
         Some((mark, snapshot))
     }
 
+    /// Showing an earlier moment, the run goes on from there: the run is
+    /// replayed to it (with the cancels made by then) and the moments
+    /// after it are dropped, to be made again.
+    fn go_on_from_cursor(&mut self) {
+        let Some(i) = self.cursor.filter(|_| !self.at_latest()) else {
+            return;
+        };
+        let Some(mark) = self.recording.marks.get(i).copied() else {
+            return;
+        };
+        self.cancels.retain(|(at, _)| *at <= mark.iteration);
+        let Some(sim) = simulation_at(&self.program, mark.iteration, &self.cancels) else {
+            return;
+        };
+        self.control.paused.set(true);
+        self.sim = Some(Rc::new(RefCell::new(sim)));
+        self.recording.marks.truncate(i + 1);
+        self.replayed.retain(|(j, _)| *j <= i);
+        self.cursor = None;
+        self.latest = None;
+        self.live = false;
+        self.cancel_raised = None;
+        self.refresh();
+    }
+
     pub fn status(&self) -> Option<Status> {
         self.sim.as_ref().map(|s| s.borrow().status().clone())
     }
@@ -223,12 +249,17 @@ pub fn RunPanel() -> Html {
     let ctx = use_context::<AppContext>().expect("AppContext");
     let run_ctx = use_context::<RunContext>().expect("RunContext");
     let player = use_mut_ref(|| {
-        Player::at_moment(
+        let mut player = Player::at_moment(
             ctx.program.clone(),
             &ctx.recorded,
             *run_ctx.moment,
             *run_ctx.speed,
-        )
+        );
+        if run_ctx.first_visit {
+            // A newcomer sees the loop before it runs, and Run or Step.
+            player.reset();
+        }
+        player
     });
     let tick = use_state(|| 0u32);
     let redraw = {
@@ -357,7 +388,14 @@ pub fn RunPanel() -> Html {
         .iter()
         .map(|s| (s.to_string(), format!("{s}×")))
         .collect();
+    // How the run ended, once the moment shown is its end.
+    let ending = (!running && p.at_latest())
+        .then(|| p.sim.as_ref().map(|sim| Ending::of(&sim.borrow())))
+        .flatten();
     html! {
+        <>
+        <section id="loop" class="region loop" aria-label={ctx.t("region.loop")}>
+            <h2>{ ctx.t("region.loop") }</h2>
         <div class="run-panel">
             <div class="controls" role="toolbar" aria-label={ctx.t("run.controls")}>
                 if p.live && !p.control.paused.get() {
@@ -379,18 +417,31 @@ pub fn RunPanel() -> Html {
                 }) }</span>
                 <input type="range" min="0" max={span.saturating_sub(1).to_string()} value={index.to_string()} oninput={on_cursor} />
             </label>
-            if let Some((mark, snapshot)) = shown {
+            if let Some((mark, snapshot)) = &shown {
                 <p class="iteration-summary" data-testid="iteration-summary">{ iteration_summary(&ctx, &p, mark.iteration, summary_from, mark.events) }</p>
                 <LoopView snapshot={snapshot.clone()} status={status.clone()} latest={p.at_latest()} player={PlayerHandle(player.clone(), redraw.clone())} {waiting_at} />
                 <Timeline lanes={p.lanes.clone()} cursor={snapshot.time} end={p.recording.end_time()} lang={ctx.lang} />
-                <OutputView lines={p.lines[..mark.printed.min(p.lines.len())].to_vec()} log={recent_log(&p, mark.events)} status={status} />
             }
         </div>
+        </section>
+        <section id="output" class="region output" aria-label={ctx.t("region.output")}>
+            <h2>{ ctx.t("region.output") }</h2>
+            if let Some((mark, _)) = &shown {
+                <OutputView lines={p.lines[..mark.printed.min(p.lines.len())].to_vec()} log={recent_log(&p, mark.events)} {ending} live={p.live} />
+            }
+        </section>
+        </>
     }
 }
 
 fn run_command(player: &Rc<RefCell<Player>>, command: Command, redraw: Rc<dyn Fn()>) {
     let mut p = player.borrow_mut();
+    if matches!(
+        command,
+        Command::Run | Command::Step | Command::NextEvent | Command::RunToEnd
+    ) {
+        p.go_on_from_cursor();
+    }
     let Some(sim) = p.sim.clone() else { return };
     match command {
         Command::Reset => p.reset(),
@@ -469,9 +520,7 @@ const REPLAY_CACHE_TASKS: usize = 400_000;
 const LOG_LINES: usize = 300;
 /// Task rows shown in the loop panel.
 const TASK_ROWS: usize = 200;
-/// Callbacks and timers shown in each queue, and gather / wait /
-/// as_completed calls shown with their results.
-const QUEUE_ROWS: usize = 200;
+/// gather / wait / as_completed calls shown with their results.
 const RESULT_VIEWS: usize = 50;
 
 /// Sentences of the last iteration told in the one-line summary; the
@@ -556,6 +605,12 @@ fn LoopView(props: &LoopViewProps) -> Html {
     let s = &props.snapshot;
     let now = props.waiting_at.map(f64::from_bits);
     let running = props.status == Some(Status::Running);
+    let picture = {
+        let program = ctx.program.clone();
+        use_memo(props.snapshot.clone(), move |s| {
+            Same(Rc::new(loop_picture(&program, s)))
+        })
+    };
     let cancel = |task: TaskId| {
         let PlayerHandle(player, redraw) = props.player.clone();
         Callback::from(move |_| {
@@ -590,16 +645,16 @@ fn LoopView(props: &LoopViewProps) -> Html {
                     { format!("{}. {}", ctx.t("cancel.raised").replace("{task}", &task), ctx.t("cancel.cycle").replace("{tasks}", &cycle)) }
                 </p>
             }
-            { queues_view(&ctx, "h3", &s.ready, &s.timers, now) }
+            <LoopPictureView picture={(*picture).clone()} now={props.waiting_at} lang={ctx.lang} />
             <h3>{ ctx.t("run.tasks") }</h3>
             <table class="tasks">
-                <thead><tr><th>{ ctx.t("label.task") }</th><th>{ ctx.t("run.state") }</th><th></th></tr></thead>
+                <thead><tr><th>{ ctx.t("label.task") }</th><th>{ ctx.t("run.state") }</th><th><span class="sr-only">{ ctx.t("run.cancel_now") }</span></th></tr></thead>
                 <tbody>
                     { for s.tasks.iter().take(TASK_ROWS).map(|t| html! {
                         <tr class={classes!("task-row", t.state.key())} data-task={t.name.clone()}>
                             <td>
                                 <span class="task-name">{ &t.name }</span>
-                                <span class="task-call">{ format!(" · {}", task_call(&ctx, &s.tasks, t)) }</span>
+                                <span class="task-call">{ format!(" · {}", task_call(&ctx.program, &s.tasks, t)) }</span>
                                 if t.coro.is_none() { <span class="shutdown-note">{ format!(" ({})", ctx.t("run.shutdown_task")) }</span> }
                                 if t.on_side { <span class="on-side">{ format!(" · {}", ctx.t("run.on_side")) }</span> }
                             </td>
@@ -623,7 +678,7 @@ fn LoopView(props: &LoopViewProps) -> Html {
                         { format!("{} {} · ", ctx.t("run.iteration"), side.iteration) }
                         { side_thread_text(&ctx, side.thread) }
                     </p>
-                    { queues_view(&ctx, "h4", &side.ready, &side.timers, None) }
+                    <LoopPictureView picture={Same(Rc::new(LoopPicture::new(side.iteration, s.time, side.ready.clone(), side.timers.clone(), side.timers.len(), picture.pending.iter().chain(&picture.finished).cloned().collect())))} lang={ctx.lang} with_graph={false} />
                 </div>
             }
             if !s.jobs.is_empty() {
@@ -634,8 +689,6 @@ fn LoopView(props: &LoopViewProps) -> Html {
                     }) }
                 </ul>
             }
-            <h3>{ ctx.t("run.await_tree") }</h3>
-            <pre class="await-tree" tabindex="0">{ await_tree(s).join("\n") }</pre>
             if !s.results.is_empty() {
                 <h3>{ ctx.t("run.results") }</h3>
                 <ul class="results">{ capped(&ctx, &s.results, RESULT_VIEWS, 0, |r| result_view(&ctx, r)) }</ul>
@@ -700,43 +753,6 @@ fn result_view(ctx: &AppContext, r: &ResultView) -> Html {
     }
 }
 
-/// A loop's ready queue and timers, under headings of level `heading`
-/// (the side loop's sit one level below the main loop's).
-fn queues_view(
-    ctx: &AppContext,
-    heading: &'static str,
-    ready: &[String],
-    timers: &[(f64, String)],
-    now: Option<f64>,
-) -> Html {
-    html! {
-        <div class="queues">
-            <div>
-                <@{heading}>{ ctx.t("run.ready") }</@>
-                if ready.is_empty() {
-                    <p class="empty">{ "—" }</p>
-                } else {
-                    <ol class="ready-queue">{ capped(ctx, ready, QUEUE_ROWS, 0, |r| html! { <li>{ r }</li> }) }</ol>
-                }
-            </div>
-            <div>
-                <@{heading}>{ ctx.t("run.timers") }</@>
-                if timers.is_empty() {
-                    <p class="empty">{ "—" }</p>
-                } else {
-                    <ul class="timers">{ capped(ctx, timers, QUEUE_ROWS, 0, |(when, what)| html! {
-                        <li><span class="time">{ format!("t={}", py_float_repr(*when)) }</span>{ " " }{ what }
-                            if let Some(now) = now {
-                                <span class="countdown">{ format!(" · {}", ctx.t("run.due_in").replace("{s}", &format!("{:.1}", (when - now).max(0.0)))) }</span>
-                            }
-                        </li>
-                    }) }</ul>
-                }
-            </div>
-        </div>
-    }
-}
-
 fn side_thread_text(ctx: &AppContext, thread: SideThread) -> String {
     match thread {
         SideThread::Starting => ctx.t("side.starting"),
@@ -762,13 +778,46 @@ fn job_status_text(ctx: &AppContext, state: &JobStatus) -> String {
     }
 }
 
+/// The snapshot as the loop picture draws it.
+fn loop_picture(program: &Program, s: &Snapshot) -> LoopPicture {
+    let tasks = s
+        .tasks
+        .iter()
+        .map(|task| {
+            let (state, detail) = match &task.state {
+                TaskState::Waiting { on } => ("waiting", Some(on.clone())),
+                TaskState::Returned(v) | TaskState::Raised(v) => {
+                    (task.state.key(), Some(v.clone()))
+                }
+                other => (other.key(), None),
+            };
+            TaskNode {
+                name: task.name.clone(),
+                call: task_call(program, &s.tasks, task),
+                state,
+                detail,
+                cancel_pending: task.cancel_pending,
+                through: task.through.map(|k| k.python_name().to_string()),
+                awaits: task.awaits.iter().map(|id| id.index()).collect(),
+            }
+        })
+        .collect();
+    LoopPicture::new(
+        s.iteration,
+        s.time,
+        s.ready.clone(),
+        s.timers.clone(),
+        s.timers.len(),
+        tasks,
+    )
+}
+
 /// What a task runs, as code mode shows CPython's (`func1_5()`): its
 /// coroutine; a task of the loop's own is one of `asyncio.run`'s two
 /// shutdown steps, made in this order.
-fn task_call(ctx: &AppContext, tasks: &[TaskView], task: &TaskView) -> String {
+fn task_call(program: &Program, tasks: &[TaskView], task: &TaskView) -> String {
     match task.coro {
-        Some(c) => ctx
-            .program
+        Some(c) => program
             .coroutines
             .get(c as usize)
             .map_or_else(|| "?".into(), |co| format!("{}()", co.name)),
@@ -803,27 +852,31 @@ fn state_text(ctx: &AppContext, state: &TaskState) -> String {
 struct OutputViewProps {
     lines: Vec<(f64, String)>,
     log: Vec<String>,
-    status: Option<Status>,
+    /// How the run ended, when the moment shown is its end.
+    ending: Option<Ending>,
+    live: bool,
 }
 
+/// What the program printed up to the moment shown, and the loop's story.
 #[component]
 fn OutputView(props: &OutputViewProps) -> Html {
     let ctx = use_context::<AppContext>().expect("AppContext");
-    let status = match &props.status {
-        Some(Status::Deadlock(report)) => format!("{}: {report}", ctx.t("status.deadlock")),
-        Some(Status::Stopped(stop)) => super::panels::stop_text(&ctx, stop),
-        _ => String::new(),
+    let status = match &props.ending {
+        Some(ending) => super::panels::ending_text(&ctx, ending),
+        None if props.live => String::new(),
+        None => ctx.t("output.so_far"),
     };
     html! {
-        <div class="run-output">
-            <h3>{ ctx.t("run.printed") }</h3>
-            <ol class="output-lines run-lines">
-                { capped(&ctx, &props.lines, OUTPUT_HEAD, OUTPUT_TAIL, output_line) }
-            </ol>
-            if !status.is_empty() {
-                <p class="status" role="status">{ status }</p>
+        <div class="output-view run-output">
+            if props.lines.is_empty() && props.ending.is_some() {
+                <p class="empty">{ ctx.t("output.empty") }</p>
+            } else {
+                <ol class="output-lines run-lines" aria-label={ctx.t("region.output")}>
+                    { capped(&ctx, &props.lines, OUTPUT_HEAD, OUTPUT_TAIL, output_line) }
+                </ol>
             }
-            <details class="loop-log" open=true>
+            <p class="status" role="status">{ status }</p>
+            <details class="loop-log">
                 <summary>{ ctx.t("run.log") }</summary>
                 <ol class="story" tabindex="0">{ for props.log.iter().map(|line| html! { <li>{ line }</li> }) }</ol>
             </details>

@@ -8,8 +8,9 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use asyncio_playground::app::fields::Select;
+use asyncio_playground::app::loop_picture::{LoopPicture, LoopPictureView, TaskNode};
 use asyncio_playground::app::timeline::{Same, Timeline};
-use asyncio_playground::engine::snapshot::{draw_await_tree, AwaitNode, Lane};
+use asyncio_playground::engine::snapshot::Lane;
 use asyncio_playground::engine::{ExcKind, TaskId};
 
 use wasm_bindgen::prelude::*;
@@ -1172,25 +1173,8 @@ fn traced_loop(ctx: &Words, props: &TracedProps) -> Html {
             <p class="iteration-head" role="status">
                 { ctx.t("code.iteration").replace("{i}", &picture.iteration.to_string()).replace("{n}", &count.to_string()).replace("{t}", &format_time(picture.time)) }
             </p>
-            <div class="queues">
-                <section aria-label={ctx.t("code.ready_queue")}>
-                    <h3>{ ctx.t("code.ready_queue") }</h3>
-                    <ol class="ready-queue">
-                        { for picture.ready.iter().map(|r| html! { <li>{ r }</li> }) }
-                    </ol>
-                    if picture.ready.is_empty() { <p class="empty">{ ctx.t("code.empty") }</p> }
-                </section>
-                <section aria-label={ctx.t("code.timers")}>
-                    <h3>{ ctx.t("code.timers") }</h3>
-                    <ol class="timers">
-                        { for picture.timers.iter().map(|(t, what)| html! { <li>{ format!("t={} · {what}", format_time(*t)) }</li> }) }
-                    </ol>
-                    if picture.timers.is_empty() { <p class="empty">{ ctx.t("code.empty") }</p> }
-                </section>
-            </div>
+            <LoopPictureView picture={Same(Rc::new(loop_picture(run, &picture)))} lang={ctx.0} />
             { task_table(ctx, run, &picture, Some(&props.on_cancel)) }
-            <h3>{ ctx.t("run.await_tree") }</h3>
-            <pre class="await-tree" tabindex="0">{ await_tree(&picture).join("\n") }</pre>
             { results(ctx, run, run.events_before(at)) }
             <section class="timeline" aria-label={ctx.t("region.timeline")}>
                 <h3>{ ctx.t("region.timeline") }</h3>
@@ -1263,54 +1247,59 @@ fn results(ctx: &Words, run: &CodeRun, until: usize) -> Html {
     }
 }
 
-/// Who awaits whom among the pending tasks, drawn as graph mode draws
-/// the engine's (`python -m asyncio pstree`'s style).
-fn await_tree(picture: &Picture) -> Vec<String> {
-    let pending: Vec<_> = picture
+/// CPython's picture as the loop picture draws it (as graph mode draws
+/// the engine's).
+fn loop_picture(run: &CodeRun, picture: &Picture) -> LoopPicture {
+    let place: HashMap<&str, usize> = picture
         .tasks
-        .iter()
-        .filter(|t| !matches!(t.state.as_str(), "returned" | "raised" | "cancelled"))
-        .collect();
-    let place: HashMap<&str, usize> = pending
         .iter()
         .enumerate()
         .map(|(i, t)| (t.name.as_str(), i))
         .collect();
-    let nodes: Vec<AwaitNode> = pending
+    let tasks = picture
+        .tasks
         .iter()
-        .map(|t| AwaitNode {
-            name: &t.name,
-            state: match (t.state.as_str(), &t.on) {
-                ("waiting", Some(on)) => format!(" (awaits {on})"),
-                (state, _) => format!(" ({state})"),
-            },
-            // The combinator it awaits its children through, as the engine
-            // names it (a task awaited directly has none).
-            through: t
-                .on
-                .as_deref()
-                .map(|on| on.trim_end_matches("()"))
-                .filter(|on| {
-                    !t.awaits.is_empty()
-                        && matches!(
+        .map(|t| {
+            let state = state_key(&t.state);
+            TaskNode {
+                name: t.name.clone(),
+                call: run.call_of(&t.name).unwrap_or_default().to_string(),
+                state,
+                detail: if state == "waiting" {
+                    t.on.clone()
+                } else {
+                    t.value.clone()
+                },
+                cancel_pending: false,
+                // The combinator it awaits its children through, as the
+                // engine names it (a task awaited directly has none).
+                through: t
+                    .on
+                    .as_deref()
+                    .map(|on| on.trim_end_matches("()"))
+                    .filter(|on| {
+                        matches!(
                             *on,
                             "gather" | "wait" | "as_completed" | "wait_for" | "shield"
                         )
-                })
-                .map(|on| format!("asyncio.{on}")),
-            awaits: {
-                // In the order the tasks were made (the picture's order).
-                let mut awaits: Vec<usize> = t
+                    })
+                    .map(|on| format!("asyncio.{on}")),
+                awaits: t
                     .awaits
                     .iter()
                     .filter_map(|a| place.get(a.as_str()).copied())
-                    .collect();
-                awaits.sort_unstable();
-                awaits
-            },
+                    .collect(),
+            }
         })
         .collect();
-    draw_await_tree(&nodes)
+    LoopPicture::new(
+        picture.iteration,
+        picture.time,
+        picture.ready.clone(),
+        picture.timers.clone(),
+        picture.timer_count,
+        tasks,
+    )
 }
 
 fn written(ctx: &Words, line: &asyncio_playground::python::trace::WrittenLine) -> String {

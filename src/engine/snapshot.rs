@@ -517,6 +517,15 @@ pub fn snapshot_at_with(
     iterations: u32,
     cancels: &[(u32, TaskId)],
 ) -> Option<Snapshot> {
+    simulation_at(program, iterations, cancels).map(|sim| sim.snapshot())
+}
+
+/// The run itself at that moment, to go on from there.
+pub fn simulation_at(
+    program: &crate::engine::Program,
+    iterations: u32,
+    cancels: &[(u32, TaskId)],
+) -> Option<crate::engine::Simulation> {
     let mut sim = crate::engine::Simulation::new(program.clone()).ok()?;
     sim.track_positions();
     loop {
@@ -530,7 +539,7 @@ pub fn snapshot_at_with(
         }
         sim.run_once();
     }
-    Some(sim.snapshot())
+    Some(sim)
 }
 
 /// A lane of the timeline: one task's states over virtual time.
@@ -661,6 +670,12 @@ pub fn lanes(l: &Loop) -> Vec<Lane> {
 /// it awaits them with). A task awaited by two tasks shows under both; a
 /// cycle of tasks awaiting each other (a deadlock) is marked where it closes.
 pub fn await_tree(snapshot: &Snapshot) -> Vec<String> {
+    draw_await_tree(&await_nodes(snapshot))
+}
+
+/// The pending tasks of a snapshot, in the order they were made, as the
+/// await tree's nodes.
+pub fn await_nodes(snapshot: &Snapshot) -> Vec<AwaitNode<'_>> {
     let pending: Vec<&TaskView> = snapshot
         .tasks
         .iter()
@@ -673,7 +688,7 @@ pub fn await_tree(snapshot: &Snapshot) -> Vec<String> {
         }
     }
     let nodes: Vec<AwaitNode> = pending
-        .iter()
+        .into_iter()
         .map(|t| AwaitNode {
             name: &t.name,
             state: match &t.state {
@@ -696,7 +711,7 @@ pub fn await_tree(snapshot: &Snapshot) -> Vec<String> {
             },
         })
         .collect();
-    draw_await_tree(&nodes)
+    nodes
 }
 
 /// A pending task as the await tree draws it.
@@ -710,67 +725,91 @@ pub struct AwaitNode<'a> {
     pub awaits: Vec<usize>,
 }
 
-/// Draws pending tasks as a tree: each that nothing awaits is a root, the
-/// tasks it awaits under it; tasks never reached await each other in a
-/// cycle, a deadlock. Graph mode draws the engine's tasks with it, code
-/// mode CPython's.
-pub fn draw_await_tree(nodes: &[AwaitNode]) -> Vec<String> {
+/// One place a task takes in the await tree: a task awaited by two
+/// tasks takes a place under each.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Placed {
+    /// The task's place in the list of nodes.
+    pub node: usize,
+    /// The tasks it awaits, in the order they were made.
+    pub children: Vec<Placed>,
+    /// It is already above this place: the tasks await each other in a
+    /// cycle, which closes here.
+    pub closes_cycle: bool,
+}
+
+/// Pending tasks as a forest: each that nothing awaits is a root, the
+/// tasks it awaits under it; `cycles` holds tasks never reached that way,
+/// which await each other in a cycle (a deadlock).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AwaitForest {
+    pub roots: Vec<Placed>,
+    pub cycles: Vec<Placed>,
+    /// Stopped at `MAX_TREE_LINES` places (and combinator lines).
+    pub cut: bool,
+}
+
+/// Who awaits whom, as a forest both drawings read: the text tree and the
+/// page's graph. Graph mode draws the engine's tasks with it, code mode
+/// CPython's.
+pub fn await_forest(nodes: &[AwaitNode]) -> AwaitForest {
     let mut awaited = vec![false; nodes.len()];
     for &child in nodes.iter().flat_map(|n| &n.awaits) {
         if let Some(a) = awaited.get_mut(child) {
             *a = true;
         }
     }
-    let mut tree = Tree {
+    let mut walk = Walk {
         nodes,
         seen: vec![false; nodes.len()],
-        lines: Vec::new(),
+        places: 0,
         cut: false,
     };
     let mut path = Vec::new();
+    let mut forest = AwaitForest::default();
     for root in (0..nodes.len()).filter(|i| !awaited[*i]) {
-        tree.walk(root, "", "", &mut path);
+        if let Some(placed) = walk.place(root, &mut path) {
+            forest.roots.push(placed);
+        }
     }
-    // Tasks never reached await each other in a cycle: a deadlock.
     let mut from = 0;
-    while let Some(i) = (from..nodes.len()).find(|i| !tree.seen[*i] && !tree.cut) {
-        tree.lines.push("cycle (deadlock):".into());
-        tree.walk(i, "", "", &mut path);
+    while let Some(i) = (from..nodes.len()).find(|i| !walk.seen[*i] && !walk.cut) {
+        if let Some(placed) = walk.place(i, &mut path) {
+            forest.cycles.push(placed);
+        }
         from = i + 1;
     }
-    if tree.cut {
-        tree.lines.push("…".into());
-    }
-    tree.lines
+    forest.cut = walk.cut;
+    forest
 }
 
-/// Lines of the await tree kept: past a few hundred it is not read.
+/// Places kept in the await tree: past a few hundred lines it is not read.
 const MAX_TREE_LINES: usize = 400;
 
-struct Tree<'a> {
+struct Walk<'a> {
     nodes: &'a [AwaitNode<'a>],
     seen: Vec<bool>,
-    lines: Vec<String>,
-    /// Stopped at `MAX_TREE_LINES`.
+    /// Lines the text tree would take so far.
+    places: usize,
     cut: bool,
 }
 
-impl Tree<'_> {
-    /// `lead` starts this task's line; `indent` starts the lines under it.
-    fn walk(&mut self, i: usize, lead: &str, indent: &str, path: &mut Vec<usize>) {
-        let node = &self.nodes[i];
-        if self.lines.len() >= MAX_TREE_LINES {
+impl Walk<'_> {
+    fn place(&mut self, i: usize, path: &mut Vec<usize>) -> Option<Placed> {
+        if self.places >= MAX_TREE_LINES {
             self.cut = true;
-            return;
+            return None;
         }
+        self.places += 1;
         if path.contains(&i) {
-            self.lines
-                .push(format!("{lead}{} ↺ awaits itself in a cycle", node.name));
-            return;
+            return Some(Placed {
+                node: i,
+                children: Vec::new(),
+                closes_cycle: true,
+            });
         }
-        self.lines
-            .push(format!("{lead}{}{}", node.name, node.state));
         self.seen[i] = true;
+        let node = &self.nodes[i];
         // A child past the list is no task: left out, never indexed.
         let children: Vec<usize> = node
             .awaits
@@ -778,25 +817,74 @@ impl Tree<'_> {
             .copied()
             .filter(|&c| c < self.nodes.len())
             .collect();
+        let mut placed = Placed {
+            node: i,
+            children: Vec::new(),
+            closes_cycle: false,
+        };
         if children.is_empty() {
-            return;
+            return Some(placed);
+        }
+        if node.through.is_some() {
+            self.places += 1;
         }
         path.push(i);
-        let mut indent = indent.to_string();
-        if let Some(kind) = &node.through {
-            self.lines.push(format!("{indent}└── {kind}"));
-            indent.push_str("    ");
-        }
-        for (n, &child) in children.iter().enumerate() {
+        for child in children {
             if self.cut {
                 break;
             }
-            let last = n + 1 == children.len();
-            let lead = format!("{indent}{}", if last { "└── " } else { "├── " });
-            let under = format!("{indent}{}", if last { "    " } else { "│   " });
-            self.walk(child, &lead, &under, path);
+            placed.children.extend(self.place(child, path));
         }
         path.pop();
+        Some(placed)
+    }
+}
+
+/// Draws pending tasks as a tree of text lines (`python -m asyncio
+/// pstree`'s style), from [`await_forest`].
+pub fn draw_await_tree(nodes: &[AwaitNode]) -> Vec<String> {
+    let forest = await_forest(nodes);
+    let mut lines = Vec::new();
+    for root in &forest.roots {
+        draw_placed(nodes, root, "", "", &mut lines);
+    }
+    for cycle in &forest.cycles {
+        lines.push("cycle (deadlock):".into());
+        draw_placed(nodes, cycle, "", "", &mut lines);
+    }
+    if forest.cut {
+        lines.push("…".into());
+    }
+    lines
+}
+
+/// `lead` starts this task's line; `indent` starts the lines under it.
+fn draw_placed(
+    nodes: &[AwaitNode],
+    placed: &Placed,
+    lead: &str,
+    indent: &str,
+    lines: &mut Vec<String>,
+) {
+    let node = &nodes[placed.node];
+    if placed.closes_cycle {
+        lines.push(format!("{lead}{} ↺ awaits itself in a cycle", node.name));
+        return;
+    }
+    lines.push(format!("{lead}{}{}", node.name, node.state));
+    if placed.children.is_empty() {
+        return;
+    }
+    let mut indent = indent.to_string();
+    if let Some(kind) = &node.through {
+        lines.push(format!("{indent}└── {kind}"));
+        indent.push_str("    ");
+    }
+    for (n, child) in placed.children.iter().enumerate() {
+        let last = n + 1 == placed.children.len();
+        let lead = format!("{indent}{}", if last { "└── " } else { "├── " });
+        let under = format!("{indent}{}", if last { "    " } else { "│   " });
+        draw_placed(nodes, child, &lead, &under, lines);
     }
 }
 

@@ -125,3 +125,32 @@ pub async fn until(mut done: impl FnMut() -> bool, what: &str) {
     }
     panic!("timed out waiting for {what}");
 }
+
+/// The `data-label` of each element `selector` finds in `scope`: what a
+/// ready-queue item or a timer is, without the words drawn around it.
+pub fn labels(scope: &Element, selector: &str) -> Vec<String> {
+    all(scope, selector)
+        .iter()
+        .map(|e| e.get_attribute("data-label").unwrap_or_default())
+        .collect()
+}
+
+/// Each timer of the loop picture in `scope`: its deadline and what it
+/// does (`t=3.0 end a sleep`).
+pub fn timer_rows(scope: &Element) -> Vec<String> {
+    all(scope, ".timers li")
+        .iter()
+        .map(|li| {
+            let time = li
+                .query_selector(".time")
+                .ok()
+                .flatten()
+                .and_then(|t| t.text_content())
+                .unwrap_or_default();
+            format!(
+                "{time} {}",
+                li.get_attribute("data-label").unwrap_or_default()
+            )
+        })
+        .collect()
+}

@@ -865,7 +865,11 @@ fn run_as_the_page_does(program: &Program) -> Ending {
     let _ = await_tree(&snapshot);
     player.with_loop(|l| {
         let _ = lanes(l);
-        let _ = l.narrative();
+        // The story's last sentences, in the words the page shows.
+        let told = l.narrative();
+        for t in &told[told.len().saturating_sub(300)..] {
+            let _ = crate::i18n::say(crate::i18n::Lang::Zh, &l.said(t));
+        }
     });
     if let Some(mark) = recording.marks.get(recording.marks.len() / 2) {
         let _ = snapshot_at_with(program, mark.iteration, &[]);

@@ -2,6 +2,8 @@
 //! the language (the browser's, the user's choice, or a link's) and asks
 //! for each label by key.
 
+use crate::engine::trace::{Said, Word};
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Lang {
     #[default]
@@ -165,6 +167,56 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("run.await_tree", "Who awaits whom", "等待关系"),
     ("run.due_in", "due in {s} s", "{s} 秒后到期"),
     ("output.so_far", "Printed up to the moment shown.", "截至所示时刻的输出。"),
+    ("story.clock_moves", "the clock moves to t={t}", "时钟前进到 t={t}"),
+    ("story.side_submitted", "run_coroutine_threadsafe hands {coro}() to the side loop's thread", "run_coroutine_threadsafe 把 {coro}() 交给另一个线程里的事件循环"),
+    ("story.cancel_lands", "CancelledError lands in {task} at its await", "CancelledError 在 {task} 的 await 处抛出"),
+    ("story.exception_reaches", "{exc} reaches {task} at its await", "{exc} 传到 {task} 的 await 处"),
+    ("story.timed_out", "{task}'s timeout runs out", "{task} 的超时时间到了"),
+    ("story.job_submitted", "run_in_executor hands {job}() to the default executor", "run_in_executor 把 {job}() 交给默认线程池"),
+    ("story.job_started", "a worker thread starts {job}(); the loop keeps running", "一个工作线程开始运行 {job}()；事件循环继续运行"),
+    ("story.job_finished", "{job}() {outcome} on its thread; call_soon_threadsafe hands the result to the loop", "{job}() 在它的线程里{outcome}；call_soon_threadsafe 把结果交回事件循环"),
+    ("story.blocked", "{task} blocks the whole loop (time.sleep): nothing else can run", "{task} 阻塞了整个事件循环（time.sleep）：别的都无法运行"),
+    ("story.unblocked", "{task}'s time.sleep returns: its loop runs again", "{task} 的 time.sleep 返回：事件循环重新运行"),
+    ("story.side_makes", "the side loop makes {task} for {coro}", "另一个线程里的事件循环为 {coro} 创建 {task}"),
+    ("story.a_coroutine", "a coroutine", "某个协程"),
+    ("story.creates", "{by} creates {task}; it starts when {by} yields", "{by} 创建了 {task}；它在 {by} 让出控制权后开始运行"),
+    ("story.created", "{task} is created", "{task} 被创建"),
+    ("story.starts", "{task} starts running", "{task} 开始运行"),
+    ("story.resumes", "{task} resumes", "{task} 继续运行"),
+    ("story.prints", "{task} prints: {text}", "{task} 打印：{text}"),
+    ("story.program_prints", "the program prints: {text}", "程序打印：{text}"),
+    ("story.yields", "{task} gives the loop one iteration (sleep(0))", "{task} 把一次迭代让给事件循环（sleep(0)）"),
+    ("story.sleeps_until", "{task} sleeps until t={t}", "{task} 休眠到 t={t}"),
+    ("story.sleeps", "{task} sleeps", "{task} 休眠"),
+    ("story.waits", "{task} waits for {on}", "{task} 等待 {on}"),
+    ("story.returns", "{task} returns {value}", "{task} 返回 {value}"),
+    ("story.raises", "{task} raises {value}", "{task} 抛出 {value}"),
+    ("story.is_cancelled", "{task} is cancelled", "{task} 被取消"),
+    ("story.asks_to_cancel", "{by} asks {task} to cancel: CancelledError will land at its current await", "{by} 请求取消 {task}：CancelledError 将在它当前的 await 处抛出"),
+    ("story.asked_to_cancel", "{task} is asked to cancel", "{task} 被请求取消"),
+    ("story.side_outcome", "{fut} {outcome}: the outcome is back on the main loop", "{fut} {outcome}：结果回到主事件循环"),
+    ("story.gather_passes", "gather passes {exc} on to {awaiter}", "gather 把 {exc} 传给 {awaiter}"),
+    ("story.gather_passes_one_runs", "gather passes {exc} on to {awaiter}; {running} keeps running", "gather 把 {exc} 传给 {awaiter}；{running} 继续运行"),
+    ("story.gather_passes_others_run", "gather passes {exc} on to {awaiter}; {running} keep running", "gather 把 {exc} 传给 {awaiter}；{running} 继续运行"),
+    ("story.its_awaiter", "its awaiter", "等待它的任务"),
+    ("story.and", " and ", "和"),
+    ("outcome.returned", "returned {value}", "返回了 {value}"),
+    ("outcome.raised", "raised {value}", "抛出了 {value}"),
+    ("outcome.cancelled", "cancelled", "被取消"),
+    ("outcome.pending", "pending", "尚未完成"),
+    ("outcome.ended", "ended", "结束了"),
+    ("queue.step", "step", "执行"),
+    ("queue.wake", "wake", "唤醒"),
+    ("queue.end_sleep", "end a sleep", "结束一次 sleep"),
+    ("queue.release_waiter", "release a waiter", "放开一个等待者"),
+    ("queue.wait_done", "wait(): a task finished", "wait()：一个任务完成了"),
+    ("queue.gather_child_done", "gather(): a child finished", "gather()：一个子任务完成了"),
+    ("queue.as_completed_done", "as_completed(): a task finished", "as_completed()：一个任务完成了"),
+    ("queue.as_completed_timeout", "as_completed(): timeout", "as_completed()：超时"),
+    ("queue.shield_passes", "shield(): pass the outcome on", "shield()：把结果传出去"),
+    ("queue.stop_run_until_complete", "stop the loop (run_until_complete is done)", "停止事件循环（run_until_complete 完成了）"),
+    ("queue.stop_loop", "stop the loop", "停止事件循环"),
+    ("queue.stop_side_loop", "stop the side loop", "停止另一个线程里的事件循环"),
     ("picture.runs_first", "runs first", "先运行"),
     ("picture.waits_for_timer", "— empty: the loop sleeps until the first timer is due", "— 空：事件循环休眠，直到第一个定时器到期"),
     ("picture.no_pending", "No task is waiting.", "没有等待中的任务。"),
@@ -172,7 +224,8 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("picture.closes_cycle", "awaits itself in a cycle", "在循环中等待自己"),
     ("picture.finished", "Done", "已结束"),
     ("picture.as_text", "As text", "文字版"),
-    ("run.iteration_did", "Iteration {n}:", "第 {n} 次迭代："),
+    ("run.iteration_did", "Iteration {n}: {said}", "第 {n} 次迭代：{said}"),
+    ("run.said_then", "; ", "；"),
     ("run.nothing_yet", "Nothing has run yet: press Run, or Step to run one iteration.", "还没有运行：按“运行”，或按“单步”运行一次迭代。"),
     ("run.shutdown_task", "asyncio.run's shutdown, made after main returns", "asyncio.run 在 main 返回后的收尾任务"),
     ("run.results", "Results of gather, wait and as_completed", "gather、wait 与 as_completed 的结果"),
@@ -367,6 +420,52 @@ pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
     out
 }
 
+/// The callbacks the loop runs that name no task, as both the engine and
+/// the tracer label them (the label is what the tests compare with
+/// CPython's), and the keys of their words (what the learner reads).
+const CALLBACK_WORDS: [(&str, &str); 10] = [
+    ("end a sleep", "queue.end_sleep"),
+    ("release a waiter", "queue.release_waiter"),
+    ("wait(): a task finished", "queue.wait_done"),
+    ("gather(): a child finished", "queue.gather_child_done"),
+    ("as_completed(): a task finished", "queue.as_completed_done"),
+    ("as_completed(): timeout", "queue.as_completed_timeout"),
+    ("shield(): pass the outcome on", "queue.shield_passes"),
+    (
+        "stop the loop (run_until_complete is done)",
+        "queue.stop_run_until_complete",
+    ),
+    ("stop the loop", "queue.stop_loop"),
+    ("stop the side loop", "queue.stop_side_loop"),
+];
+
+/// A ready-queue item's or timer's label in `lang`.
+pub fn callback_words(lang: Lang, label: &str) -> String {
+    match CALLBACK_WORDS.iter().find(|(raw, _)| *raw == label) {
+        Some((_, key)) => t(lang, key).to_string(),
+        None => label.to_string(),
+    }
+}
+
+/// One thing the engine's story tells (`Loop::said`), in `lang`.
+pub fn say(lang: Lang, said: &Said) -> String {
+    let values: Vec<(&str, String)> = said
+        .values
+        .iter()
+        .map(|(name, word)| {
+            let text = match word {
+                Word::Text(text) => text.clone(),
+                Word::Key(key) => t(lang, key).to_string(),
+                Word::And(names) => names.join(t(lang, "story.and")),
+                Word::Said(inner) => say(lang, inner),
+            };
+            (*name, text)
+        })
+        .collect();
+    let values: Vec<(&str, &str)> = values.iter().map(|(n, v)| (*n, v.as_str())).collect();
+    fill(t(lang, said.key), &values)
+}
+
 /// A code-mode word (see `CODE_TEXTS`), or any other by `t`.
 pub fn t_code(lang: Lang, key: &str) -> &str {
     match CODE_TEXTS.iter().find(|(k, _, _)| *k == key) {
@@ -409,6 +508,105 @@ mod tests {
         for kind in StepKind::JOB {
             let key = format!("job_step.{}", kind.key());
             assert_ne!(t(Lang::Zh, &key), key, "no label for {key}");
+        }
+    }
+
+    /// Every sentence the engine's story says, for every preset, has its
+    /// template in both languages, filled to the last `{name}`.
+    #[test]
+    fn the_engines_story_is_worded_in_both_languages() {
+        fn keys(said: &Said, out: &mut Vec<&'static str>) {
+            out.push(said.key);
+            for (_, word) in &said.values {
+                match word {
+                    Word::Key(key) => out.push(key),
+                    Word::Said(inner) => keys(inner, out),
+                    _ => {}
+                }
+            }
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for preset in crate::gallery::presets() {
+            let Ok(mut sim) = crate::engine::Simulation::new(preset.program.clone()) else {
+                continue;
+            };
+            sim.run_to_end();
+            sim.with_loop(|l| {
+                for told in l.narrative() {
+                    let said = l.said(&told);
+                    let mut used = Vec::new();
+                    keys(&said, &mut used);
+                    for key in used {
+                        assert_ne!(t(Lang::Zh, key), key, "no words for {key}");
+                        seen.insert(key);
+                    }
+                    for lang in Lang::ALL {
+                        let text = say(lang, &said);
+                        let names = said.values.iter().map(|(n, _)| format!("{{{n}}}"));
+                        for name in names {
+                            assert!(!text.contains(&name), "{name} unfilled in {text:?}");
+                        }
+                    }
+                }
+            });
+        }
+        // The presets tell of clocks, sleeps, gathers, cancels, jobs and
+        // the side loop: most of the story's sentences.
+        assert!(seen.len() >= 25, "{seen:?}");
+        let zh = say(
+            Lang::Zh,
+            &Said {
+                key: "story.sleeps_until",
+                values: vec![
+                    ("task", Word::Text("Task-2".into())),
+                    ("t", Word::Text("5.0".into())),
+                ],
+            },
+        );
+        assert_eq!(zh, "Task-2 休眠到 t=5.0");
+    }
+
+    /// Every label the presets' queues and timers show is a task's step or
+    /// wake-up, a callback named after the program's own, or one the page
+    /// words in both languages.
+    #[test]
+    fn the_loops_callbacks_are_worded() {
+        let named = [
+            "step ",
+            "wake ",
+            "call ",
+            "check whether ",
+            "hand ",
+            "make ",
+            "cancel ",
+        ];
+        for preset in crate::gallery::presets() {
+            let Ok(mut sim) = crate::engine::Simulation::new(preset.program.clone()) else {
+                continue;
+            };
+            while sim.is_running() {
+                let s = sim.snapshot();
+                let side = s
+                    .side
+                    .iter()
+                    .flat_map(|side| side.ready.iter().chain(side.timers.iter().map(|(_, w)| w)));
+                for label in s
+                    .ready
+                    .iter()
+                    .chain(s.timers.iter().map(|(_, w)| w))
+                    .chain(side)
+                {
+                    if !named.iter().any(|n| label.starts_with(n)) {
+                        assert_ne!(
+                            callback_words(Lang::Zh, label),
+                            *label,
+                            "{}: no words for {label:?}",
+                            preset.id
+                        );
+                    }
+                }
+                sim.run_once();
+            }
         }
     }
 

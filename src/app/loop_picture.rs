@@ -15,7 +15,7 @@ use yew::prelude::*;
 
 use crate::engine::snapshot::{await_forest, draw_await_tree, AwaitForest, AwaitNode, Placed};
 use crate::engine::value::py_float_repr;
-use crate::i18n::{t, Lang};
+use crate::i18n::{callback_words, t, Lang};
 
 use super::timeline::Same;
 
@@ -222,7 +222,7 @@ fn ready_row(lang: Lang, p: &LoopPicture) -> Html {
                     html! {
                         <li class={classes!("q-item", first.then_some("first"))} data-label={item.clone()} style={format!("--i:{}", i.min(12))}>
                             if first { <span class="q-tag">{ t(lang, "picture.runs_first") }</span> }
-                            { queue_item(p, item) }
+                            { queue_item(lang, p, item) }
                         </li>
                     }
                 }) }
@@ -235,19 +235,24 @@ fn ready_row(lang: Lang, p: &LoopPicture) -> Html {
 }
 
 /// `step Task-2` with what Task-2 runs: `step Task-2 · func1(5)`.
-fn queue_item(p: &LoopPicture, item: &str) -> Html {
-    let task = item
-        .split_once(' ')
-        .and_then(|(verb, who)| p.call_of(who).map(|call| (verb, who, call)));
+fn queue_item(lang: Lang, p: &LoopPicture, item: &str) -> Html {
+    let task = item.split_once(' ').and_then(|(verb, who)| {
+        let verb = match verb {
+            "step" => "queue.step",
+            "wake" => "queue.wake",
+            _ => return None,
+        };
+        p.call_of(who).map(|call| (verb, who, call))
+    });
     match task {
         Some((verb, who, call)) => html! {
             <>
-                <span class="q-verb">{ verb }</span>{ " " }
+                <span class="q-verb">{ t(lang, verb) }</span>{ " " }
                 <span class="q-task">{ who }</span>
                 <span class="q-call">{ format!(" · {call}") }</span>
             </>
         },
-        None => html! { <span class="q-verb">{ item }</span> },
+        None => html! { <span class="q-verb">{ callback_words(lang, item) }</span> },
     }
 }
 
@@ -270,7 +275,7 @@ fn timer_list(lang: Lang, p: &LoopPicture, now: f64) -> Html {
             <ol class="timers">
                 { for shown.iter().map(|(when, what)| html! {
                     <li data-label={what.clone()}>
-                        <span class="time">{ format!("t={}", py_float_repr(*when)) }</span>{ " " }{ what }
+                        <span class="time">{ format!("t={}", py_float_repr(*when)) }</span>{ " " }{ callback_words(lang, what) }
                         <span class="countdown">{ format!(" · {}", t(lang, "run.due_in").replace("{s}", &format!("{:.1}", (when - now).max(0.0)))) }</span>
                     </li>
                 }) }

@@ -27,6 +27,7 @@ use crate::engine::snapshot::{JobStatus, ResultView, SideThread, TaskView};
 use crate::engine::trace::Told;
 use crate::engine::value::py_float_repr;
 use crate::engine::{Program, Simulation, Status, TaskId};
+use crate::i18n::{say, Lang};
 use crate::live::{drive_watching, LiveControl};
 
 /// The run being watched.
@@ -427,7 +428,7 @@ pub fn RunPanel() -> Html {
         <section id="output" class="region output" aria-label={ctx.t("region.output")}>
             <h2>{ ctx.t("region.output") }</h2>
             if let Some((mark, _)) = &shown {
-                <OutputView lines={p.lines[..mark.printed.min(p.lines.len())].to_vec()} log={recent_log(&p, mark.events)} {ending} live={p.live} />
+                <OutputView lines={p.lines[..mark.printed.min(p.lines.len())].to_vec()} log={recent_log(&p, mark.events, ctx.lang)} {ending} live={p.live} />
             }
         </section>
         </>
@@ -548,22 +549,26 @@ fn iteration_summary(
         log.partition_point(|told| told.event < to),
     );
     let told = &log[start..end.max(start)];
-    let mut said: Vec<String> = sim
-        .borrow()
-        .with_loop(|l| told.iter().take(SUMMARY_ITEMS).map(|t| l.tell(t)).collect());
+    let mut said: Vec<String> = sim.borrow().with_loop(|l| {
+        told.iter()
+            .take(SUMMARY_ITEMS)
+            .map(|t| say(ctx.lang, &l.said(t)))
+            .collect()
+    });
     if told.len() > SUMMARY_ITEMS {
         said.push(format!("… +{}", told.len() - SUMMARY_ITEMS));
     }
-    format!(
-        "{} {}",
-        ctx.t("run.iteration_did")
-            .replace("{n}", &iteration.to_string()),
-        said.join("; ")
+    crate::i18n::fill(
+        &ctx.t("run.iteration_did"),
+        &[
+            ("n", &iteration.to_string()),
+            ("said", &said.join(&ctx.t("run.said_then"))),
+        ],
     )
 }
 
 /// The story's last lines up to event `events`, in words.
-fn recent_log(player: &Player, events: usize) -> Vec<String> {
+fn recent_log(player: &Player, events: usize, lang: Lang) -> Vec<String> {
     let Some(sim) = &player.sim else {
         return Vec::new();
     };
@@ -572,7 +577,13 @@ fn recent_log(player: &Player, events: usize) -> Vec<String> {
     sim.borrow().with_loop(|l| {
         log[end.saturating_sub(LOG_LINES)..end]
             .iter()
-            .map(|told| format!("t={} {}", py_float_repr(told.time), l.tell(told)))
+            .map(|told| {
+                format!(
+                    "t={} {}",
+                    py_float_repr(told.time),
+                    say(lang, &l.said(told))
+                )
+            })
             .collect()
     })
 }

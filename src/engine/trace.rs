@@ -288,6 +288,10 @@ pub enum Telling {
     },
     Created(TaskId),
     Starts(TaskId),
+    /// A task runs again from the await it was suspended at.
+    Resumes(TaskId),
+    /// A line printed, by its index in `Loop::output`.
+    Prints(u32),
     Yields(TaskId),
     Sleeps {
         task: TaskId,
@@ -341,8 +345,8 @@ impl Loop {
                 | Event::SideIteration(_)
                 | Event::TimerDue(_)
                 | Event::TimerCancelled(_)
-                | Event::Print(_)
                 | Event::Awaits { .. } => None,
+                Event::Print(line) => Some(Telling::Prints(line)),
                 Event::Thrown { task, kind } => Some(Telling::Thrown { task, kind }),
                 Event::TimedOut(t) => Some(Telling::TimedOut(t)),
                 Event::JobSubmitted(run) => Some(Telling::JobSubmitted(run)),
@@ -365,7 +369,11 @@ impl Loop {
                 }),
                 Event::TaskRunning(t) => {
                     let first = !std::mem::replace(&mut started[t.index()], true);
-                    first.then_some(Telling::Starts(t))
+                    Some(if first {
+                        Telling::Starts(t)
+                    } else {
+                        Telling::Resumes(t)
+                    })
                 }
                 Event::TaskYielded(t) => Some(Telling::Yields(t)),
                 Event::TaskSuspended { task, on } => Some(match self.fut(on).kind {
@@ -410,92 +418,129 @@ impl Loop {
         told
     }
 
-    /// One thing the story tells, in plain English.
-    pub fn tell(&self, told: &Told) -> String {
-        let name = |t: TaskId| self.task(t).name.to_string();
+    /// One thing the story tells, as data: a template of the interface's
+    /// words (`story.*` in `i18n`) and what fills it. The page words it in
+    /// the learner's language, the command-line tool in English.
+    pub fn said(&self, told: &Told) -> Said {
+        let name = |t: TaskId| Word::Text(self.task(t).name.to_string());
+        let time = |t: f64| Word::Text(super::value::py_float_repr(t));
+        let said = |key: &'static str, values: Vec<(&'static str, Word)>| Said { key, values };
         match &told.what {
-            Telling::ClockMoves(t) => {
-                format!("the clock moves to t={}", super::value::py_float_repr(*t))
-            }
-            Telling::SideSubmitted(run) => format!(
-                "run_coroutine_threadsafe hands {}() to the side loop's thread",
-                self.side_coro_name(*run)
+            Telling::ClockMoves(t) => said("story.clock_moves", vec![("t", time(*t))]),
+            Telling::SideSubmitted(run) => said(
+                "story.side_submitted",
+                vec![("coro", Word::Text(self.side_coro_name(*run)))],
             ),
-            Telling::Thrown { task, kind } => {
-                if *kind == ExcKind::CancelledError {
-                    format!("CancelledError lands in {} at its await", name(*task))
-                } else {
-                    format!("{} reaches {} at its await", kind.name(), name(*task))
+            Telling::Thrown { task, kind } if *kind == ExcKind::CancelledError => {
+                said("story.cancel_lands", vec![("task", name(*task))])
+            }
+            Telling::Thrown { task, kind } => said(
+                "story.exception_reaches",
+                vec![
+                    ("exc", Word::Text(kind.name().into())),
+                    ("task", name(*task)),
+                ],
+            ),
+            Telling::TimedOut(t) => said("story.timed_out", vec![("task", name(*t))]),
+            Telling::JobSubmitted(run) => said(
+                "story.job_submitted",
+                vec![("job", Word::Text(self.job_name(*run)))],
+            ),
+            Telling::JobStarted(run) => said(
+                "story.job_started",
+                vec![("job", Word::Text(self.job_name(*run)))],
+            ),
+            Telling::JobFinished(run) => {
+                use super::threads::JobState;
+                let outcome = match self.threads.runs.get(*run as usize).map(|r| &r.state) {
+                    Some(JobState::Finished(outcome)) => outcome_said(Some(outcome)),
+                    _ => said("outcome.ended", vec![]),
+                };
+                said(
+                    "story.job_finished",
+                    vec![
+                        ("job", Word::Text(self.job_name(*run))),
+                        ("outcome", Word::Said(Box::new(outcome))),
+                    ],
+                )
+            }
+            Telling::Blocked(t) => said("story.blocked", vec![("task", name(*t))]),
+            Telling::Unblocked(t) => said("story.unblocked", vec![("task", name(*t))]),
+            Telling::SideLoopMakes(task) => said(
+                "story.side_makes",
+                vec![
+                    ("task", name(*task)),
+                    (
+                        "coro",
+                        self.task(*task)
+                            .coro_id
+                            .and_then(|c| self.scenario.program.coroutines.get(c as usize))
+                            .map_or(Word::Key("story.a_coroutine"), |c| {
+                                Word::Text(format!("{}()", c.name))
+                            }),
+                    ),
+                ],
+            ),
+            Telling::Creates { by, task } => said(
+                "story.creates",
+                vec![("by", name(*by)), ("task", name(*task))],
+            ),
+            Telling::Created(task) => said("story.created", vec![("task", name(*task))]),
+            Telling::Starts(t) => said("story.starts", vec![("task", name(*t))]),
+            Telling::Resumes(t) => said("story.resumes", vec![("task", name(*t))]),
+            Telling::Prints(line) => {
+                let line = self.output.get(*line as usize);
+                let text = line.map_or(String::new(), |l| brief(&l.text));
+                match line.and_then(|l| l.task) {
+                    Some(t) => said(
+                        "story.prints",
+                        vec![("task", name(t)), ("text", Word::Text(text))],
+                    ),
+                    None => said("story.program_prints", vec![("text", Word::Text(text))]),
                 }
             }
-            Telling::TimedOut(t) => format!("{}'s timeout runs out", name(*t)),
-            Telling::JobSubmitted(run) => format!(
-                "run_in_executor hands {}() to the default executor",
-                self.job_name(*run)
-            ),
-            Telling::JobStarted(run) => format!(
-                "a worker thread starts {}(); the loop keeps running",
-                self.job_name(*run)
-            ),
-            Telling::JobFinished(run) => format!(
-                "{}() {} on its thread; call_soon_threadsafe hands the result to the loop",
-                self.job_name(*run),
-                self.describe_job_outcome(*run)
-            ),
-            Telling::Blocked(t) => format!(
-                "{} blocks the whole loop (time.sleep): nothing else can run",
-                name(*t)
-            ),
-            Telling::Unblocked(t) => {
-                format!("{}'s time.sleep returns: its loop runs again", name(*t))
-            }
-            Telling::SideLoopMakes(task) => format!(
-                "the side loop makes {} for {}()",
-                name(*task),
-                self.task(*task)
-                    .coro_id
-                    .and_then(|c| self.scenario.program.coroutines.get(c as usize))
-                    .map_or("a coroutine", |c| c.name.as_str())
-            ),
-            Telling::Creates { by, task } => format!(
-                "{} creates {}; it starts when {} yields",
-                name(*by),
-                name(*task),
-                name(*by)
-            ),
-            Telling::Created(task) => format!("{} is created", name(*task)),
-            Telling::Starts(t) => format!("{} starts running", name(*t)),
-            Telling::Yields(t) => format!("{} gives the loop one iteration (sleep(0))", name(*t)),
+            Telling::Yields(t) => said("story.yields", vec![("task", name(*t))]),
             Telling::Sleeps { task, until } => match until {
-                Some(when) => format!(
-                    "{} sleeps until t={}",
-                    name(*task),
-                    super::value::py_float_repr(*when)
+                Some(when) => said(
+                    "story.sleeps_until",
+                    vec![("task", name(*task)), ("t", time(*when))],
                 ),
-                None => format!("{} sleeps", name(*task)),
+                None => said("story.sleeps", vec![("task", name(*task))]),
             },
-            Telling::Waits { task, on } => {
-                format!("{} waits for {}", name(*task), self.describe_future(*on))
-            }
+            Telling::Waits { task, on } => said(
+                "story.waits",
+                vec![
+                    ("task", name(*task)),
+                    ("on", Word::Text(self.describe_future(*on))),
+                ],
+            ),
             Telling::Finished(t) => match &self.fut(self.task(*t).fut).outcome {
-                Some(Outcome::Returned(v)) => {
-                    format!("{} returns {}", name(*t), v.py_repr_brief())
-                }
-                Some(Outcome::Raised(e)) => format!("{} raises {}", name(*t), e.py_repr_brief()),
-                _ => format!("{} is cancelled", name(*t)),
+                Some(Outcome::Returned(v)) => said(
+                    "story.returns",
+                    vec![("task", name(*t)), ("value", Word::Text(v.py_repr_brief()))],
+                ),
+                Some(Outcome::Raised(e)) => said(
+                    "story.raises",
+                    vec![("task", name(*t)), ("value", Word::Text(e.py_repr_brief()))],
+                ),
+                _ => said("story.is_cancelled", vec![("task", name(*t))]),
             },
             Telling::CancelAsked { task, by } => match by {
-                Some(by) => format!(
-                    "{} asks {} to cancel: CancelledError will land at its current await",
-                    name(*by),
-                    name(*task)
+                Some(by) => said(
+                    "story.asks_to_cancel",
+                    vec![("by", name(*by)), ("task", name(*task))],
                 ),
-                None => format!("{} is asked to cancel", name(*task)),
+                None => said("story.asked_to_cancel", vec![("task", name(*task))]),
             },
-            Telling::SideOutcome(f) => format!(
-                "{} {}: the outcome is back on the main loop",
-                self.describe_future(*f),
-                self.describe_outcome(*f)
+            Telling::SideOutcome(f) => said(
+                "story.side_outcome",
+                vec![
+                    ("fut", Word::Text(self.describe_future(*f))),
+                    (
+                        "outcome",
+                        Word::Said(Box::new(outcome_said(self.fut(*f).outcome.as_ref()))),
+                    ),
+                ],
             ),
             Telling::GatherPasses {
                 gather,
@@ -506,7 +551,6 @@ impl Loop {
                     Some(Outcome::Raised(e)) => e.py_repr_brief(),
                     _ => String::new(),
                 };
-                let awaiter = awaiter.map_or("its awaiter".to_string(), name);
                 let running: Vec<String> = running
                     .iter()
                     .map(|c| {
@@ -515,14 +559,69 @@ impl Loop {
                             .to_string()
                     })
                     .collect();
-                let rest = match running.len() {
-                    0 => String::new(),
-                    1 => format!("; {} keeps running", running[0]),
-                    _ => format!("; {} keep running", running.join(" and ")),
+                let key = match running.len() {
+                    0 => "story.gather_passes",
+                    1 => "story.gather_passes_one_runs",
+                    _ => "story.gather_passes_others_run",
                 };
-                format!("gather passes {exc} on to {awaiter}{rest}")
+                said(
+                    key,
+                    vec![
+                        ("exc", Word::Text(exc)),
+                        (
+                            "awaiter",
+                            awaiter.map_or(Word::Key("story.its_awaiter"), name),
+                        ),
+                        ("running", Word::And(running)),
+                    ],
+                )
             }
         }
+    }
+}
+
+/// What the story says of one thing, as data (see `Loop::said`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Said {
+    /// The template, by its key among the interface's words.
+    pub key: &'static str,
+    pub values: Vec<(&'static str, Word)>,
+}
+
+/// A value a template is filled with.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Word {
+    /// As it is: a name, a time, a repr, Python.
+    Text(String),
+    /// One of the interface's words, by its key.
+    Key(&'static str),
+    /// Names joined by the language's "and".
+    And(Vec<String>),
+    /// A phrase of its own (how a job or a future ended).
+    Said(Box<Said>),
+}
+
+/// How a future or a job ended, or that it has not, as data.
+fn outcome_said(outcome: Option<&Outcome>) -> Said {
+    let (key, value) = match outcome {
+        Some(Outcome::Returned(v)) => ("outcome.returned", Some(v.py_repr_brief())),
+        Some(Outcome::Raised(e)) => ("outcome.raised", Some(e.py_repr_brief())),
+        Some(Outcome::Cancelled(_)) => ("outcome.cancelled", None),
+        None => ("outcome.pending", None),
+    };
+    Said {
+        key,
+        values: value
+            .map(|v| vec![("value", Word::Text(v))])
+            .unwrap_or_default(),
+    }
+}
+
+/// A printed line as the story quotes it: its first 60 characters.
+fn brief(text: &str) -> String {
+    match text.char_indices().nth(60) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_string(),
     }
 }
 
@@ -547,7 +646,13 @@ mod tests {
         sim.with_loop(|l| {
             l.narrative()
                 .iter()
-                .map(|told| format!("t={} {}", told.time, l.tell(told)))
+                .map(|told| {
+                    format!(
+                        "t={} {}",
+                        told.time,
+                        crate::i18n::say(crate::i18n::Lang::En, &l.said(told))
+                    )
+                })
                 .collect()
         })
     }

@@ -979,10 +979,14 @@ test("the loop picture: at every iteration the ready queue's items are in CPytho
         equal((await graphEdges(page)).join("\n"), want.edges.join("\n"), `${preset} (${mode} mode): the await graph's edges at iteration ${i + 1}`);
         // The first item is set apart as the one that runs first.
         if (want.ready.length) check((await page.locator(".ready-queue li").first().getAttribute("class")).includes("first"), `${preset}: the first item set apart`);
+        if (preset === "01_gather" && i === 4) {
+          // The README's pictures: the moment Task-3 wakes, both modes.
+          await page.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished.catch(() => {}))));
+          await page.screenshot({ path: path.join(artifacts, mode === "graph" ? "loop-picture.png" : "loop-picture-code.png") });
+        }
         await step.click();
       }
     }
-    if (preset === "01_gather") await page.screenshot({ path: path.join(artifacts, "loop-picture-code.png") });
   }
   await page.context().close();
 });
@@ -1035,6 +1039,27 @@ test("motion: a step slides the queue's new items in, and prefers-reduced-motion
     equal(page.errors.join("\n"), "", "console errors");
     await context.close();
   }
+});
+
+test("graph mode in Chinese: the loop's story, the iteration's line and the loop picture are worded in Chinese", async () => {
+  const page = await newPage({ width: 1440, height: 900 });
+  await page.goto(`${site}?lang=zh-CN`);
+  await page.locator(".run-panel").waitFor();
+  const step = page.getByRole("button", { name: "单步", exact: true });
+  for (let i = 0; i < 4; i++) await step.click();
+  const summary = await page.getByTestId("iteration-summary").textContent();
+  equal(summary, "第 4 次迭代：Task-3 继续运行；Task-3 返回 'recv num 3'", "the iteration's line");
+  const story = (await page.locator(".story li").allTextContents()).join("\n");
+  for (const line of ["t=0.0 Task-1 创建了 Task-2；它在 Task-1 让出控制权后开始运行", "t=0.0 Task-2 休眠到 t=5.0", "t=3.0 时钟前进到 t=3.0"]) {
+    check(story.includes(line), `the story says ${line}:\n${story}`);
+  }
+  check(!/\b(starts|sleeps|returns|creates|waits|clock)\b/.test(story), `no English in the story:\n${story}`);
+  const graph = await page.locator(".await-section").textContent();
+  check(graph.includes("等待 gather") && !graph.includes("waiting"), `the graph's words: ${graph}`);
+  equal(await page.locator(".q-tag").textContent(), "先运行", "the queue's first item");
+  await page.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished.catch(() => {}))));
+  await page.screenshot({ path: path.join(artifacts, "loop-picture-zh.png") });
+  await page.context().close();
 });
 
 test("code mode in Chinese: the loop's story and the old-code advice are worded in Chinese", async () => {

@@ -324,6 +324,9 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
     let run = use_state(|| None::<Rc<CodeRun>>);
     let cursor = use_state(|| 0usize);
     let playing = use_state(|| false);
+    // The region a phone shows (CSS shows the tabs only below 900 px): the
+    // loop first, as in graph mode.
+    let phone_tab = use_state(|| "loop");
     // Page spaces made plain, and the program as it came: from a link at
     // once, later from a paste or a file.
     let replaced = use_state(|| opening.replaced.clone());
@@ -947,8 +950,21 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
         },
     };
 
+    let tabs = html! {
+        <nav class="phone-tabs" aria-label={ctx.t("region.tabs")}>
+            { for [("code", "region.python"), ("loop", "region.loop"), ("output", "region.output")].iter().map(|(id, key)| {
+                let phone_tab = phone_tab.clone();
+                let id = *id;
+                html! {
+                    <button aria-pressed={(*phone_tab == id).to_string()} onclick={Callback::from(move |_| phone_tab.set(id))}>{ ctx.t(key) }</button>
+                }
+            }) }
+        </nav>
+    };
     html! {
-        <main class="regions code-mode">
+        <>
+        { tabs }
+        <main class={classes!("regions", "code-mode", format!("phone-shows-{}", *phone_tab))}>
             <section id="code" class="region code" aria-label={ctx.t("code.region")}>
                 <h2>{ ctx.t("code.region") }</h2>
                 if let Some(problem) = &*link_problem {
@@ -1020,6 +1036,7 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
                 }
             </section>
         </main>
+        </>
     }
 }
 

@@ -426,6 +426,20 @@ test("a phone gets the page's parts as tabs, the loop first with its run control
   check(await page.locator("section#editor").isVisible(), "the task graph's tab shows it");
   check(!(await page.locator("section#loop").isVisible()), "and hides the loop");
   equal(await tabs.getByRole("button", { name: "Task graph" }).getAttribute("aria-pressed"), "true", "the tab pressed");
+  // Code mode too: its program, loop and output as tabs, the loop first.
+  await page.getByRole("button", { name: "Python code", exact: true }).click();
+  const codeTabs = page.locator(".code-mode-host").getByRole("navigation", { name: "Parts of the page" });
+  await codeTabs.waitFor({ timeout: 30000 });
+  equal((await codeTabs.getByRole("button").allTextContents()).join(" | "), "Python | Event loop | Output", "code mode's tabs");
+  await until(async () => (await page.locator(".traced-loop .run-controls").count()) > 0, "code mode's run", 60000);
+  const codeControls = await page.locator(".traced-loop .run-controls").boundingBox();
+  check(codeControls && codeControls.y + codeControls.height <= 844, `code mode's run controls on the first screen: ${JSON.stringify(codeControls)}`);
+  check(!(await page.locator(".cm-editor").isVisible()), "the editor behind its tab");
+  await codeTabs.getByRole("button", { name: "Python" }).click();
+  check(await page.locator(".cm-editor").isVisible(), "the program's tab shows the editor");
+  await codeTabs.getByRole("button", { name: "Output" }).click();
+  check(await page.locator(".code-output").isVisible(), "the output's tab shows what was printed");
+  await page.screenshot({ path: path.join(artifacts, "phone-code.png") });
   await page.context().close();
 });
 

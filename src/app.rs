@@ -151,7 +151,9 @@ pub struct RunContext {
     pub speed: UseStateHandle<f64>,
     /// A first visit (no link, no saved work): the player opens its first
     /// program at the start, inviting Run or Step, not on a finished run.
-    pub first_visit: bool,
+    /// Taken once: a player made later (after a mode switch, or once a
+    /// problem is fixed) follows the run as usual.
+    pub first_visit: Rc<std::cell::Cell<bool>>,
 }
 
 impl AppContext {
@@ -432,6 +434,10 @@ pub fn App(props: &AppProps) -> Html {
         })
     };
     let moment = use_state(|| opened.moment);
+    let first_visit = {
+        let first = opened.first_visit;
+        use_memo((), move |_| Rc::new(std::cell::Cell::new(first)))
+    };
     let speed = use_state(|| opened.speed.unwrap_or(1.0));
     let program = Rc::new(state.editor.program.clone());
     let problems = {
@@ -525,7 +531,7 @@ pub fn App(props: &AppProps) -> Html {
         positions,
         moment: moment.clone(),
         speed: speed.clone(),
-        first_visit: opened.first_visit,
+        first_visit: (*first_visit).clone(),
     };
     let has_errors = ctx.has_errors();
     // How many times "Paste a program" was asked for since code mode last

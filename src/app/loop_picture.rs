@@ -13,7 +13,7 @@
 
 use yew::prelude::*;
 
-use crate::engine::snapshot::{await_forest, draw_await_tree, AwaitForest, AwaitNode, Placed};
+use crate::engine::snapshot::{await_forest, draw_forest, AwaitForest, AwaitNode, Placed};
 use crate::engine::value::py_float_repr;
 use crate::i18n::{callback_words, t, Lang};
 
@@ -142,7 +142,7 @@ impl LoopPicture {
     /// The await graph as text lines, as `python -m asyncio pstree` draws
     /// it: the picture's text equivalent, and what the tests compare.
     pub fn tree_text(&self) -> Vec<String> {
-        draw_await_tree(&self.nodes())
+        draw_forest(&self.nodes(), &self.forest)
     }
 
     /// What the task named `name` runs, for the queue and the timers.
@@ -171,6 +171,9 @@ pub struct LoopPictureProps {
     /// Draw who awaits whom (a side loop's picture shows its queues only).
     #[prop_or(true)]
     pub with_graph: bool,
+    /// The level of its headings: a side loop's sit under its own title.
+    #[prop_or("h3")]
+    pub heading: &'static str,
 }
 
 /// The ready queue, the timers and who awaits whom.
@@ -182,20 +185,20 @@ pub fn LoopPictureView(props: &LoopPictureProps) -> Html {
     html! {
         <div class="loop-picture">
             <div class="queues">
-                <section class="ready-section" aria-label={t(lang, "run.ready").to_string()}>
-                    <h3>{ t(lang, "run.ready") }</h3>
+                <div class="ready-section">
+                    <@{props.heading}>{ t(lang, "run.ready") }</@>
                     { ready_row(lang, p) }
-                </section>
-                <section class="timers-section" aria-label={t(lang, "run.timers").to_string()}>
-                    <h3>{ t(lang, "run.timers") }</h3>
+                </div>
+                <div class="timers-section">
+                    <@{props.heading}>{ t(lang, "run.timers") }</@>
                     { timer_list(lang, p, now) }
-                </section>
+                </div>
             </div>
             if props.with_graph {
-                <section class="await-section" aria-label={t(lang, "run.await_tree").to_string()}>
-                    <h3>{ t(lang, "run.await_tree") }</h3>
+                <div class="await-section">
+                    <@{props.heading}>{ t(lang, "run.await_tree") }</@>
                     { await_graph(lang, p) }
-                </section>
+                </div>
             }
         </div>
     }

@@ -61,8 +61,8 @@ pub struct Player {
 }
 
 impl Player {
-    /// A player for `program`, recorded to its end: the run the output
-    /// panel made, if `recorded` holds it, or a run of its own.
+    /// A player for `program`, recorded to its end: the run recorded once
+    /// per edit (`app::record`), if `recorded` holds it, or a run of its own.
     fn new(program: Rc<Program>, recorded: &Handoff) -> Player {
         let mut player = Player {
             program,
@@ -114,7 +114,7 @@ impl Player {
     }
 
     fn reset(&mut self) {
-        self.control.paused.set(true);
+        self.new_control();
         self.sim = Simulation::new((*self.program).clone()).ok().map(|mut s| {
             // The Python view marks the line each task is at.
             s.track_positions();
@@ -209,15 +209,29 @@ impl Player {
         let Some(sim) = simulation_at(&self.program, mark.iteration, &self.cancels) else {
             return;
         };
-        self.control.paused.set(true);
+        self.new_control();
+        // The moment shown is marked again as the replay has it: a live
+        // slice may have marked it partway through an iteration.
+        self.recording.marks.truncate(i);
+        sim.mark(&mut self.recording);
         self.sim = Some(Rc::new(RefCell::new(sim)));
-        self.recording.marks.truncate(i + 1);
         self.replayed.retain(|(j, _)| *j <= i);
         self.cursor = None;
         self.latest = None;
         self.live = false;
         self.cancel_raised = None;
         self.refresh();
+    }
+
+    /// A control of its own for the run about to start: a live driver
+    /// still on its way out stops at the old one's pause, and never
+    /// picks up the new run's un-pausing.
+    fn new_control(&mut self) {
+        self.control.paused.set(true);
+        let control = LiveControl::default();
+        control.speed.set(self.control.speed.get());
+        control.paused.set(true);
+        self.control = Rc::new(control);
     }
 
     pub fn status(&self) -> Option<Status> {
@@ -256,7 +270,7 @@ pub fn RunPanel() -> Html {
             *run_ctx.moment,
             *run_ctx.speed,
         );
-        if run_ctx.first_visit {
+        if run_ctx.first_visit.replace(false) {
             // A newcomer sees the loop before it runs, and Run or Step.
             player.reset();
         }
@@ -616,12 +630,30 @@ fn LoopView(props: &LoopViewProps) -> Html {
     let s = &props.snapshot;
     let now = props.waiting_at.map(f64::from_bits);
     let running = props.status == Some(Status::Running);
-    let picture = {
+    let pictures = {
         let program = ctx.program.clone();
         use_memo(props.snapshot.clone(), move |s| {
-            Same(Rc::new(loop_picture(&program, s)))
+            let picture = loop_picture(&program, s);
+            let side = s.side.as_ref().map(|side| {
+                // Its queues only: the tasks are there for what they run.
+                let tasks = picture.pending.iter().chain(&picture.finished);
+                let tasks = tasks.map(|t| TaskNode {
+                    awaits: Vec::new(),
+                    ..t.clone()
+                });
+                Same(Rc::new(LoopPicture::new(
+                    side.iteration,
+                    s.time,
+                    side.ready.clone(),
+                    side.timers.clone(),
+                    side.timers.len(),
+                    tasks.collect(),
+                )))
+            });
+            (Same(Rc::new(picture)), side)
         })
     };
+    let (picture, side_picture) = &*pictures;
     let cancel = |task: TaskId| {
         let PlayerHandle(player, redraw) = props.player.clone();
         Callback::from(move |_| {
@@ -656,7 +688,7 @@ fn LoopView(props: &LoopViewProps) -> Html {
                     { format!("{}. {}", ctx.t("cancel.raised").replace("{task}", &task), ctx.t("cancel.cycle").replace("{tasks}", &cycle)) }
                 </p>
             }
-            <LoopPictureView picture={(*picture).clone()} now={props.waiting_at} lang={ctx.lang} />
+            <LoopPictureView picture={picture.clone()} now={props.waiting_at} lang={ctx.lang} />
             <h3>{ ctx.t("run.tasks") }</h3>
             <table class="tasks">
                 <thead><tr><th>{ ctx.t("label.task") }</th><th>{ ctx.t("run.state") }</th><th><span class="sr-only">{ ctx.t("run.cancel_now") }</span></th></tr></thead>
@@ -689,7 +721,9 @@ fn LoopView(props: &LoopViewProps) -> Html {
                         { format!("{} {} · ", ctx.t("run.iteration"), side.iteration) }
                         { side_thread_text(&ctx, side.thread) }
                     </p>
-                    <LoopPictureView picture={Same(Rc::new(LoopPicture::new(side.iteration, s.time, side.ready.clone(), side.timers.clone(), side.timers.len(), picture.pending.iter().chain(&picture.finished).cloned().collect())))} lang={ctx.lang} with_graph={false} />
+                    if let Some(side_picture) = side_picture {
+                        <LoopPictureView picture={side_picture.clone()} lang={ctx.lang} with_graph={false} heading="h4" />
+                    }
                 </div>
             }
             if !s.jobs.is_empty() {
@@ -879,8 +913,8 @@ fn OutputView(props: &OutputViewProps) -> Html {
     };
     html! {
         <div class="output-view run-output">
-            if props.lines.is_empty() && props.ending.is_some() {
-                <p class="empty">{ ctx.t("output.empty") }</p>
+            if props.lines.is_empty() {
+                <p class="empty">{ ctx.t(if props.ending.is_some() { "output.empty" } else { "output.empty_yet" }) }</p>
             } else {
                 <ol class="output-lines run-lines" aria-label={ctx.t("region.output")}>
                     { capped(&ctx, &props.lines, OUTPUT_HEAD, OUTPUT_TAIL, output_line) }

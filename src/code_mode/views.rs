@@ -99,6 +99,10 @@ struct CodeRun {
     /// The timeline's lanes, one per task of the main loop, and its end.
     lanes: Same<Vec<Lane>>,
     end: f64,
+    /// The loop picture last drawn, by its picture's index: a render for
+    /// another reason (a tick of play, a prop) reuses it, and the view
+    /// skips its redraw.
+    drawn: std::cell::RefCell<Option<(usize, Same<LoopPicture>)>>,
 }
 
 impl CodeRun {
@@ -122,6 +126,7 @@ impl CodeRun {
             }
         }
         CodeRun {
+            drawn: Default::default(),
             calls,
             lanes,
             end,
@@ -130,6 +135,19 @@ impl CodeRun {
             trace,
             advice,
             at,
+        }
+    }
+
+    /// Picture `i` as the loop picture draws it.
+    fn loop_picture(&self, i: usize, picture: &Picture) -> Same<LoopPicture> {
+        let mut drawn = self.drawn.borrow_mut();
+        match &*drawn {
+            Some((at, drawn)) if *at == i => drawn.clone(),
+            _ => {
+                let made = Same(Rc::new(loop_picture(self, picture)));
+                *drawn = Some((i, made.clone()));
+                made
+            }
         }
     }
 
@@ -326,7 +344,10 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
     let playing = use_state(|| false);
     // The region a phone shows (CSS shows the tabs only below 900 px): the
     // loop first, as in graph mode.
-    let phone_tab = use_state(|| "loop");
+    let phone_tab = {
+        let pasting = props.paste_asked > 0;
+        use_state(move || if pasting { "code" } else { "loop" })
+    };
     // Page spaces made plain, and the program as it came: from a link at
     // once, later from a paste or a file.
     let replaced = use_state(|| opening.replaced.clone());
@@ -724,8 +745,10 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
         let editor = editor.clone();
         let paste_hint = paste_hint.clone();
         let select_when_mounted = select_when_mounted.clone();
+        let phone_tab = phone_tab.clone();
         use_effect_with(props.paste_asked, move |asked| {
             if *asked > 0 {
+                phone_tab.set("code");
                 match editor.borrow().as_ref() {
                     Some(ed) => editor_select_all(ed),
                     None => *select_when_mounted.borrow_mut() = true,
@@ -1190,7 +1213,7 @@ fn traced_loop(ctx: &Words, props: &TracedProps) -> Html {
             <p class="iteration-head" role="status">
                 { ctx.t("code.iteration").replace("{i}", &picture.iteration.to_string()).replace("{n}", &count.to_string()).replace("{t}", &format_time(picture.time)) }
             </p>
-            <LoopPictureView picture={Same(Rc::new(loop_picture(run, &picture)))} lang={ctx.0} />
+            <LoopPictureView picture={run.loop_picture(at, &picture)} lang={ctx.0} />
             { task_table(ctx, run, &picture, Some(&props.on_cancel)) }
             { results(ctx, run, run.events_before(at)) }
             <section class="timeline" aria-label={ctx.t("region.timeline")}>

@@ -707,6 +707,7 @@ pub fn await_nodes(snapshot: &Snapshot) -> Vec<AwaitNode<'_>> {
                     .filter_map(|id| position.get(id.index()).copied().flatten())
                     .collect();
                 awaits.sort_unstable();
+                awaits.dedup();
                 awaits
             },
         })
@@ -843,7 +844,11 @@ impl Walk<'_> {
 /// Draws pending tasks as a tree of text lines (`python -m asyncio
 /// pstree`'s style), from [`await_forest`].
 pub fn draw_await_tree(nodes: &[AwaitNode]) -> Vec<String> {
-    let forest = await_forest(nodes);
+    draw_forest(nodes, &await_forest(nodes))
+}
+
+/// The text lines of a forest already made of `nodes`.
+pub fn draw_forest(nodes: &[AwaitNode], forest: &AwaitForest) -> Vec<String> {
     let mut lines = Vec::new();
     for root in &forest.roots {
         draw_placed(nodes, root, "", "", &mut lines);
@@ -956,6 +961,75 @@ mod tests {
         assert_eq!(
             await_tree(s),
             ["Task-1 (awaits task Task-2)", "└── Task-2 (awaits sleep)"]
+        );
+    }
+
+    /// The forest both drawings read: a task awaited by two tasks takes a
+    /// place under each; tasks awaiting each other in a cycle come apart,
+    /// the cycle closing where a task meets itself.
+    #[test]
+    fn the_await_forest_places_shared_tasks_twice_and_cycles_apart() {
+        let node = |name, awaits: Vec<usize>| AwaitNode {
+            name,
+            state: String::new(),
+            through: None,
+            awaits,
+        };
+        // main awaits a and b, which both await c; d and e await each other.
+        let nodes = [
+            node("main", vec![1, 2]),
+            node("a", vec![3]),
+            node("b", vec![3]),
+            node("c", vec![]),
+            node("d", vec![5]),
+            node("e", vec![4]),
+        ];
+        let forest = await_forest(&nodes);
+        let leaf = |n| Placed {
+            node: n,
+            children: vec![],
+            closes_cycle: false,
+        };
+        let under = |n, children| Placed {
+            node: n,
+            children,
+            closes_cycle: false,
+        };
+        assert_eq!(
+            forest.roots,
+            [under(
+                0,
+                vec![under(1, vec![leaf(3)]), under(2, vec![leaf(3)])]
+            )]
+        );
+        assert_eq!(
+            forest.cycles,
+            [under(
+                4,
+                vec![under(
+                    5,
+                    vec![Placed {
+                        node: 4,
+                        children: vec![],
+                        closes_cycle: true
+                    }]
+                )]
+            )]
+        );
+        assert!(!forest.cut);
+        assert_eq!(
+            draw_forest(&nodes, &forest),
+            [
+                "main",
+                "├── a",
+                "│   └── c",
+                "└── b",
+                "    └── c",
+                "cycle (deadlock):",
+                "d",
+                "└── e",
+                "    └── d ↺ awaits itself in a cycle",
+            ]
         );
     }
 

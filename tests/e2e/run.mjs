@@ -1030,6 +1030,20 @@ test("a first visit opens at the start, inviting Run or Step; stepping from an e
   check(then.length < whole.length && whole.startsWith(then), `the output as of then: ${then}`);
   await button(page, "Run to end").click();
   equal(await outputText(page), whole, "the same run's end");
+  const ended = await page.getByTestId("iteration").textContent();
+  // Mid-way through a live run, back to an earlier moment and Run again:
+  // one run goes on from there (the first driver stops), to the same end.
+  await button(page, "Reset").click();
+  await page.getByLabel("Speed").selectOption("1");
+  await button(page, "Run").click();
+  await until(async () => (await outputText(page)).length > 0, "the live run under way");
+  await slider.fill("1");
+  await button(page, "Run").click();
+  await page.getByLabel("Speed").selectOption("10");
+  await until(async () => ((await page.locator(".run-output .status").textContent()) ?? "").includes("returned"), "the second live run's end", 20000);
+  await new Promise((r) => setTimeout(r, 300));
+  equal(await outputText(page), whole, "the output after running on from an earlier moment mid-run");
+  equal(await page.getByTestId("iteration").textContent(), ended, "the run's last iteration");
   equal(page.errors.join("\n"), "", "console errors");
   await page.context().close();
 });

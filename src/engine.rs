@@ -41,6 +41,6 @@ pub use ids::{FutId, HandleId, TaskId};
 pub use program::{
     Awaitable, CallbackFn, Coroutine, Expr, Handler, Job, Program, ReturnWhen, Step,
 };
-pub use sim::{Outside, Simulation, Status};
+pub use sim::{Deadlock, Outside, Simulation, Status};
 pub use validate::{validate, Location, Problem, Severity};
 pub use value::{ExcKind, PyExc, Value};

@@ -3,6 +3,7 @@
 //! for each label by key.
 
 use crate::engine::trace::{Said, Word};
+use crate::engine::Deadlock;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Lang {
@@ -132,6 +133,9 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("status.finished", "asyncio.run() returned at t =", "asyncio.run() 返回于 t ="),
     ("status.raised", "main raised", "main 抛出了异常"),
     ("status.deadlock", "Deadlock", "死锁"),
+    ("deadlock.head", "deadlock: nothing is ready and no timer is set, so the loop would wait forever", "死锁：没有就绪的回调，也没有定时器，事件循环会永远等下去"),
+    ("deadlock.waits", "{task} waits for {on}", "{task} 等待 {on}"),
+    ("deadlock.waits_nothing", "{task} waits for nothing", "{task} 什么也没在等"),
     ("status.stopped", "Stopped", "已停止"),
     ("status.run_raised", "asyncio.run() raised", "asyncio.run() 抛出了异常"),
     ("status.after_run_raised", "The code after asyncio.run() raised", "asyncio.run() 之后的代码抛出了异常"),
@@ -448,6 +452,20 @@ pub fn callback_words(lang: Lang, label: &str) -> String {
     }
 }
 
+/// A deadlock report (`engine::Deadlock`) in `lang`.
+pub fn deadlock_words(lang: Lang, deadlock: &Deadlock) -> String {
+    let mut text = t(lang, "deadlock.head").to_string();
+    for (task, on) in &deadlock.waiting {
+        let line = match on {
+            Some(on) => fill(t(lang, "deadlock.waits"), &[("task", task), ("on", on)]),
+            None => fill(t(lang, "deadlock.waits_nothing"), &[("task", task)]),
+        };
+        text.push_str("\n  ");
+        text.push_str(&line);
+    }
+    text
+}
+
 /// One thing the engine's story tells (`Loop::said`), in `lang`.
 pub fn say(lang: Lang, said: &Said) -> String {
     let values: Vec<(&str, String)> = said
@@ -609,6 +627,27 @@ mod tests {
                 sim.run_once();
             }
         }
+    }
+
+    /// The deadlock preset's report, worded in each language.
+    #[test]
+    fn a_deadlock_report_is_worded_in_both_languages() {
+        let preset = crate::gallery::presets()
+            .into_iter()
+            .find(|p| p.id == "deadlock")
+            .unwrap();
+        let mut sim = crate::engine::Simulation::new(preset.program).unwrap();
+        let crate::engine::Status::Deadlock(report) = sim.run_to_end() else {
+            panic!("the deadlock preset ends in a deadlock");
+        };
+        let zh = deadlock_words(Lang::Zh, &report);
+        assert!(zh.starts_with("死锁：没有就绪的回调"), "{zh}");
+        assert!(zh.contains("\n  Task-1 等待 future "), "{zh}");
+        assert_eq!(report.to_string(), deadlock_words(Lang::En, &report));
+        assert!(
+            report.to_string().contains("\n  Task-1 waits for future "),
+            "{report}"
+        );
     }
 
     #[test]

@@ -177,7 +177,9 @@ fn awaiting_a_future_nobody_sets_is_reported_as_a_deadlock() {
     match sim.run_to_end() {
         Status::Deadlock(report) => {
             assert!(
-                report.contains("Task-1 waits for future answer"),
+                report
+                    .to_string()
+                    .contains("Task-1 waits for future answer"),
                 "{report}"
             )
         }

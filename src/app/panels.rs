@@ -209,7 +209,11 @@ pub fn ending_text(ctx: &AppContext, ending: &Ending) -> String {
                 py_float_repr(ending.end_time)
             ),
         },
-        Status::Deadlock(report) => format!("{}: {report}", ctx.t("status.deadlock")),
+        Status::Deadlock(report) => format!(
+            "{}: {}",
+            ctx.t("status.deadlock"),
+            crate::i18n::deadlock_words(ctx.lang, report)
+        ),
         Status::Stopped(stop) => stop_text(ctx, stop),
         Status::Running => String::new(),
     }

@@ -45,7 +45,7 @@ pub enum Status {
     Finished,
     /// Nothing is ready and no timer is armed, yet tasks are pending: a real
     /// loop would wait forever.
-    Deadlock(String),
+    Deadlock(Deadlock),
     /// A budget ran out: which, and where.
     Stopped(Stop),
 }
@@ -491,23 +491,35 @@ fn cancel_leftovers(l: &mut Loop) -> Result<Option<FutId>, PyExc> {
     Ok(Some(super::aio::gather_start(l, children, true)))
 }
 
-/// Who waits for what, when nothing can ever wake them.
-fn deadlock_report(l: &Loop) -> String {
-    let mut lines = vec![
-        "deadlock: nothing is ready and no timer is set, so the loop would wait forever"
-            .to_string(),
-    ];
-    for task in &l.tasks {
-        if l.is_done(task.fut) {
-            continue;
-        }
-        let waits = match task.fut_waiter {
-            Some(f) => l.describe_future(f),
-            None => "nothing".into(),
-        };
-        lines.push(format!("  {} waits for {}", task.name, waits));
+/// A deadlock, as data: each pending task and what it waits for (none:
+/// it waits for nothing the loop knows of). The page words it in the
+/// learner's language (`i18n::deadlock_words`); `Display` is English.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Deadlock {
+    pub waiting: Vec<(String, Option<String>)>,
+}
+
+impl std::fmt::Display for Deadlock {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str(&crate::i18n::deadlock_words(crate::i18n::Lang::En, self))
     }
-    lines.join("\n")
+}
+
+/// Who waits for what, when nothing can ever wake them.
+fn deadlock_report(l: &Loop) -> Deadlock {
+    Deadlock {
+        waiting: l
+            .tasks
+            .iter()
+            .filter(|task| !l.is_done(task.fut))
+            .map(|task| {
+                (
+                    task.name.to_string(),
+                    task.fut_waiter.map(|f| l.describe_future(f)),
+                )
+            })
+            .collect(),
+    }
 }
 
 // Natively only: the tests use threads, and only native loops keep their

@@ -172,6 +172,70 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("run.due_in", "due in {s} s", "{s} 秒后到期"),
     ("output.empty_yet", "Nothing printed yet.", "还没有输出。"),
     ("output.so_far", "Printed up to the moment shown.", "截至所示时刻的输出。"),
+    ("problem.too_many_coroutines", "{n} coroutines is more than the playground runs ({max})", "{n} 个协程超过了演练场能运行的数量（{max}）"),
+    ("problem.too_many_steps", "the program has {n} steps; the playground shows at most {max}", "程序有 {n} 步；演练场最多显示 {max} 步"),
+    ("problem.too_big_as_text", "the program takes {kb} KB as text, more than a link holds ({max} KB): make its values or lists shorter", "程序写成文本有 {kb} KB，超过了链接能容纳的大小（{max} KB）：请把其中的值或列表改短"),
+    ("problem.more", "and {n} more problems", "还有 {n} 个问题"),
+    ("problem.too_many_objects", "{n} {kind}: keep to {max}", "{n} 个{kind}：最多 {max} 个"),
+    ("problem.task_name_too_long", "a task name longer than {max} characters", "任务名超过了 {max} 个字符"),
+    ("problem.two_coroutines_named", "two coroutines are named `{name}`", "有两个协程都叫 `{name}`"),
+    ("problem.two_things_named", "two things are named `{name}`", "有两个东西都叫 `{name}`"),
+    ("problem.name_of_a_task", "`{name}` is what the exported Python calls {base}'s task; choose another name", "导出的 Python 用 `{name}` 表示 {base} 的任务；请换一个名字"),
+    ("problem.semaphore_too_big", "semaphore `{name}` starts at {value}; keep it under a million", "信号量 `{name}` 的初始值是 {value}；请小于一百万"),
+    ("problem.on_both_loops", "{name} would run on both loops: what is handed to the side loop, and what it makes tasks of or awaits, cannot be used by the main loop too", "{name} 会同时在两个事件循环上运行：交给子线程事件循环的协程，以及它创建任务或等待的协程，不能再被主事件循环使用"),
+    ("problem.side_call_soon_threadsafe", "call_soon_threadsafe from the side loop back to the main loop is not modelled", "演练场不模拟从子线程事件循环用 call_soon_threadsafe 回到主事件循环"),
+    ("problem.side_objects", "locks, semaphores, events, queues and futures belong to the main loop; a coroutine on the side loop cannot use them", "锁、信号量、事件、队列和 Future 属于主事件循环；子线程事件循环上的协程不能使用它们"),
+    ("problem.side_future", "futures belong to the main loop; a coroutine on the side loop cannot await them", "Future 属于主事件循环；子线程事件循环上的协程不能等待它们"),
+    ("problem.side_executor", "run_in_executor from the side loop is not modelled; hand jobs over from the main loop", "演练场不模拟在子线程事件循环里调用 run_in_executor；请从主事件循环提交作业"),
+    ("problem.side_to_side", "a coroutine on the side loop cannot hand work to the side loop: run_coroutine_threadsafe is for the main loop's coroutines", "子线程事件循环上的协程不能再把工作交给子线程事件循环：run_coroutine_threadsafe 是给主事件循环的协程用的"),
+    ("problem.too_many_jobs", "keep to {jobs} jobs of at most {steps} steps", "最多 {jobs} 个作业，每个最多 {steps} 步"),
+    ("problem.no_such", "there is no {kind} #{index}", "没有第 {index} 号{kind}"),
+    ("problem.job_cannot_await", "a job runs on a thread: it can sleep (time.sleep), print, return, raise or call_soon_threadsafe, but not await", "作业在线程里运行：它可以休眠（time.sleep）、打印、返回、抛出异常或调用 call_soon_threadsafe，但不能 await"),
+    ("problem.nested_too_deep", "blocks nest more than {max} deep", "代码块嵌套超过了 {max} 层"),
+    ("problem.too_deep_for_python", "blocks nest too deeply for Python: for, async with and try count (an except twice), and CPython allows {max} of them (`if` is free)", "代码块对 Python 来说嵌套太深：for、async with 和 try 各算一层（except 算两层），CPython 最多允许 {max} 层（`if` 不算）"),
+    ("problem.name_taken", "`{name}` already names a coroutine, a task or an object of the program's: the playground keeps variables' names apart from those", "`{name}` 已经是程序中某个协程、任务或对象的名字：演练场要求变量名与它们不同"),
+    ("problem.main_as_a_task", "main cannot be made into a task of its own", "main 不能再被创建成它自己的任务"),
+    ("problem.wait_for_nothing", "asyncio.wait() of nothing raises ValueError", "asyncio.wait() 什么都不等会抛出 ValueError"),
+    ("problem.bare_raise", "a bare `raise` must be inside an `except` block", "单独的 `raise` 必须写在 `except` 块里"),
+    ("problem.too_many_items", "{n} things to wait for at once; the playground runs at most {max}", "同时等待 {n} 个东西；演练场最多运行 {max} 个"),
+    ("problem.main_awaits_itself", "main cannot await itself", "main 不能等待它自己"),
+    ("problem.main_to_the_side_loop", "main runs on the main loop; it cannot be handed to the side loop", "main 在主事件循环上运行；不能交给子线程事件循环"),
+    ("problem.task_waits_for_itself", "the task {name} cannot wait for or cancel itself", "任务 {name} 不能等待或取消它自己"),
+    ("problem.callback_reads_result", "{name} reads fut.result(), but call_soon and call_later pass no future", "{name} 读取了 fut.result()，但 call_soon 和 call_later 不会传入 future"),
+    ("problem.never_assigned", "`{name}` is never assigned here", "`{name}` 在这里从未被赋值"),
+    ("problem.result_outside_a_callback", "fut.result() only means something in a done-callback", "fut.result() 只在完成回调里才有意义"),
+    ("problem.loop_time_on_a_thread", "loop.time() needs the running loop, and a job's thread has none", "loop.time() 需要正在运行的事件循环，而作业的线程里没有"),
+    ("problem.loop_time_after_run", "loop.time() needs the running loop, and after asyncio.run() returns there is none", "loop.time() 需要正在运行的事件循环，而 asyncio.run() 返回之后就没有了"),
+    ("problem.epilogue_too_long", "keep to {max} lines after asyncio.run()", "asyncio.run() 之后最多 {max} 行"),
+    ("problem.task_made_twice", "{name} is made into a task {count} times; make one task of it", "{name} 被创建成任务 {count} 次；请只创建一个任务"),
+    ("problem.task_never_created", "{name}'s task is used but never created", "用到了 {name} 的任务，但从未创建它"),
+    ("problem.inline_cycle", "{name} awaits {callee} inline, which leads back to it: that never ends", "{name} 直接 await {callee}，又绕回了它自己：永远不会结束"),
+    ("problem.awaits_too_deep", "{name} awaits coroutines inline {depth} deep, counting the blocks each await is in; the playground allows {max}", "{name} 直接 await 协程的深度达到 {depth} 层（算上每个 await 所在的代码块）；演练场最多允许 {max} 层"),
+    ("problem.too_many_arguments", "print takes {n} arguments here; keep to {max}", "这里的 print 有 {n} 个参数；最多 {max} 个"),
+    ("problem.value_too_big", "a value this big does not fit the page: keep to {size} characters and items, lists nested at most {depth} deep", "这么大的值页面放不下：最多 {size} 个字符和元素，列表最多嵌套 {depth} 层"),
+    ("problem.not_finite", "inf and nan are not numbers a link can hold: use a finite number", "inf 和 nan 不是链接能保存的数字：请用有限的数"),
+    ("problem.not_seconds", "{s} is not a number of seconds", "{s} 不是一个秒数"),
+    ("problem.negative_seconds", "{s} seconds is negative", "{s} 秒是负数"),
+    ("problem.too_many_seconds", "{s} seconds is more than 30 days; use a shorter time", "{s} 秒超过了 30 天；请用更短的时间"),
+    ("problem.name_empty", "a name is empty", "名字是空的"),
+    ("problem.name_too_long", "`{name}…` is longer than {max} characters", "`{name}…` 超过了 {max} 个字符"),
+    ("problem.name_normalized", "`{name}`: Python may read {c} (U+{code}) as another character (it normalizes names), so the name would not be the one you see; use plain letters and digits", "`{name}`：Python 可能把 {c}（U+{code}）读成另一个字符（它会规范化名字），于是名字就不是你看到的那个；请用普通的字母和数字"),
+    ("problem.not_a_name", "`{name}` is not a Python name: use letters, digits and _, not starting with a digit", "`{name}` 不是合法的 Python 名字：请用字母、数字和 _，且不以数字开头"),
+    ("problem.reserved_name", "`{name}` is reserved in Python or by the exported program", "`{name}` 是 Python 或导出的程序保留的名字"),
+    ("object.callbacks", "callbacks", "回调"),
+    ("object.futures", "futures", "Future"),
+    ("object.locks", "locks", "锁"),
+    ("object.semaphores", "semaphores", "信号量"),
+    ("object.events", "events", "事件"),
+    ("object.queues", "queues", "队列"),
+    ("object.callback", "callback", "回调"),
+    ("object.future", "future", "Future"),
+    ("object.lock", "lock", "锁"),
+    ("object.semaphore", "semaphore", "信号量"),
+    ("object.event", "event", "事件"),
+    ("object.queue", "queue", "队列"),
+    ("object.job", "job", "作业"),
+    ("object.coroutine", "coroutine", "协程"),
     ("story.clock_moves", "the clock moves to t={t}", "时钟前进到 t={t}"),
     ("story.side_submitted", "run_coroutine_threadsafe hands {coro}() to the side loop's thread", "run_coroutine_threadsafe 把 {coro}() 交给子线程事件循环"),
     ("story.cancel_lands", "CancelledError lands in {task} at its await", "CancelledError 在 {task} 的 await 处抛出"),
@@ -629,6 +693,55 @@ mod tests {
         }
     }
 
+    /// Every key the engine's sentences use (the validator's problems,
+    /// the story, how futures ended, the objects' words) has its words in
+    /// both languages: read from the sources, so a new sentence cannot
+    /// slip by untranslated.
+    #[test]
+    fn every_sentence_the_engine_says_is_worded_in_both_languages() {
+        let sources = [
+            include_str!("engine/validate.rs"),
+            include_str!("engine/pyrules.rs"),
+            include_str!("engine/trace.rs"),
+            include_str!("engine/sim.rs"),
+        ];
+        let mut keys = 0;
+        for source in sources {
+            for (i, _) in source.match_indices('"') {
+                let rest = &source[i + 1..];
+                let Some(end) = rest.find('"') else { continue };
+                let key = &rest[..end];
+                let ours = ["problem.", "object.", "story.", "outcome.", "deadlock."]
+                    .iter()
+                    .any(|p| key.starts_with(p))
+                    && key
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c == '_' || c == '.');
+                if ours {
+                    keys += 1;
+                    assert_ne!(t(Lang::Zh, key), key, "no words for {key}");
+                    assert_ne!(t(Lang::En, key), key, "no words for {key}");
+                }
+            }
+        }
+        assert!(keys > 80, "{keys} keys found");
+    }
+
+    /// A problem the validator finds, in Chinese, placeholders filled.
+    #[test]
+    fn a_problem_is_worded_in_chinese() {
+        let mut program = crate::gallery::presets().remove(0).program;
+        program.coroutines[1].name = "main".into();
+        let problems =
+            crate::engine::validate::validate(&program, &crate::engine::Budget::default());
+        let problem = problems
+            .iter()
+            .find(|p| p.said.key == "problem.two_coroutines_named")
+            .expect("two coroutines named main");
+        assert_eq!(problem.message, "two coroutines are named `main`");
+        assert_eq!(say(Lang::Zh, &problem.said), "有两个协程都叫 `main`");
+    }
+
     /// The deadlock preset's report, worded in each language.
     #[test]
     fn a_deadlock_report_is_worded_in_both_languages() {
@@ -640,10 +753,10 @@ mod tests {
         let crate::engine::Status::Deadlock(report) = sim.run_to_end() else {
             panic!("the deadlock preset ends in a deadlock");
         };
-        let zh = deadlock_words(Lang::Zh, &report);
+        let zh = deadlock_words(Lang::Zh, report);
         assert!(zh.starts_with("死锁：没有就绪的回调"), "{zh}");
         assert!(zh.contains("\n  Task-1 等待 future "), "{zh}");
-        assert_eq!(report.to_string(), deadlock_words(Lang::En, &report));
+        assert_eq!(report.to_string(), deadlock_words(Lang::En, report));
         assert!(
             report.to_string().contains("\n  Task-1 waits for future "),
             "{report}"

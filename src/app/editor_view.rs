@@ -315,7 +315,7 @@ fn JobCard(props: &JobProps) -> Html {
             .problems
             .iter()
             .filter(|p| p.location == Location::Job { job: index, step: i as u32 })
-            .map(|p| p.message.clone())
+            .map(|p| crate::i18n::say(ctx.lang, &p.said))
             .collect();
         let label = |key: &str| format!("{} {} {} {}", ctx.t(key), ctx.t("label.step"), i + 1, job.name);
         html! {
@@ -567,7 +567,7 @@ fn problems_at(ctx: &AppContext, coro: u32, path: &[u32]) -> Vec<String> {
     ctx.problems
         .iter()
         .filter(|p| matches!(&p.location, Location::Coroutine { coro: c, path: p2 } if *c == coro && p2 == path))
-        .map(|p| p.message.clone())
+        .map(|p| crate::i18n::say(ctx.lang, &p.said))
         .collect()
 }
 

@@ -101,7 +101,7 @@ pub fn ProblemsPanel() -> Html {
             .program
             .jobs
             .get(*job as usize)
-            .map(|j| format!("{}, step {}: ", j.name, step + 1))
+            .map(|j| format!("{}, {} {}: ", j.name, ctx.t("label.step"), step + 1))
             .unwrap_or_default(),
         Location::Coroutine { coro, path } => {
             let name = ctx
@@ -128,7 +128,7 @@ pub fn ProblemsPanel() -> Html {
             <ul>
                 { for ctx.problems.iter().map(|p| html! {
                     <li class={if p.severity == Severity::Error { "error" } else { "warning" }}>
-                        { place(&p.location) }{ &p.message }
+                        { place(&p.location) }{ crate::i18n::say(ctx.lang, &p.said) }
                     </li>
                 }) }
             </ul>

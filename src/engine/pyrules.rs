@@ -3,6 +3,7 @@
 //! and the exporter relies on them, so they live below both.
 
 use super::program::Step;
+use super::trace::Said;
 
 /// The names the exported program cannot give to a user's thing: Python's
 /// keywords, and the names the exported program itself uses. A `match`,
@@ -76,6 +77,11 @@ pub const MAX_NAME_CHARS: usize = 40;
 /// Why `name` cannot be used as it is in the exported Python, if it cannot.
 #[inline]
 pub fn name_problem(name: &str) -> Option<String> {
+    name_said(name).map(|said| crate::i18n::say(crate::i18n::Lang::En, &said))
+}
+
+/// What is wrong with a name, as data for the page to word.
+pub fn name_said(name: &str) -> Option<Said> {
     // The common case, a short ASCII name, in one pass over its bytes.
     let b = name.as_bytes();
     let plain = b.len() <= MAX_NAME_CHARS
@@ -102,40 +108,39 @@ static IDENTIFIER_BYTE: [bool; 256] = {
 };
 
 #[cold]
-fn unusual_name_problem(name: &str) -> Option<String> {
+fn unusual_name_problem(name: &str) -> Option<Said> {
     if name.is_empty() {
-        return Some("a name is empty".into());
+        return Some(Said::new("problem.name_empty"));
     }
     if name.chars().count() > MAX_NAME_CHARS {
-        return Some(format!(
-            "`{}…` is longer than {MAX_NAME_CHARS} characters",
-            name.chars().take(MAX_NAME_CHARS).collect::<String>()
-        ));
+        return Some(
+            Said::new("problem.name_too_long")
+                .with(
+                    "name",
+                    name.chars().take(MAX_NAME_CHARS).collect::<String>(),
+                )
+                .with("max", MAX_NAME_CHARS),
+        );
     }
     for (i, c) in name.chars().enumerate() {
         match char_kind(c) {
             CharKind::Changed => {
-                return Some(format!(
-                    "`{name}`: Python may read {c:?} (U+{:04X}) as another character (it \
-                     normalizes names), so the name would not be the one you see; use plain \
-                     letters and digits",
-                    c as u32
-                ))
+                return Some(
+                    Said::new("problem.name_normalized")
+                        .with("name", name)
+                        .with("c", format!("{c:?}"))
+                        .with("code", format!("{:04X}", c as u32)),
+                )
             }
             CharKind::Anywhere => {}
             CharKind::NotFirst if i > 0 => {}
             CharKind::NotFirst | CharKind::Never => {
-                return Some(format!(
-                    "`{name}` is not a Python name: use letters, digits and _, not starting \
-                     with a digit"
-                ))
+                return Some(Said::new("problem.not_a_name").with("name", name))
             }
         }
     }
     if is_reserved(name) {
-        return Some(format!(
-            "`{name}` is reserved in Python or by the exported program"
-        ));
+        return Some(Said::new("problem.reserved_name").with("name", name));
     }
     None
 }

@@ -588,6 +588,27 @@ pub struct Said {
     pub values: Vec<(&'static str, Word)>,
 }
 
+impl Said {
+    pub fn new(key: &'static str) -> Said {
+        Said {
+            key,
+            values: Vec::new(),
+        }
+    }
+
+    /// With `{name}` filled by `value` as it is.
+    pub fn with(mut self, name: &'static str, value: impl ToString) -> Said {
+        self.values.push((name, Word::Text(value.to_string())));
+        self
+    }
+
+    /// With `{name}` filled by the interface's word `key`.
+    pub fn with_word(mut self, name: &'static str, key: &'static str) -> Said {
+        self.values.push((name, Word::Key(key)));
+        self
+    }
+}
+
 /// A value a template is filled with.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Word {

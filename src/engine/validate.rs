@@ -4,6 +4,7 @@
 //! but raises (as asyncio does for `wait([])`).
 
 use super::fasthash::{set_with_capacity, FastHashSet as HashSet};
+use super::trace::Said;
 
 use super::budget::{thousands, Budget};
 use super::program::{Awaitable, CoroId, Expr, Program, Step};
@@ -68,7 +69,21 @@ pub enum Location {
 pub struct Problem {
     pub severity: Severity,
     pub location: Location,
+    /// In English: what the command-line tool and the tests read.
     pub message: String,
+    /// The same, as data: the page words it in the learner's language.
+    pub said: Said,
+}
+
+impl Problem {
+    fn new(severity: Severity, location: Location, said: Said) -> Problem {
+        Problem {
+            severity,
+            location,
+            message: crate::i18n::say(crate::i18n::Lang::En, &said),
+            said,
+        }
+    }
 }
 
 /// Every problem of `program`; `budget` bounds its size.
@@ -103,10 +118,9 @@ pub fn check(program: &Program, budget: &Budget) -> Checked {
     if program.coroutines.len() > max_coroutines {
         v.error(
             Location::Program,
-            format!(
-                "{} coroutines is more than the playground runs ({max_coroutines})",
-                program.coroutines.len()
-            ),
+            Said::new("problem.too_many_coroutines")
+                .with("n", thousands(program.coroutines.len()))
+                .with("max", thousands(max_coroutines)),
         );
         return Checked {
             problems: v.problems,
@@ -155,15 +169,13 @@ pub fn check(program: &Program, budget: &Budget) -> Checked {
     if v.steps > budget.max_program_steps {
         v.problems.insert(
             0,
-            Problem {
-                severity: Severity::Error,
-                location: Location::Program,
-                message: format!(
-                    "the program has {} steps; the playground shows at most {}",
-                    thousands(v.steps),
-                    thousands(budget.max_program_steps)
-                ),
-            },
+            Problem::new(
+                Severity::Error,
+                Location::Program,
+                Said::new("problem.too_many_steps")
+                    .with("n", thousands(v.steps))
+                    .with("max", thousands(budget.max_program_steps)),
+            ),
         );
     }
     // Writing the text walks every level: a program nested too deeply
@@ -173,27 +185,24 @@ pub fn check(program: &Program, budget: &Budget) -> Checked {
         if bytes > max {
             v.problems.insert(
                 0,
-                Problem {
-                    severity: Severity::Error,
-                    location: Location::Program,
-                    message: format!(
-                        "the program takes {} KB as text, more than a link holds ({} KB): make \
-                         its values or lists shorter",
-                        thousands(bytes / 1024),
-                        thousands(max / 1024)
-                    ),
-                },
+                Problem::new(
+                    Severity::Error,
+                    Location::Program,
+                    Said::new("problem.too_big_as_text")
+                        .with("kb", thousands(bytes / 1024))
+                        .with("max", thousands(max / 1024)),
+                ),
             );
         }
     }
     if v.problems.len() > MAX_PROBLEMS {
         let more = v.problems.len() - MAX_PROBLEMS;
         v.problems.truncate(MAX_PROBLEMS);
-        v.problems.push(Problem {
-            severity: Severity::Error,
-            location: Location::Program,
-            message: format!("and {} more problems", thousands(more)),
-        });
+        v.problems.push(Problem::new(
+            Severity::Error,
+            Location::Program,
+            Said::new("problem.more").with("n", thousands(more)),
+        ));
     }
     Checked {
         problems: v.problems,
@@ -267,20 +276,12 @@ impl<'a> Context<'a> {
 }
 
 impl Validator<'_> {
-    fn error(&mut self, location: Location, message: String) {
-        self.add(Problem {
-            severity: Severity::Error,
-            location,
-            message,
-        });
+    fn error(&mut self, location: Location, said: Said) {
+        self.add(Problem::new(Severity::Error, location, said));
     }
 
-    fn warning(&mut self, location: Location, message: String) {
-        self.add(Problem {
-            severity: Severity::Warning,
-            location,
-            message,
-        });
+    fn warning(&mut self, location: Location, said: Said) {
+        self.add(Problem::new(Severity::Warning, location, said));
     }
 
     fn add(&mut self, problem: Problem) {
@@ -296,22 +297,21 @@ impl Validator<'_> {
     fn names(&mut self) {
         let p = self.program;
         let counts = [
-            (p.callbacks.len(), "callbacks"),
-            (p.futures.len(), "futures"),
-            (p.locks.len(), "locks"),
-            (p.semaphores.len(), "semaphores"),
-            (p.events.len(), "events"),
-            (p.queues.len(), "queues"),
+            (p.callbacks.len(), "object.callbacks"),
+            (p.futures.len(), "object.futures"),
+            (p.locks.len(), "object.locks"),
+            (p.semaphores.len(), "object.semaphores"),
+            (p.events.len(), "object.events"),
+            (p.queues.len(), "object.queues"),
         ];
         for (count, kind) in counts {
             if count > MAX_OBJECTS {
                 self.error(
                     Location::Program,
-                    format!(
-                        "{} {kind}: keep to {}",
-                        thousands(count),
-                        thousands(MAX_OBJECTS)
-                    ),
+                    Said::new("problem.too_many_objects")
+                        .with("n", thousands(count))
+                        .with_word("kind", kind)
+                        .with("max", thousands(MAX_OBJECTS)),
                 );
                 return;
             }
@@ -321,7 +321,7 @@ impl Validator<'_> {
                 .task_name
                 .as_deref()
                 .filter(|name| name.chars().count() > MAX_TASK_NAME_CHARS)
-                .map(|_| format!("a task name longer than {MAX_TASK_NAME_CHARS} characters"));
+                .map(|_| Said::new("problem.task_name_too_long").with("max", MAX_TASK_NAME_CHARS));
             if let Some(message) = problem {
                 self.error(
                     Location::Coroutine {
@@ -338,12 +338,12 @@ impl Validator<'_> {
                 coro: i as u32,
                 path: Vec::new(),
             };
-            if let Some(message) = pyrules::name_problem(&coro.name) {
+            if let Some(message) = pyrules::name_said(&coro.name) {
                 self.error(location.clone(), message);
             } else if !seen.insert(coro.name.as_str()) {
                 self.error(
                     location,
-                    format!("two coroutines are named `{}`", shown(&coro.name)),
+                    Said::new("problem.two_coroutines_named").with("name", shown(&coro.name)),
                 );
             }
         }
@@ -358,12 +358,12 @@ impl Validator<'_> {
             .chain(p.events.iter().map(String::as_str))
             .chain(p.queues.iter().map(|q| q.0.as_str()));
         for name in objects {
-            if let Some(message) = pyrules::name_problem(name) {
+            if let Some(message) = pyrules::name_said(name) {
                 self.error(Location::Program, message);
             } else if !seen.insert(name) {
                 self.error(
                     Location::Program,
-                    format!("two things are named `{}`", shown(name)),
+                    Said::new("problem.two_things_named").with("name", shown(name)),
                 );
             }
         }
@@ -381,21 +381,18 @@ impl Validator<'_> {
         for (name, base) in clashes {
             self.error(
                 Location::Program,
-                format!(
-                    "`{}` is what the exported Python calls {}'s task; choose another name",
-                    shown(&name),
-                    shown(&base)
-                ),
+                Said::new("problem.name_of_a_task")
+                    .with("name", shown(&name))
+                    .with("base", shown(&base)),
             );
         }
         for (name, value) in &p.semaphores {
             if *value > 1_000_000 {
                 self.error(
                     Location::Program,
-                    format!(
-                        "semaphore `{}` starts at {value}; keep it under a million",
-                        shown(name)
-                    ),
+                    Said::new("problem.semaphore_too_big")
+                        .with("name", shown(name))
+                        .with("value", value),
                 );
             }
         }
@@ -437,11 +434,7 @@ impl Validator<'_> {
                         coro: c as u32,
                         path: Vec::new(),
                     },
-                    format!(
-                        "{} would run on both loops: what is handed to the side loop, and \
-                         what it makes tasks of or awaits, cannot be used by the main loop too",
-                        shown(&p.coroutines[c].name)
-                    ),
+                    Said::new("problem.on_both_loops").with("name", shown(&p.coroutines[c].name)),
                 );
             }
         }
@@ -472,9 +465,7 @@ impl Validator<'_> {
     /// playground's model.
     fn side_loop_step(&mut self, ctx: &Context, step: &Step) {
         let problem = match step {
-            Step::CallSoonThreadsafe { .. } => {
-                "call_soon_threadsafe from the side loop back to the main loop is not modelled"
-            }
+            Step::CallSoonThreadsafe { .. } => "problem.side_call_soon_threadsafe",
             Step::WithLock { .. }
             | Step::WithSemaphore { .. }
             | Step::EventSet { .. }
@@ -485,29 +476,18 @@ impl Validator<'_> {
             | Step::QueueTaskDone { .. }
             | Step::QueueJoin { .. }
             | Step::SetResult { .. }
-            | Step::SetException { .. } => {
-                "locks, semaphores, events, queues and futures belong to the main loop; \
-                 a coroutine on the side loop cannot use them"
-            }
+            | Step::SetException { .. } => "problem.side_objects",
             _ => match step.awaitables().iter().find_map(|aw| match aw {
-                Awaitable::Future(_) => Some(
-                    "futures belong to the main loop; a coroutine on the side loop cannot \
-                     await them",
-                ),
-                Awaitable::Job(_) => {
-                    Some("run_in_executor from the side loop is not modelled; hand jobs over from the main loop")
-                }
-                Awaitable::SideLoop(_) => Some(
-                    "a coroutine on the side loop cannot hand work to the side loop: \
-                     run_coroutine_threadsafe is for the main loop's coroutines",
-                ),
+                Awaitable::Future(_) => Some("problem.side_future"),
+                Awaitable::Job(_) => Some("problem.side_executor"),
+                Awaitable::SideLoop(_) => Some("problem.side_to_side"),
                 Awaitable::Task(_) | Awaitable::Coro(_) => None,
             }) {
                 Some(problem) => problem,
                 None => return,
             },
         };
-        self.error(ctx.location(), problem.into());
+        self.error(ctx.location(), Said::new(problem));
     }
 
     /// A job runs on a thread: it may sleep (blocking its thread), print,
@@ -521,7 +501,9 @@ impl Validator<'_> {
         if job as usize == MAX_JOBS || body.len() > MAX_JOB_STEPS {
             self.error(
                 Location::Job { job, step: 0 },
-                format!("keep to {MAX_JOBS} jobs of at most {MAX_JOB_STEPS} steps"),
+                Said::new("problem.too_many_jobs")
+                    .with("jobs", MAX_JOBS)
+                    .with("steps", MAX_JOB_STEPS),
             );
             return;
         }
@@ -537,12 +519,8 @@ impl Validator<'_> {
                 Step::Raise { .. } => None,
                 Step::CallSoonThreadsafe { callback } => (*callback as usize
                     >= self.program.callbacks.len())
-                .then(|| format!("there is no callback #{callback}")),
-                _ => Some(
-                    "a job runs on a thread: it can sleep (time.sleep), print, return, raise \
-                     or call_soon_threadsafe, but not await"
-                        .into(),
-                ),
+                .then(|| no_such("object.callback", *callback)),
+                _ => Some(Said::new("problem.job_cannot_await")),
             };
             if let Some(message) = problem {
                 self.error(here, message);
@@ -567,7 +545,7 @@ impl Validator<'_> {
             self.too_deep = true;
             self.error(
                 ctx.location(),
-                format!("blocks nest more than {MAX_NESTING} deep"),
+                Said::new("problem.nested_too_deep").with("max", MAX_NESTING),
             );
             return;
         }
@@ -599,28 +577,19 @@ impl Validator<'_> {
                 self.too_deep = true;
                 self.error(
                     ctx.location(),
-                    format!(
-                        "blocks nest too deeply for Python: for, async with and try count \
-                         (an except twice), and CPython allows {} of them (`if` is free)",
-                        pyrules::MAX_PYTHON_BLOCKS
-                    ),
+                    Said::new("problem.too_deep_for_python")
+                        .with("max", pyrules::MAX_PYTHON_BLOCKS),
                 );
                 return;
             }
         }
         let here = &*ctx;
         each_bind(step, &mut |name| {
-            let problem = pyrules::name_problem(name).or_else(|| {
+            let problem = pyrules::name_said(name).or_else(|| {
                 self.globals
                     .get_or_init(|| global_names(p))
                     .contains(name)
-                    .then(|| {
-                        format!(
-                            "`{}` already names a coroutine, a task or an object of the \
-                             program's: the playground keeps variables' names apart from those",
-                            shown(name)
-                        )
-                    })
+                    .then(|| Said::new("problem.name_taken").with("name", shown(name)))
             });
             if let Some(message) = problem {
                 self.error(here.location(), message);
@@ -642,21 +611,18 @@ impl Validator<'_> {
             }
             Step::Return { value } => self.expr(here, value),
             Step::QueuePut { queue, value } => {
-                self.object(here, *queue, p.queues.len(), "queue");
+                self.object(here, *queue, p.queues.len(), "object.queue");
                 self.expr(here, value);
             }
             Step::SetResult { future, value } => {
-                self.object(here, *future, p.futures.len(), "future");
+                self.object(here, *future, p.futures.len(), "object.future");
                 self.expr(here, value);
             }
             Step::Raise { message, .. } => self.message(here, message),
             Step::CreateTask { coro } => {
                 if self.coro_ref(here, *coro) {
                     if *coro == 0 {
-                        self.error(
-                            here.location(),
-                            "main cannot be made into a task of its own".into(),
-                        );
+                        self.error(here.location(), Said::new("problem.main_as_a_task"));
                     } else {
                         self.created[*coro as usize] += 1;
                     }
@@ -702,10 +668,7 @@ impl Validator<'_> {
                     self.seconds(here, *t);
                 }
                 if items.is_empty() {
-                    self.warning(
-                        here.location(),
-                        "asyncio.wait() of nothing raises ValueError".into(),
-                    );
+                    self.warning(here.location(), Said::new("problem.wait_for_nothing"));
                 }
             }
             Step::AsCompleted {
@@ -745,10 +708,7 @@ impl Validator<'_> {
             }
             Step::Reraise => {
                 if ctx.in_handler == 0 {
-                    self.error(
-                        here.location(),
-                        "a bare `raise` must be inside an `except` block".into(),
-                    );
+                    self.error(here.location(), Said::new("problem.bare_raise"));
                 }
             }
             Step::If {
@@ -765,23 +725,25 @@ impl Validator<'_> {
                 self.sub(ctx, step, 0, body);
             }
             Step::WithLock { lock, body } => {
-                self.object(here, *lock, p.locks.len(), "lock");
+                self.object(here, *lock, p.locks.len(), "object.lock");
                 self.sub(ctx, step, 0, body);
             }
             Step::WithSemaphore { semaphore, body } => {
-                self.object(here, *semaphore, p.semaphores.len(), "semaphore");
+                self.object(here, *semaphore, p.semaphores.len(), "object.semaphore");
                 self.sub(ctx, step, 0, body);
             }
             Step::EventSet { event } | Step::EventClear { event } | Step::EventWait { event } => {
-                self.object(here, *event, p.events.len(), "event")
+                self.object(here, *event, p.events.len(), "object.event")
             }
             Step::QueueGet { queue, .. }
             | Step::QueueTaskDone { queue }
-            | Step::QueueJoin { queue } => self.object(here, *queue, p.queues.len(), "queue"),
+            | Step::QueueJoin { queue } => {
+                self.object(here, *queue, p.queues.len(), "object.queue")
+            }
             Step::SetException {
                 future, message, ..
             } => {
-                self.object(here, *future, p.futures.len(), "future");
+                self.object(here, *future, p.futures.len(), "object.future");
                 self.message(here, message);
             }
         }
@@ -805,11 +767,9 @@ impl Validator<'_> {
         if count > self.max_items {
             self.error(
                 here.location(),
-                format!(
-                    "{} things to wait for at once; the playground runs at most {}",
-                    thousands(count),
-                    thousands(self.max_items)
-                ),
+                Said::new("problem.too_many_items")
+                    .with("n", thousands(count))
+                    .with("max", thousands(self.max_items)),
             );
         }
     }
@@ -826,14 +786,14 @@ impl Validator<'_> {
 
     fn job_ref(&mut self, here: &Context, job: u32) {
         if job as usize >= self.program.jobs.len() {
-            self.error(here.location(), format!("there is no job #{job}"));
+            self.error(here.location(), no_such("object.job", job));
         }
     }
 
     fn coro_ref(&mut self, here: &Context, coro: CoroId) -> bool {
         let ok = (coro as usize) < self.program.coroutines.len();
         if !ok {
-            self.error(here.location(), format!("there is no coroutine #{coro}"));
+            self.error(here.location(), no_such("object.coroutine", coro));
         }
         ok
     }
@@ -853,18 +813,17 @@ impl Validator<'_> {
             Awaitable::Task(c) => self.tasks(ctx, &[c]),
             Awaitable::Coro(c) => {
                 if self.coro_ref(here, c) && c == 0 {
-                    self.error(here.location(), "main cannot await itself".into());
+                    self.error(here.location(), Said::new("problem.main_awaits_itself"));
                 }
             }
-            Awaitable::Future(f) => self.object(here, f, self.program.futures.len(), "future"),
+            Awaitable::Future(f) => {
+                self.object(here, f, self.program.futures.len(), "object.future")
+            }
             Awaitable::Job(j) => self.job_ref(here, j),
             Awaitable::SideLoop(c) => {
                 self.side_roots.push(c);
                 if self.coro_ref(here, c) && c == 0 {
-                    self.error(
-                        here.location(),
-                        "main runs on the main loop; it cannot be handed to the side loop".into(),
-                    );
+                    self.error(here.location(), Said::new("problem.main_to_the_side_loop"));
                 }
             }
         }
@@ -880,30 +839,28 @@ impl Validator<'_> {
                 let name = &self.program.coroutines[c as usize].name;
                 self.error(
                     here.location(),
-                    format!("the task {} cannot wait for or cancel itself", shown(name)),
+                    Said::new("problem.task_waits_for_itself").with("name", shown(name)),
                 );
             }
         }
     }
 
-    fn object(&mut self, here: &Context, index: u32, count: usize, kind: &str) {
+    /// `kind`: the key of the object's word (`object.queue`).
+    fn object(&mut self, here: &Context, index: u32, count: usize, kind: &'static str) {
         if index as usize >= count {
-            self.error(here.location(), format!("there is no {kind} #{index}"));
+            self.error(here.location(), no_such(kind, index));
         }
     }
 
     fn callback(&mut self, here: &Context, callback: u32, gets_future: bool) {
         let Some(cb) = self.program.callbacks.get(callback as usize) else {
-            self.error(here.location(), format!("there is no callback #{callback}"));
+            self.error(here.location(), no_such("object.callback", callback));
             return;
         };
         if !gets_future && cb.print.contains(&Expr::ArgResult) {
             self.error(
                 here.location(),
-                format!(
-                    "{} reads fut.result(), but call_soon and call_later pass no future",
-                    shown(&cb.name)
-                ),
+                Said::new("problem.callback_reads_result").with("name", shown(&cb.name)),
             );
         }
     }
@@ -925,32 +882,26 @@ impl Validator<'_> {
     }
 
     /// What is wrong with `print`'s arguments, if anything.
-    fn args_problem(&self, args: &[Expr], scope: Scope) -> Option<String> {
+    fn args_problem(&self, args: &[Expr], scope: Scope) -> Option<Said> {
         too_many_args(args).or_else(|| args.iter().find_map(|e| self.expr_problem(e, scope)))
     }
 
     /// What is wrong with an expression where `scope` evaluates it.
-    fn expr_problem(&self, expr: &Expr, scope: Scope) -> Option<String> {
+    fn expr_problem(&self, expr: &Expr, scope: Scope) -> Option<Said> {
         let p = self.program;
         match expr {
             Expr::Var(name) | Expr::Len(name) | Expr::SortedResults(name) => match scope {
                 Scope::Coroutine(bound) if bound.contains(name) => None,
-                _ => Some(format!("`{}` is never assigned here", shown(name))),
+                _ => Some(Said::new("problem.never_assigned").with("name", shown(name))),
             },
             Expr::Result(c) | Expr::Done(c) | Expr::Cancelled(c) | Expr::Name(c) => {
-                ((*c as usize) >= p.coroutines.len()).then(|| format!("there is no coroutine #{c}"))
+                ((*c as usize) >= p.coroutines.len()).then(|| no_such("object.coroutine", *c))
             }
             Expr::ArgResult => (!matches!(scope, Scope::Callback))
-                .then(|| "fut.result() only means something in a done-callback".into()),
+                .then(|| Said::new("problem.result_outside_a_callback")),
             Expr::LoopTime1 => match scope {
-                Scope::Thread => {
-                    Some("loop.time() needs the running loop, and a job's thread has none".into())
-                }
-                Scope::Outside => Some(
-                    "loop.time() needs the running loop, and after asyncio.run() returns there \
-                     is none"
-                        .into(),
-                ),
+                Scope::Thread => Some(Said::new("problem.loop_time_on_a_thread")),
+                Scope::Outside => Some(Said::new("problem.loop_time_after_run")),
                 Scope::Coroutine(_) | Scope::Callback => None,
             },
             Expr::Lit(
@@ -967,7 +918,7 @@ impl Validator<'_> {
         if lines.len() > MAX_EPILOGUE_LINES {
             self.error(
                 Location::Epilogue(MAX_EPILOGUE_LINES as u32),
-                format!("keep to {MAX_EPILOGUE_LINES} lines after asyncio.run()"),
+                Said::new("problem.epilogue_too_long").with("max", MAX_EPILOGUE_LINES),
             );
             return;
         }
@@ -997,10 +948,9 @@ impl Validator<'_> {
                         coro: c as u32,
                         path: Vec::new(),
                     },
-                    format!(
-                        "{} is made into a task {count} times; make one task of it",
-                        shown(&p.coroutines[c].name)
-                    ),
+                    Said::new("problem.task_made_twice")
+                        .with("name", shown(&p.coroutines[c].name))
+                        .with("count", count),
                 );
             }
         }
@@ -1011,10 +961,8 @@ impl Validator<'_> {
                         coro: c as u32,
                         path: Vec::new(),
                     },
-                    format!(
-                        "{}'s task is used but never created",
-                        shown(&p.coroutines[c].name)
-                    ),
+                    Said::new("problem.task_never_created")
+                        .with("name", shown(&p.coroutines[c].name)),
                 );
             }
         }
@@ -1040,11 +988,9 @@ impl Validator<'_> {
                                 coro: node as u32,
                                 path: Vec::new(),
                             },
-                            format!(
-                                "{} awaits {} inline, which leads back to it: that never ends",
-                                shown(&p.coroutines[node].name),
-                                shown(&p.coroutines[callee].name)
-                            ),
+                            Said::new("problem.inline_cycle")
+                                .with("name", shown(&p.coroutines[node].name))
+                                .with("callee", shown(&p.coroutines[callee].name)),
                         );
                     } else if state[callee] == 0 {
                         state[callee] = 1;
@@ -1108,11 +1054,10 @@ impl Validator<'_> {
                         coro: c as u32,
                         path: Vec::new(),
                     },
-                    format!(
-                        "{name} awaits coroutines inline {} deep, counting the blocks each \
-                         await is in; the playground allows {MAX_AWAIT_DEPTH}",
-                        d.unwrap_or(0)
-                    ),
+                    Said::new("problem.awaits_too_deep")
+                        .with("name", name)
+                        .with("depth", d.unwrap_or(0))
+                        .with("max", MAX_AWAIT_DEPTH),
                 );
                 // One report is enough: the callers of a coroutine too
                 // deep are too deep as well.
@@ -1122,13 +1067,19 @@ impl Validator<'_> {
     }
 }
 
-fn too_many_args(args: &[Expr]) -> Option<String> {
+fn too_many_args(args: &[Expr]) -> Option<Said> {
     (args.len() > MAX_ARGS).then(|| {
-        format!(
-            "print takes {} arguments here; keep to {MAX_ARGS}",
-            args.len()
-        )
+        Said::new("problem.too_many_arguments")
+            .with("n", args.len())
+            .with("max", MAX_ARGS)
     })
+}
+
+/// "there is no queue #3": `kind` is the key of the object's word.
+fn no_such(kind: &'static str, index: u32) -> Said {
+    Said::new("problem.no_such")
+        .with_word("kind", kind)
+        .with("index", index)
 }
 
 /// A name as a message shows it: a name too long to accept (one of
@@ -1154,7 +1105,7 @@ enum Scope<'a> {
 }
 
 /// What is wrong with a literal, if it is too big to show.
-fn literal_problem(value: &Value) -> Option<String> {
+fn literal_problem(value: &Value) -> Option<Said> {
     fn finite(value: &Value) -> bool {
         match value {
             Value::Float(f) => f.is_finite(),
@@ -1183,14 +1134,13 @@ fn literal_problem(value: &Value) -> Option<String> {
     }
     let mut size = 0;
     if !measure(value, 1, &mut size) {
-        return Some(format!(
-            "a value this big does not fit the page: keep to {} characters and items, \
-             lists nested at most {MAX_LITERAL_DEPTH} deep",
-            thousands(MAX_LITERAL_SIZE)
-        ));
+        return Some(
+            Said::new("problem.value_too_big")
+                .with("size", thousands(MAX_LITERAL_SIZE))
+                .with("depth", MAX_LITERAL_DEPTH),
+        );
     }
-    (!finite(value))
-        .then(|| "inf and nan are not numbers a link can hold: use a finite number".to_string())
+    (!finite(value)).then(|| Said::new("problem.not_finite"))
 }
 
 /// Every step of a program, nested ones, `except` handlers and jobs'
@@ -1388,16 +1338,16 @@ fn seconds_in_range(seconds: f64) -> bool {
     (0.0..=MAX_SECONDS).contains(&seconds)
 }
 
-fn seconds_problem(seconds: f64) -> Option<String> {
+fn seconds_problem(seconds: f64) -> Option<Said> {
     let why = if !seconds.is_finite() {
-        "is not a number of seconds"
+        "problem.not_seconds"
     } else if seconds < 0.0 {
-        "seconds is negative"
+        "problem.negative_seconds"
     } else if seconds > MAX_SECONDS {
-        "seconds is more than 30 days; use a shorter time"
+        "problem.too_many_seconds"
     } else {
         return None;
     };
     // As Python writes the number: `1e+300`, not three hundred digits.
-    Some(format!("{} {why}", super::value::py_float_repr(seconds)))
+    Some(Said::new(why).with("s", super::value::py_float_repr(seconds)))
 }

@@ -89,7 +89,12 @@ async fn stepping_shows_the_ready_queue_and_task_states_of_each_iteration() {
         ]
     );
 
-    // The loop's story, up to this moment, in plain words.
+    // The loop's story, up to this moment, in plain words (worded once
+    // it is opened).
+    one(&root, ".loop-log summary")
+        .unchecked_ref::<web_sys::HtmlElement>()
+        .click();
+    until(|| !all(&root, ".story li").is_empty(), "the story opened").await;
     let story = texts(&root, ".story li");
     assert!(
         story.iter().any(|l| l == "t=0.0 Task-2 sleeps until t=5.0"),

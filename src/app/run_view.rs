@@ -277,6 +277,7 @@ pub fn RunPanel() -> Html {
         player
     });
     let tick = use_state(|| 0u32);
+    let story_open = use_state(|| false);
     let redraw = {
         let tick = tick.clone();
         Rc::new(move || tick.set(tick.wrapping_add(1)))
@@ -403,6 +404,12 @@ pub fn RunPanel() -> Html {
         .iter()
         .map(|s| (s.to_string(), format!("{s}×")))
         .collect();
+    // The story is worded only while it is open: 300 sentences on every
+    // redraw of a live run were a good part of a frame.
+    let on_story = {
+        let story_open = story_open.clone();
+        Callback::from(move |open: bool| story_open.set(open))
+    };
     // How the run ended, once the moment shown is its end.
     let ending = (!running && p.at_latest())
         .then(|| p.sim.as_ref().map(|sim| Ending::of(&sim.borrow())))
@@ -442,7 +449,7 @@ pub fn RunPanel() -> Html {
         <section id="output" class="region output" aria-label={ctx.t("region.output")}>
             <h2>{ ctx.t("region.output") }</h2>
             if let Some((mark, _)) = &shown {
-                <OutputView lines={p.lines[..mark.printed.min(p.lines.len())].to_vec()} log={recent_log(&p, mark.events, ctx.lang)} {ending} live={p.live} />
+                <OutputView lines={p.lines[..mark.printed.min(p.lines.len())].to_vec()} log={if *story_open { recent_log(&p, mark.events, ctx.lang) } else { Vec::new() }} {ending} live={p.live} on_story={on_story} story_open={*story_open} />
             }
         </section>
         </>
@@ -900,6 +907,8 @@ struct OutputViewProps {
     /// How the run ended, when the moment shown is its end.
     ending: Option<Ending>,
     live: bool,
+    story_open: bool,
+    on_story: Callback<bool>,
 }
 
 /// What the program printed up to the moment shown, and the loop's story.
@@ -921,7 +930,13 @@ fn OutputView(props: &OutputViewProps) -> Html {
                 </ol>
             }
             <p class="status" role="status">{ status }</p>
-            <details class="loop-log">
+            <details class="loop-log" open={props.story_open} ontoggle={{
+                let on_story = props.on_story.clone();
+                Callback::from(move |e: Event| {
+                    let open = e.target_unchecked_into::<web_sys::Element>().has_attribute("open");
+                    on_story.emit(open);
+                })
+            }}>
                 <summary>{ ctx.t("run.log") }</summary>
                 <ol class="story" tabindex="0">{ for props.log.iter().map(|line| html! { <li>{ line }</li> }) }</ol>
             </details>

@@ -1077,6 +1077,8 @@ test("graph mode in Chinese: the loop's story, the iteration's line and the loop
   for (let i = 0; i < 4; i++) await step.click();
   const summary = await page.getByTestId("iteration-summary").textContent();
   equal(summary, "第 4 次迭代：Task-3 继续运行；Task-3 返回 'recv num 3'", "the iteration's line");
+  await page.locator(".loop-log summary").click();
+  await page.locator(".story li").first().waitFor();
   const story = (await page.locator(".story li").allTextContents()).join("\n");
   for (const line of ["t=0.0 Task-1 创建了 Task-2；它在 Task-1 让出控制权后开始运行", "t=0.0 Task-2 休眠到 t=5.0", "t=3.0 时钟前进到 t=3.0"]) {
     check(story.includes(line), `the story says ${line}:\n${story}`);
@@ -1148,6 +1150,8 @@ test("what a new user tripped over: the picker names the example loaded, tasks s
   check(graphRows.some((r) => r.startsWith("Task-2 · ")), `a task with what it runs: ${graphRows.join(" | ")}`);
   check(graphRows.some((r) => r.includes("shutdown_asyncgens()") && r.includes("asyncio.run's shutdown")), `the shutdown said so: ${graphRows.join(" | ")}`);
   // The story's list numbers (up to 100.) fit inside its margin.
+  await page.locator(".loop-log summary").click();
+  await page.locator(".story li").first().waitFor();
   const fits = await page.evaluate(() => {
     const list = document.querySelector(".story");
     const item = list?.querySelector("li");

@@ -275,6 +275,14 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("outcome.pending", "pending", "尚未完成"),
     ("outcome.ended", "ended", "结束了"),
     ("queue.step", "step", "执行"),
+    ("queue.step_task", "step {x}", "执行 {x}"),
+    ("queue.wake_task", "wake {x}", "唤醒 {x}"),
+    ("queue.call", "call {x}()", "调用 {x}()"),
+    ("queue.check_cancelled", "check whether {x} was cancelled", "检查 {x} 是否已被取消"),
+    ("queue.hand_job_result", "hand job {x}'s result to its future", "把作业 {x} 的结果交给它的 future"),
+    ("queue.hand_outcome", "hand {x}'s outcome to the future awaited here", "把 {x} 的结果交给这里等待的 future"),
+    ("queue.make_task", "make {x}'s task (run_coroutine_threadsafe)", "为 {x} 创建任务（run_coroutine_threadsafe）"),
+    ("queue.cancel_task", "cancel {x}'s task", "取消 {x} 的任务"),
     ("queue.wake", "wake", "唤醒"),
     ("queue.end_sleep", "end a sleep", "结束一次 sleep"),
     ("queue.release_waiter", "release a waiter", "释放一个等待者"),
@@ -508,12 +516,45 @@ const CALLBACK_WORDS: [(&str, &str); 10] = [
     ("stop the side loop", "queue.stop_side_loop"),
 ];
 
+/// The callbacks that name a task or one of the program's own things:
+/// `(before, after, key)`, the name between (`call {x}()`).
+const NAMED_CALLBACK_WORDS: [(&str, &str, &str); 8] = [
+    ("step ", "", "queue.step_task"),
+    ("wake ", "", "queue.wake_task"),
+    ("call ", "()", "queue.call"),
+    ("check whether ", " was cancelled", "queue.check_cancelled"),
+    (
+        "hand job ",
+        "'s result to its future",
+        "queue.hand_job_result",
+    ),
+    (
+        "hand ",
+        "'s outcome to the future awaited here",
+        "queue.hand_outcome",
+    ),
+    (
+        "make ",
+        "'s task (run_coroutine_threadsafe)",
+        "queue.make_task",
+    ),
+    ("cancel ", "'s task", "queue.cancel_task"),
+];
+
 /// A ready-queue item's or timer's label in `lang`.
 pub fn callback_words(lang: Lang, label: &str) -> String {
-    match CALLBACK_WORDS.iter().find(|(raw, _)| *raw == label) {
-        Some((_, key)) => t(lang, key).to_string(),
-        None => label.to_string(),
+    if let Some((_, key)) = CALLBACK_WORDS.iter().find(|(raw, _)| *raw == label) {
+        return t(lang, key).to_string();
     }
+    for (before, after, key) in NAMED_CALLBACK_WORDS {
+        if let Some(x) = label
+            .strip_prefix(before)
+            .and_then(|rest| rest.strip_suffix(after))
+        {
+            return fill(t(lang, key), &[("x", x)]);
+        }
+    }
+    label.to_string()
 }
 
 /// A deadlock report (`engine::Deadlock`) in `lang`.
@@ -649,20 +690,10 @@ mod tests {
         assert_eq!(zh, "Task-2 休眠到 t=5.0");
     }
 
-    /// Every label the presets' queues and timers show is a task's step or
-    /// wake-up, a callback named after the program's own, or one the page
-    /// words in both languages.
+    /// Every label the presets' queues and timers show is one the page
+    /// words in both languages, and in English as the label itself.
     #[test]
     fn the_loops_callbacks_are_worded() {
-        let named = [
-            "step ",
-            "wake ",
-            "call ",
-            "check whether ",
-            "hand ",
-            "make ",
-            "cancel ",
-        ];
         for preset in crate::gallery::presets() {
             let Ok(mut sim) = crate::engine::Simulation::new(preset.program.clone()) else {
                 continue;
@@ -679,14 +710,9 @@ mod tests {
                     .chain(s.timers.iter().map(|(_, w)| w))
                     .chain(side)
                 {
-                    if !named.iter().any(|n| label.starts_with(n)) {
-                        assert_ne!(
-                            callback_words(Lang::Zh, label),
-                            *label,
-                            "{}: no words for {label:?}",
-                            preset.id
-                        );
-                    }
+                    let zh = callback_words(Lang::Zh, label);
+                    assert_ne!(zh, *label, "{}: no words for {label:?}", preset.id);
+                    assert_eq!(callback_words(Lang::En, label), *label, "{}", preset.id);
                 }
                 sim.run_once();
             }

@@ -280,11 +280,7 @@ pub fn show_link(fragment: &str) {
 }
 
 fn first_example() -> Program {
-    crate::gallery::presets()
-        .into_iter()
-        .next()
-        .map(|p| p.program)
-        .unwrap_or_default()
+    crate::gallery::first_program()
 }
 
 /// The user's autosaved program, problems and all: work saved mid-edit
@@ -689,8 +685,12 @@ fn Header(props: &HeaderProps) -> Html {
             dispatch.dispatch(Action::SetLang(Lang::from_tag(&code)))
         })
     };
-    // Decoded once: the header re-renders on every slice of a live run.
-    let presets = use_memo((), |_| crate::gallery::presets());
+    // Listed once: the header re-renders on every slice of a live run. A
+    // preset's program is decoded when it is chosen.
+    let presets = use_memo((), |_| crate::gallery::entries());
+    // The program as a preset stores it, once per edit: the picker shows
+    // the example loaded, as long as it is unedited.
+    let program_json = use_memo(ctx.program.clone(), |p| p.to_json());
     let on_example = {
         let ctx = ctx.clone();
         let presets = presets.clone();
@@ -700,8 +700,12 @@ fn Header(props: &HeaderProps) -> Html {
                     coroutines: vec![crate::engine::Coroutine::new("main", vec![])],
                     ..Program::default()
                 }));
-            } else if let Some(preset) = presets.iter().find(|p| p.id == name) {
-                ctx.edit(Edit::Load(preset.program.clone()));
+            } else if let Some(program) = presets
+                .iter()
+                .find(|p| p.id == name)
+                .and_then(|p| p.program())
+            {
+                ctx.edit(Edit::Load(program));
             }
         })
     };
@@ -722,8 +726,7 @@ fn Header(props: &HeaderProps) -> Html {
             .iter()
             .map(|p| (p.id.to_string(), p.title(ctx.lang).to_string())),
     );
-    // The example loaded, as long as it is unedited: the picker shows it.
-    let loaded = presets.iter().find(|p| p.program == *ctx.program);
+    let loaded = presets.iter().find(|p| p.json == *program_json);
     let explanation = loaded.map(|p| (p.title(ctx.lang), p.explanation(ctx.lang)));
     html! {
         <header class="app-header">

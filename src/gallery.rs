@@ -507,20 +507,65 @@ pub fn built_presets() -> Vec<Preset> {
 /// Every preset, tutorials first, with programs decoded from the stored
 /// links. Titles and explanations are text, which costs the page little.
 pub fn presets() -> Vec<Preset> {
+    entries()
+        .into_iter()
+        .filter_map(|entry| {
+            Some(Preset {
+                program: entry.program()?,
+                id: entry.id,
+                title: entry.title,
+                explanation: entry.explanation,
+            })
+        })
+        .collect()
+}
+
+/// A preset as the example picker lists it: its program stays JSON until
+/// it is chosen (decoding all of them was a tenth of the page's first
+/// render).
+pub struct Entry {
+    pub id: &'static str,
+    pub title: [&'static str; 2],
+    pub explanation: [&'static str; 2],
+    /// Its program, as `Program::to_json` writes it.
+    pub json: &'static str,
+}
+
+impl Entry {
+    pub fn title(&self, lang: Lang) -> &'static str {
+        self.title[lang as usize]
+    }
+
+    pub fn explanation(&self, lang: Lang) -> &'static str {
+        self.explanation[lang as usize]
+    }
+
+    pub fn program(&self) -> Option<Program> {
+        Program::from_json(self.json).ok()
+    }
+}
+
+/// Every preset, tutorials first, its program undecoded.
+pub fn entries() -> Vec<Entry> {
     TUTORIALS
         .iter()
         .chain(EXTRAS.iter())
         .zip(stored::PROGRAMS)
-        .filter_map(|((id, title, explanation), json)| {
-            let program = Program::from_json(json).ok()?;
-            Some(Preset {
-                id,
-                title: *title,
-                explanation: *explanation,
-                program,
-            })
+        .map(|((id, title, explanation), json)| Entry {
+            id,
+            title: *title,
+            explanation: *explanation,
+            json,
         })
         .collect()
+}
+
+/// The first preset's program, what a first visit opens.
+pub fn first_program() -> Program {
+    entries()
+        .first()
+        .and_then(Entry::program)
+        .unwrap_or_default()
 }
 
 /// The stored links file, for `asyncio-playground gallery-links`.
@@ -559,6 +604,17 @@ mod tests {
             );
             assert_eq!((s.title, s.explanation), (b.title, b.explanation));
         }
+        // The picker knows an unedited preset by its text: the text a
+        // loaded preset writes is the one stored.
+        for entry in entries() {
+            assert_eq!(
+                entry.program().unwrap().to_json(),
+                entry.json,
+                "{}",
+                entry.id
+            );
+        }
+        assert_eq!(first_program(), built[0].program);
     }
 
     #[test]

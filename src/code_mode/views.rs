@@ -279,10 +279,7 @@ fn opening(follow: bool) -> Opening {
     let source = storage()
         .and_then(|s| s.get_item(CODE_KEY).ok().flatten())
         .unwrap_or_else(|| {
-            asyncio_playground::gallery::presets()
-                .first()
-                .map(|p| asyncio_playground::python::export(&p.program))
-                .unwrap_or_default()
+            asyncio_playground::python::export(&asyncio_playground::gallery::first_program())
         });
     Opening {
         source,

@@ -120,32 +120,57 @@ async fn bench_biggest_scenario_simulate_draw_and_drag() {
 /// A requestAnimationFrame callback that re-arms itself.
 type FrameCallback = Rc<std::cell::RefCell<Option<Closure<dyn FnMut()>>>>;
 
+/// Counts the frames the browser draws from `start` until `stop`.
+struct FrameCounter {
+    frames: Rc<Cell<u32>>,
+    running: Rc<Cell<bool>>,
+    // Keeps the callback alive while frames come.
+    _tick: FrameCallback,
+}
+
+impl FrameCounter {
+    fn start() -> FrameCounter {
+        let frames = Rc::new(Cell::new(0u32));
+        let running = Rc::new(Cell::new(true));
+        let tick: FrameCallback = Rc::default();
+        {
+            let (frames, running, tick2) = (frames.clone(), running.clone(), tick.clone());
+            *tick.borrow_mut() = Some(Closure::new(move || {
+                frames.set(frames.get() + 1);
+                if running.get() {
+                    if let Some(cb) = tick2.borrow().as_ref() {
+                        let _ = web_sys::window()
+                            .unwrap()
+                            .request_animation_frame(cb.as_ref().unchecked_ref());
+                    }
+                }
+            }));
+        }
+        web_sys::window()
+            .unwrap()
+            .request_animation_frame(tick.borrow().as_ref().unwrap().as_ref().unchecked_ref())
+            .unwrap();
+        FrameCounter {
+            frames,
+            running,
+            _tick: tick,
+        }
+    }
+
+    /// Stops counting; the frames drawn so far.
+    fn stop(&self) -> u32 {
+        self.running.set(false);
+        self.frames.get()
+    }
+}
+
 /// Frames drawn per second while a `tasks`-task scenario runs live at
 /// `speed`: a blocked main thread shows up as missing frames.
 async fn live_frames_per_second(tasks: usize, speed: &str) -> (f64, u32) {
     let root = open_program(many_tasks(tasks)).await;
     click(&root, "Reset").await;
     set(&field(&root, "Speed"), speed).await;
-    let frames = Rc::new(Cell::new(0u32));
-    let running = Rc::new(Cell::new(true));
-    let tick: FrameCallback = Rc::default();
-    {
-        let (frames, running, tick2) = (frames.clone(), running.clone(), tick.clone());
-        *tick.borrow_mut() = Some(Closure::new(move || {
-            frames.set(frames.get() + 1);
-            if running.get() {
-                if let Some(cb) = tick2.borrow().as_ref() {
-                    let _ = web_sys::window()
-                        .unwrap()
-                        .request_animation_frame(cb.as_ref().unchecked_ref());
-                }
-            }
-        }));
-    }
-    web_sys::window()
-        .unwrap()
-        .request_animation_frame(tick.borrow().as_ref().unwrap().as_ref().unchecked_ref())
-        .unwrap();
+    let frames = FrameCounter::start();
     let start = now_ms();
     click(&root, "Run").await;
     let mut finished = false;
@@ -161,40 +186,20 @@ async fn live_frames_per_second(tasks: usize, speed: &str) -> (f64, u32) {
             break;
         }
     }
-    running.set(false);
+    let drawn = frames.stop();
     let seconds = (now_ms() - start) / 1000.0;
     assert!(finished, "the live run of {tasks} tasks did not finish");
-    (seconds, frames.get())
+    (seconds, drawn)
 }
 
 /// Frames the browser draws in a second with nothing running: what a
 /// live run's figure is read against (headless Chromium does not always
 /// reach 60).
 async fn idle_frames_per_second() -> f64 {
-    let frames = Rc::new(Cell::new(0u32));
-    let running = Rc::new(Cell::new(true));
-    let tick: FrameCallback = Rc::default();
-    {
-        let (frames, running, tick2) = (frames.clone(), running.clone(), tick.clone());
-        *tick.borrow_mut() = Some(Closure::new(move || {
-            frames.set(frames.get() + 1);
-            if running.get() {
-                if let Some(cb) = tick2.borrow().as_ref() {
-                    let _ = web_sys::window()
-                        .unwrap()
-                        .request_animation_frame(cb.as_ref().unchecked_ref());
-                }
-            }
-        }));
-    }
-    web_sys::window()
-        .unwrap()
-        .request_animation_frame(tick.borrow().as_ref().unwrap().as_ref().unchecked_ref())
-        .unwrap();
+    let frames = FrameCounter::start();
     let start = now_ms();
     gloo_timers::future::TimeoutFuture::new(2_000).await;
-    running.set(false);
-    frames.get() as f64 / ((now_ms() - start) / 1000.0)
+    frames.stop() as f64 / ((now_ms() - start) / 1000.0)
 }
 
 #[wasm_bindgen_test]

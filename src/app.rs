@@ -279,6 +279,19 @@ pub fn show_link(fragment: &str) {
     }
 }
 
+/// Runs `then` once the browser has painted the page as it is now, for
+/// work that nothing on screen needs yet.
+pub(crate) fn after_paint(then: impl FnOnce() + 'static) {
+    let Some(window) = web_sys::window() else {
+        return then();
+    };
+    // A timeout set in an animation frame runs after that frame's paint.
+    let frame = Closure::once_into_js(move || {
+        gloo_timers::callback::Timeout::new(0, then).forget();
+    });
+    let _ = window.request_animation_frame(frame.unchecked_ref());
+}
+
 fn first_example() -> Program {
     crate::gallery::first_program()
 }
@@ -442,7 +455,16 @@ pub fn App(props: &AppProps) -> Html {
     };
     let recorded = {
         let program = program.clone();
-        use_memo(program, |p| record(p))
+        // A first visit opens at the start: its player measures the whole
+        // run once the page is painted (run_view's `Player::at_start`).
+        let first_visit = (*first_visit).clone();
+        use_memo(program, move |p| {
+            if first_visit.get() {
+                Handoff::default()
+            } else {
+                record(p)
+            }
+        })
     };
     use_undo_shortcuts(state.dispatcher());
     // The share link, made on demand: encoding a big scenario costs

@@ -19,10 +19,20 @@ pub fn ProgramEditor() -> Html {
         let ctx = ctx.clone();
         Callback::from(move |_| ctx.edit(Edit::AddCoroutine))
     };
+    // The cards below main are out of sight in the editor's scroll box, and
+    // drawn with everything else they held the page's first picture back
+    // (a third of its elements): they follow once that picture is painted.
+    let painted = use_state(|| false);
+    {
+        let painted = painted.clone();
+        use_effect_with((), move |_| super::after_paint(move || painted.set(true)));
+    }
     html! {
         <div class="program-editor">
-            { for (0..ctx.program.coroutines.len() as u32).map(|coro| html! {
-                <CoroutineCard key={coro} {coro} />
+            { for (0..ctx.program.coroutines.len() as u32).map(|coro| if coro == 0 || *painted {
+                html! { <CoroutineCard key={coro} {coro} /> }
+            } else {
+                html! { <article key={coro} class="coroutine pending" aria-busy="true" /> }
             }) }
             <button class="add-task" onclick={add_task}>{ ctx.t("action.add_task") }</button>
             <Objects />

@@ -63,7 +63,7 @@ pub struct Player {
 impl Player {
     /// A player for `program`, recorded to its end: the run recorded once
     /// per edit (`app::record`), if `recorded` holds it, or a run of its own.
-    fn new(program: Rc<Program>, recorded: &Handoff) -> Player {
+    fn new(program: Rc<Program>, recorded: &Handoff, to_end: bool) -> Player {
         let mut player = Player {
             program,
             sim: None,
@@ -87,6 +87,9 @@ impl Player {
             }
             None => {
                 player.reset();
+                if !to_end {
+                    return player;
+                }
                 if let Some(sim) = &player.sim {
                     player.recording = sim.borrow_mut().record();
                 }
@@ -97,6 +100,22 @@ impl Player {
         player
     }
 
+    /// A player at the run's start, as a first visit opens: the whole run
+    /// is measured later (`measure_whole`), so that recording it to its end
+    /// does not hold back the page's first picture.
+    fn at_start(program: Rc<Program>, speed: f64) -> Player {
+        let player = Player::new(program, &Handoff::default(), false);
+        player.control.speed.set(speed);
+        player
+    }
+
+    /// Counts the whole run's moments, for the time cursor to span them.
+    fn measure_whole(&mut self) {
+        if let Ok(mut sim) = Simulation::new((*self.program).clone()) {
+            self.whole = sim.record().marks.len();
+        }
+    }
+
     /// A player showing the first moment the clock reaches `moment`, or
     /// following the end when there is none, that runs live at `speed`.
     fn at_moment(
@@ -105,7 +124,7 @@ impl Player {
         moment: Option<f64>,
         speed: f64,
     ) -> Player {
-        let mut player = Player::new(program, recorded);
+        let mut player = Player::new(program, recorded, true);
         player.control.speed.set(speed);
         if let Some(t) = moment {
             player.cursor = player.recording.marks.iter().position(|m| m.time >= t);
@@ -264,17 +283,17 @@ pub fn RunPanel() -> Html {
     let ctx = use_context::<AppContext>().expect("AppContext");
     let run_ctx = use_context::<RunContext>().expect("RunContext");
     let player = use_mut_ref(|| {
-        let mut player = Player::at_moment(
-            ctx.program.clone(),
-            &ctx.recorded,
-            *run_ctx.moment,
-            *run_ctx.speed,
-        );
         if run_ctx.first_visit.replace(false) {
             // A newcomer sees the loop before it runs, and Run or Step.
-            player.reset();
+            Player::at_start(ctx.program.clone(), *run_ctx.speed)
+        } else {
+            Player::at_moment(
+                ctx.program.clone(),
+                &ctx.recorded,
+                *run_ctx.moment,
+                *run_ctx.speed,
+            )
         }
-        player
     });
     let tick = use_state(|| 0u32);
     let story_open = use_state(|| false);
@@ -282,6 +301,19 @@ pub fn RunPanel() -> Html {
         let tick = tick.clone();
         Rc::new(move || tick.set(tick.wrapping_add(1)))
     };
+    {
+        // Only a first visit's player starts with the whole run unmeasured.
+        let player = player.clone();
+        let redraw = redraw.clone();
+        use_effect_with((), move |_| {
+            if player.borrow().whole == 0 {
+                crate::app::after_paint(move || {
+                    player.borrow_mut().measure_whole();
+                    redraw();
+                });
+            }
+        });
+    }
     {
         // Every edit: record the new program to its end at once.
         let player = player.clone();

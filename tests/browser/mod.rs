@@ -41,13 +41,31 @@ pub fn set_hash(fragment: &str) {
         .unwrap();
 }
 
+thread_local! {
+    /// The app the last test mounted: the next mount ends it, so that its
+    /// timers (the address following a resting cursor) cannot write into
+    /// the next test's address bar.
+    static MOUNTED: std::cell::RefCell<Option<yew::AppHandle<App>>> = const { std::cell::RefCell::new(None) };
+}
+
 async fn mount_with(lang: &str, follow_address: bool) -> Element {
+    if let Some(previous) = MOUNTED.with(|m| m.borrow_mut().take()) {
+        previous.destroy();
+    }
     let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
     storage.set_item("asyncio-playground.lang", lang).unwrap();
     let root = document().create_element("div").unwrap();
     document().body().unwrap().append_child(&root).unwrap();
-    yew::Renderer::<App>::with_root_and_props(root.clone(), AppProps { follow_address }).render();
+    let app = yew::Renderer::<App>::with_root_and_props(root.clone(), AppProps { follow_address })
+        .render();
+    MOUNTED.with(|m| *m.borrow_mut() = Some(app));
     yew::scheduler::flush().await;
+    // The editor's cards below main are drawn once the page is painted.
+    until(
+        || all(&root, ".coroutine.pending").is_empty(),
+        "every coroutine card",
+    )
+    .await;
     root
 }
 

@@ -230,6 +230,8 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("object.queues", "queues", "队列"),
     ("object.callback", "callback", "回调"),
     ("object.future", "future", "Future"),
+    ("object.a_future", "a future", "一个 Future"),
+    ("object.task", "task", "任务"),
     ("object.lock", "lock", "锁"),
     ("object.semaphore", "semaphore", "信号量"),
     ("object.event", "event", "事件"),
@@ -300,6 +302,9 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("picture.cycle", "These tasks await each other in a cycle: none can go on (a deadlock).", "这些任务循环等待彼此：谁也无法继续（死锁）。"),
     ("picture.closes_cycle", "awaits itself in a cycle", "在等待环中等回了自己"),
     ("picture.finished", "Done", "已结束"),
+    ("picture.awaits", "awaits {on}", "等待 {on}"),
+    ("picture.waiting", "waiting", "等待中"),
+    ("picture.ready", "ready", "就绪"),
     ("picture.as_text", "As text", "文字版"),
     ("run.iteration_did", "Iteration {n}: {said}", "第 {n} 次迭代：{said}"),
     ("run.said_then", "; ", "；"),
@@ -557,12 +562,40 @@ pub fn callback_words(lang: Lang, label: &str) -> String {
     label.to_string()
 }
 
+/// The nouns `Loop::describe_future` and CPython's tracer put before a
+/// name, by the key that words them.
+const FUTURE_NOUNS: [(&str, &str); 6] = [
+    ("task ", "object.task"),
+    ("future ", "object.future"),
+    ("lock ", "object.lock"),
+    ("semaphore ", "object.semaphore"),
+    ("event ", "object.event"),
+    ("queue ", "object.queue"),
+];
+
+/// What a task awaits in `lang`: "task Task-2" is "任务 Task-2". Python's
+/// own names (sleep, gather, wait_for()) and the program's stay as they are.
+pub fn future_words(lang: Lang, description: &str) -> String {
+    if description == "a future" {
+        return t(lang, "object.a_future").to_string();
+    }
+    for (noun, key) in FUTURE_NOUNS {
+        if let Some(name) = description.strip_prefix(noun) {
+            return format!("{} {name}", t(lang, key));
+        }
+    }
+    description.to_string()
+}
+
 /// A deadlock report (`engine::Deadlock`) in `lang`.
 pub fn deadlock_words(lang: Lang, deadlock: &Deadlock) -> String {
     let mut text = t(lang, "deadlock.head").to_string();
     for (task, on) in &deadlock.waiting {
         let line = match on {
-            Some(on) => fill(t(lang, "deadlock.waits"), &[("task", task), ("on", on)]),
+            Some(on) => fill(
+                t(lang, "deadlock.waits"),
+                &[("task", task), ("on", &future_words(lang, on))],
+            ),
             None => fill(t(lang, "deadlock.waits_nothing"), &[("task", task)]),
         };
         text.push_str("\n  ");
@@ -582,6 +615,7 @@ pub fn say(lang: Lang, said: &Said) -> String {
                 Word::Key(key) => t(lang, key).to_string(),
                 Word::And(names) => names.join(t(lang, "story.and")),
                 Word::Said(inner) => say(lang, inner),
+                Word::Future(description) => future_words(lang, description),
             };
             (*name, text)
         })
@@ -719,6 +753,39 @@ mod tests {
         }
     }
 
+    /// What every preset's tasks wait for reads in Chinese without an
+    /// English noun ("任务 Task-2", not "task Task-2"), and in English as
+    /// the engine (and CPython's tracer) names it.
+    #[test]
+    fn what_tasks_wait_for_is_worded() {
+        use crate::engine::snapshot::TaskState;
+        let mut nouns = std::collections::BTreeSet::new();
+        for preset in crate::gallery::presets() {
+            let Ok(mut sim) = crate::engine::Simulation::new(preset.program.clone()) else {
+                continue;
+            };
+            while sim.is_running() {
+                for task in &sim.snapshot().tasks {
+                    let TaskState::Waiting { on } = &task.state else {
+                        continue;
+                    };
+                    assert_eq!(future_words(Lang::En, on), *on, "{}", preset.id);
+                    let zh = future_words(Lang::Zh, on);
+                    if let Some((noun, _)) = FUTURE_NOUNS.iter().find(|(n, _)| on.starts_with(n)) {
+                        assert!(!zh.starts_with(noun), "{}: {zh:?}", preset.id);
+                        nouns.insert(*noun);
+                    }
+                }
+                sim.run_once();
+            }
+        }
+        // The presets await tasks, futures set by hand, locks and queues.
+        assert!(nouns.len() >= 3, "{nouns:?}");
+        assert_eq!(future_words(Lang::Zh, "a future"), "一个 Future");
+        assert_eq!(future_words(Lang::Zh, "lock guard"), "锁 guard");
+        assert_eq!(future_words(Lang::Zh, "wait_for()"), "wait_for()");
+    }
+
     /// Every key the engine's sentences use (the validator's problems,
     /// the story, how futures ended, the objects' words) has its words in
     /// both languages: read from the sources, so a new sentence cannot
@@ -781,7 +848,7 @@ mod tests {
         };
         let zh = deadlock_words(Lang::Zh, report);
         assert!(zh.starts_with("死锁：没有就绪的回调"), "{zh}");
-        assert!(zh.contains("\n  Task-1 等待 future "), "{zh}");
+        assert!(zh.contains("\n  Task-1 等待 Future answer"), "{zh}");
         assert_eq!(report.to_string(), deadlock_words(Lang::En, report));
         assert!(
             report.to_string().contains("\n  Task-1 waits for future "),

@@ -15,7 +15,7 @@ use yew::prelude::*;
 
 use crate::engine::snapshot::{await_forest, draw_forest, AwaitForest, AwaitNode, Placed};
 use crate::engine::value::py_float_repr;
-use crate::i18n::{callback_words, t, Lang};
+use crate::i18n::{callback_words, fill, future_words, t, Lang};
 
 use super::timeline::Same;
 
@@ -54,12 +54,17 @@ impl TaskNode {
     }
 
     /// What the text tree says after the name: ` (awaits sleep)`.
-    fn tree_state(&self) -> String {
-        match (self.state, &self.detail) {
-            ("waiting", Some(on)) => format!(" (awaits {on})"),
-            ("not-started", _) => " (not started)".into(),
-            (state, _) => format!(" ({state})"),
-        }
+    fn tree_state(&self, lang: Lang) -> String {
+        let words = match (self.state, &self.detail) {
+            ("waiting", Some(on)) => fill(
+                t(lang, "picture.awaits"),
+                &[("on", &future_words(lang, on))],
+            ),
+            ("waiting", None) => t(lang, "picture.waiting").to_string(),
+            ("ready", _) => t(lang, "picture.ready").to_string(),
+            (state, _) => t(lang, &format!("state.{}", state.replace('-', "_"))).to_string(),
+        };
+        format!(" ({words})")
     }
 }
 
@@ -123,26 +128,27 @@ impl LoopPicture {
             finished,
             forest: AwaitForest::default(),
         };
-        picture.forest = await_forest(&picture.nodes());
+        picture.forest = await_forest(&picture.nodes(Lang::En));
         picture
     }
 
-    fn nodes(&self) -> Vec<AwaitNode<'_>> {
+    fn nodes(&self, lang: Lang) -> Vec<AwaitNode<'_>> {
         self.pending
             .iter()
             .map(|t| AwaitNode {
                 name: &t.name,
-                state: t.tree_state(),
+                state: t.tree_state(lang),
                 through: t.through.clone().filter(|_| !t.awaits.is_empty()),
                 awaits: t.awaits.clone(),
             })
             .collect()
     }
 
-    /// The await graph as text lines, as `python -m asyncio pstree` draws
-    /// it: the picture's text equivalent, and what the tests compare.
-    pub fn tree_text(&self) -> Vec<String> {
-        draw_forest(&self.nodes(), &self.forest)
+    /// The await graph as text lines in `lang`, drawn as `python -m
+    /// asyncio pstree` draws its tree: the picture's text equivalent, and
+    /// (in English) what the tests compare.
+    pub fn tree_text(&self, lang: Lang) -> Vec<String> {
+        draw_forest(&self.nodes(lang), &self.forest)
     }
 
     /// What the task named `name` runs, for the queue and the timers.
@@ -307,6 +313,7 @@ fn icon(state: &str) -> &'static str {
 fn state_word(lang: Lang, task: &TaskNode) -> String {
     let word = t(lang, &format!("state.{}", task.state.replace('-', "_"))).to_string();
     match &task.detail {
+        Some(on) if task.state == "waiting" => format!("{word} {}", future_words(lang, on)),
         Some(detail) => format!("{word} {detail}"),
         None => word,
     }
@@ -329,7 +336,7 @@ fn task_node(lang: Lang, task: &TaskNode) -> Html {
 /// a task, the combinator it awaits through and the tasks it awaits, or
 /// the thing it waits for. Done tasks follow in a row of their own.
 fn await_graph(lang: Lang, p: &LoopPicture) -> Html {
-    let text = p.tree_text().join("\n");
+    let text = p.tree_text(lang).join("\n");
     let finished = &p.finished[..p.finished.len().min(FINISHED_ITEMS)];
     html! {
         <>
@@ -397,7 +404,7 @@ fn placed(lang: Lang, p: &LoopPicture, at: &Placed) -> Html {
         _ => match (task.state, &task.detail) {
             ("waiting", Some(on)) => html! {
                 <ul class="g-children">
-                    <li><div class="g-node g-awaitable" data-node={on.clone()}><span class="g-name">{ on }</span></div></li>
+                    <li><div class="g-node g-awaitable" data-node={on.clone()}><span class="g-name">{ future_words(lang, on) }</span></div></li>
                 </ul>
             },
             _ => html! {},

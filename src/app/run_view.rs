@@ -924,7 +924,11 @@ fn state_text(ctx: &AppContext, state: &TaskState) -> String {
     match state {
         TaskState::NotStarted => ctx.t("state.not_started"),
         TaskState::Running => ctx.t("state.running"),
-        TaskState::Waiting { on } => format!("{} {on}", ctx.t("state.waiting")),
+        TaskState::Waiting { on } => format!(
+            "{} {}",
+            ctx.t("state.waiting"),
+            crate::i18n::future_words(ctx.lang, on)
+        ),
         TaskState::Ready => ctx.t("state.ready"),
         TaskState::Returned(v) => format!("{} {v}", ctx.t("state.returned")),
         TaskState::Raised(e) => format!("{} {e}", ctx.t("state.raised")),

@@ -511,7 +511,7 @@ impl Loop {
                 "story.waits",
                 vec![
                     ("task", name(*task)),
-                    ("on", Word::Text(self.describe_future(*on))),
+                    ("on", Word::Future(self.describe_future(*on))),
                 ],
             ),
             Telling::Finished(t) => match &self.fut(self.task(*t).fut).outcome {
@@ -535,7 +535,7 @@ impl Loop {
             Telling::SideOutcome(f) => said(
                 "story.side_outcome",
                 vec![
-                    ("fut", Word::Text(self.describe_future(*f))),
+                    ("fut", Word::Future(self.describe_future(*f))),
                     (
                         "outcome",
                         Word::Said(Box::new(outcome_said(self.fut(*f).outcome.as_ref()))),
@@ -620,6 +620,9 @@ pub enum Word {
     And(Vec<String>),
     /// A phrase of its own (how a job or a future ended).
     Said(Box<Said>),
+    /// What a task awaits, as `Loop::describe_future` names it ("task
+    /// Task-2", "lock guard", "sleep"): its noun is worded, the name kept.
+    Future(String),
 }
 
 /// How a future or a job ended, or that it has not, as data.

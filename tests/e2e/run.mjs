@@ -661,7 +661,7 @@ test("code mode runs a tutorial's Python on CPython in the browser and steps thr
   await until(async () => (await page.locator(".iteration-head").textContent()).startsWith("Iteration 2 of 17"), "iteration 2");
   equal((await queueLabels(page)).join(" | "), "step Task-2 | step Task-3 | step Task-4", "iteration 2's ready queue");
   const main = await page.locator("table.tasks tbody tr").first().textContent();
-  check(main.includes("Task-1 · main()") && main.includes("waiting gather") && main.includes("Task-2, Task-3, Task-4"), `main awaits its children: ${main}`);
+  check(main.includes("Task-1 · main()") && main.includes("waiting for gather") && main.includes("Task-2, Task-3, Task-4"), `main awaits its children: ${main}`);
   // The editor marks the line each task is at.
   check((await page.locator(".cm-task-line, [class*=task]").count()) > 0, "task lines marked in the editor");
   // What this iteration does: each task starts, prints, and sleeps.
@@ -1087,8 +1087,17 @@ test("graph mode in Chinese: the loop's story, the iteration's line and the loop
   const graph = await page.locator(".await-section").textContent();
   check(graph.includes("等待 gather") && !graph.includes("waiting"), `the graph's words: ${graph}`);
   equal(await page.locator(".q-tag").textContent(), "先运行", "the queue's first item");
+  const tree = await page.locator(".await-tree").textContent();
+  check(tree.includes("Task-1 (等待 gather)") && !tree.includes("awaits"), `the text tree's words: ${tree}`);
   await page.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished.catch(() => {}))));
   await page.screenshot({ path: path.join(artifacts, "loop-picture-zh.png") });
+  // What a task waits for is worded too: a future, not "future answer".
+  await page.getByLabel("示例").selectOption("deadlock");
+  await page.getByRole("button", { name: "运行到结束", exact: true }).click();
+  const waits = await page.locator(".await-section .g-state").allTextContents();
+  check(waits.includes("等待 Future answer"), `main waits for the future, in Chinese: ${waits}`);
+  const deadlock = await page.locator("main").textContent();
+  check(deadlock.includes("Task-1 等待 Future answer") && !deadlock.includes("future answer"), `the deadlock report: ${deadlock}`);
   await page.context().close();
 });
 

@@ -284,7 +284,7 @@ fn timer_list(lang: Lang, p: &LoopPicture, now: f64) -> Html {
             <ol class="timers">
                 { for shown.iter().map(|(when, what)| html! {
                     <li data-label={what.clone()}>
-                        <span class="time">{ format!("t={}", py_float_repr(*when)) }</span>{ " " }{ callback_words(lang, what) }
+                        <span class="time">{ format!("t={}", py_float_repr(*when)) }</span>{ " " }{ queue_item(lang, p, what) }
                         <span class="countdown">{ format!(" · {}", t(lang, "run.due_in").replace("{s}", &format!("{:.1}", (when - now).max(0.0)))) }</span>
                     </li>
                 }) }

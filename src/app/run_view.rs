@@ -900,24 +900,15 @@ fn loop_picture(program: &Program, s: &Snapshot) -> LoopPicture {
 /// coroutine; a task of the loop's own is one of `asyncio.run`'s two
 /// shutdown steps, made in this order.
 fn task_call(program: &Program, tasks: &[TaskView], task: &TaskView) -> String {
-    match task.coro {
-        Some(c) => program
-            .coroutines
-            .get(c as usize)
-            .map_or_else(|| "?".into(), |co| format!("{}()", co.name)),
-        None => {
-            let before = tasks
-                .iter()
-                .take_while(|t| t.id != task.id)
-                .filter(|t| t.coro.is_none())
-                .count();
-            if before == 0 {
-                "BaseEventLoop.shutdown_asyncgens()".into()
-            } else {
-                "BaseEventLoop.shutdown_default_executor()".into()
-            }
-        }
-    }
+    let shutdowns_before = match task.coro {
+        Some(_) => 0,
+        None => tasks
+            .iter()
+            .take_while(|t| t.id != task.id)
+            .filter(|t| t.coro.is_none())
+            .count(),
+    };
+    crate::engine::snapshot::task_call(program, task.coro, shutdowns_before)
 }
 
 fn state_text(ctx: &AppContext, state: &TaskState) -> String {

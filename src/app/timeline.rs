@@ -67,7 +67,26 @@ pub struct TimelineProps {
 const MAX_LANES: usize = 200;
 
 /// The drawing's geometry: width, lane height, label width (SVG units).
-const TIMELINE_BOX: (f64, f64, f64) = (800.0, 22.0, 120.0);
+const TIMELINE_BOX: (f64, f64, f64) = (800.0, 22.0, 170.0);
+
+/// Characters of a lane's label that fit its box (11 px monospace).
+const LABEL_CHARS: usize = 24;
+
+/// What a lane's label shows after the task's name: ` · func1()`, its
+/// class left out (`shutdown_asyncgens()`) and cut to fit with an
+/// ellipsis; the label's title holds it whole.
+fn lane_call(lane: &Lane) -> String {
+    let head = lane.call.find('(').unwrap_or(lane.call.len());
+    let from = lane.call[..head].rfind('.').map_or(0, |dot| dot + 1);
+    let call = &lane.call[from..];
+    let room = LABEL_CHARS.saturating_sub(lane.name.chars().count() + 3);
+    if call.chars().count() > room {
+        let cut: String = call.chars().take(room.saturating_sub(1)).collect();
+        format!(" · {cut}…")
+    } else {
+        format!(" · {call}")
+    }
+}
 
 /// x of time `t` on a run ending at `end`.
 fn timeline_x(t: f64, end: f64) -> f64 {
@@ -177,6 +196,8 @@ fn TimelineDrawing(props: &TimelineDrawingProps) -> Html {
                     <marker id="arrow" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="6" markerHeight="6" orient="auto-start-reverse">
                         <path d="M0 0L8 4L0 8z" fill="#6a4c93" />
                     </marker>
+                    // A long call is cut at the lanes' start; its title has it whole.
+                    <clipPath id="lane-label-box"><rect width={(label_w - 4.0).to_string()} height={height.to_string()} /></clipPath>
                     <pattern id="cross" width="8" height="8" patternUnits="userSpaceOnUse">
                         <rect width="8" height="8" fill="#e4e4e4" />
                         <path d="M0 0L8 8M8 0L0 8" stroke="#999" stroke-width="1" />
@@ -186,7 +207,13 @@ fn TimelineDrawing(props: &TimelineDrawingProps) -> Html {
                     let y = 4.0 + i as f64 * lane_h;
                     html! {
                         <g class="lane" data-task={lane.name.clone()}>
-                            <text x="4" y={(y + 15.0).to_string()} class="lane-label">{ &lane.name }</text>
+                            <text x="4" y={(y + 15.0).to_string()} class="lane-label" clip-path="url(#lane-label-box)">
+                                { &lane.name }
+                                if !lane.call.is_empty() {
+                                    <tspan class="lane-call">{ lane_call(lane) }</tspan>
+                                    <title>{ format!("{} · {}", lane.name, lane.call) }</title>
+                                }
+                            </text>
                             { for drawn_segments(&lane.segments, &x).map(|(from, to, key)| {
                                 let (fill, extra) = segment_style(key);
                                 let w = (x(*to) - x(*from)).max(2.0);

@@ -118,13 +118,17 @@ impl CodeRun {
             .collect();
         let at: Vec<usize> = at;
         let end = at.last().map_or(0.0, |&k| trace.iterations[k].picture.time);
-        let lanes = Same(Rc::new(lanes_of(&trace, main, &at, end)));
         let mut calls = HashMap::new();
         for e in &trace.events {
             if let Event::Created { task, coro, .. } = &e.event {
                 calls.entry(task.clone()).or_insert_with(|| coro.clone());
             }
         }
+        let mut lanes = lanes_of(&trace, main, &at, end);
+        for lane in &mut lanes {
+            lane.call = calls.get(&lane.name).cloned().unwrap_or_default();
+        }
+        let lanes = Same(Rc::new(lanes));
         CodeRun {
             drawn: Default::default(),
             calls,

@@ -547,6 +547,8 @@ pub fn simulation_at(
 pub struct Lane {
     pub task: TaskId,
     pub name: String,
+    /// What the task runs (`task_call`); empty when unknown.
+    pub call: String,
     /// `(from, to, state key)`; the last segment ends at the run's end.
     pub segments: Vec<(f64, f64, &'static str)>,
     /// Moments a cancellation was requested.
@@ -560,12 +562,31 @@ pub struct Lane {
     pub timeouts: Vec<f64>,
 }
 
+/// What a task runs, as the views name it: `func1()`; or, for a task of
+/// no coroutine of the program (those `asyncio.run` makes once main has
+/// returned), the shutdown step it is, after `shutdowns_before` of them.
+pub fn task_call(
+    program: &crate::engine::Program,
+    coro: Option<u32>,
+    shutdowns_before: usize,
+) -> String {
+    match coro {
+        Some(c) => program
+            .coroutines
+            .get(c as usize)
+            .map_or_else(|| "?".into(), |co| format!("{}()", co.name)),
+        None if shutdowns_before == 0 => "BaseEventLoop.shutdown_asyncgens()".into(),
+        None => "BaseEventLoop.shutdown_default_executor()".into(),
+    }
+}
+
 impl Lane {
     /// A task's lane with nothing on it yet.
     pub fn new(task: TaskId, name: String) -> Lane {
         Lane {
             task,
             name,
+            call: String::new(),
             segments: Vec::new(),
             cancels: Vec::new(),
             awaits: Vec::new(),
@@ -597,6 +618,7 @@ pub fn lanes(l: &Loop) -> Vec<Lane> {
     use super::trace::Event;
     let mut lanes: Vec<Lane> = Vec::with_capacity(l.tasks.len());
     let mut now = 0.0;
+    let mut shutdowns = 0;
     let set = |lanes: &mut Vec<Lane>, task: TaskId, now: f64, key: &'static str| {
         if let Some(lane) = lanes.get_mut(task.index()) {
             lane.enter(now, now, key);
@@ -607,6 +629,9 @@ pub fn lanes(l: &Loop) -> Vec<Lane> {
             Event::Clock(t) => now = t.get(),
             Event::TaskCreated(task) => {
                 let mut lane = Lane::new(task, l.task(task).name.to_string());
+                let coro = l.task(task).coro_id;
+                lane.call = task_call(&l.scenario.program, coro, shutdowns);
+                shutdowns += usize::from(coro.is_none());
                 lane.enter(now, now, "not-started");
                 lanes.push(lane);
             }

@@ -423,6 +423,16 @@ impl Loop {
     /// the learner's language, the command-line tool in English.
     pub fn said(&self, told: &Told) -> Said {
         let name = |t: TaskId| Word::Text(self.task(t).name.to_string());
+        let introduced = |t: TaskId| {
+            let task = self.task(t);
+            let coro = task
+                .coro_id
+                .and_then(|c| self.scenario.program.coroutines.get(c as usize));
+            Word::Text(match coro {
+                Some(c) => format!("{} · {}()", task.name, c.name),
+                None => task.name.to_string(),
+            })
+        };
         let time = |t: f64| Word::Text(super::value::py_float_repr(t));
         let said = |key: &'static str, values: Vec<(&'static str, Word)>| Said { key, values };
         match &told.what {
@@ -481,11 +491,13 @@ impl Loop {
                     ),
                 ],
             ),
+            // A task is introduced with what it runs, as code mode's
+            // story does: "Task-1 creates Task-2 · func1()".
             Telling::Creates { by, task } => said(
                 "story.creates",
-                vec![("by", name(*by)), ("task", name(*task))],
+                vec![("by", name(*by)), ("task", introduced(*task))],
             ),
-            Telling::Created(task) => said("story.created", vec![("task", name(*task))]),
+            Telling::Created(task) => said("story.created", vec![("task", introduced(*task))]),
             Telling::Starts(t) => said("story.starts", vec![("task", name(*t))]),
             Telling::Resumes(t) => said("story.resumes", vec![("task", name(*t))]),
             Telling::Prints(line) => {
@@ -685,7 +697,7 @@ mod tests {
     fn the_story_of_gather_tells_who_sleeps_until_when() {
         let s = story("01_gather");
         for expected in [
-            "t=0 Task-1 creates Task-2; it starts when Task-1 yields",
+            "t=0 Task-1 creates Task-2 · func1_5(); it starts when Task-1 yields",
             "t=0 Task-1 waits for gather",
             "t=0 Task-2 sleeps until t=5.0",
             "t=3 Task-3 returns 'recv num 3'",

@@ -1080,7 +1080,7 @@ test("graph mode in Chinese: the loop's story, the iteration's line and the loop
   await page.locator(".loop-log summary").click();
   await page.locator(".story li").first().waitFor();
   const story = (await page.locator(".story li").allTextContents()).join("\n");
-  for (const line of ["t=0.0 Task-1 创建了 Task-2；它在 Task-1 让出控制权后开始运行", "t=0.0 Task-2 休眠到 t=5.0", "t=3.0 时钟前进到 t=3.0"]) {
+  for (const line of ["t=0.0 Task-1 创建了 Task-2 · func1_5()；它在 Task-1 让出控制权后开始运行", "t=0.0 Task-2 休眠到 t=5.0", "t=3.0 时钟前进到 t=3.0"]) {
     check(story.includes(line), `the story says ${line}:\n${story}`);
   }
   check(!/\b(starts|sleeps|returns|creates|waits|clock)\b/.test(story), `no English in the story:\n${story}`);
@@ -1158,6 +1158,12 @@ test("what a new user tripped over: the picker names the example loaded, tasks s
   const graphRows = await page.locator("table.tasks tr.task-row td:first-child").allTextContents();
   check(graphRows.some((r) => r.startsWith("Task-2 · ")), `a task with what it runs: ${graphRows.join(" | ")}`);
   check(graphRows.some((r) => r.includes("shutdown_asyncgens()") && r.includes("asyncio.run's shutdown")), `the shutdown said so: ${graphRows.join(" | ")}`);
+  // The timeline's lanes say what each task runs too.
+  // (Without the label's title, which holds a long call whole.)
+  const laneLabels = async () => page.locator(".timeline-svg:visible .lane .lane-label").evaluateAll((ls) =>
+    ls.map((l) => [...l.childNodes].filter((n) => n.nodeName !== "title").map((n) => n.textContent).join("").trim()));
+  const graphLanes = await laneLabels();
+  check(graphLanes.includes("Task-2 · func1_5()") && graphLanes.includes("Task-5 · shutdown_async…"), `the lanes: ${graphLanes.join(" | ")}`);
   // The story's list numbers (up to 100.) fit inside its margin.
   await page.locator(".loop-log summary").click();
   await page.locator(".story li").first().waitFor();
@@ -1202,6 +1208,7 @@ test("what a new user tripped over: the picker names the example loaded, tasks s
   await until(async () => ((await page.locator(".iteration-head").textContent()) ?? "").startsWith("The loop ran"), "code mode's run", 60000);
   const codeRows = await page.locator("table.tasks tbody th").allTextContents();
   equal(codeRows.join("\n"), graphRows.join("\n"), "the tasks, named in code mode as in graph mode");
+  equal((await laneLabels()).join("\n"), graphLanes.join("\n"), "the lanes, named in code mode as in graph mode");
   await page.context().close();
 });
 

@@ -309,8 +309,8 @@ fn autosaved() -> Option<Program> {
 #[derive(Clone)]
 struct Opening {
     program: Program,
-    /// A message about the link: an i18n key, or `link.bad:` and the error.
-    note: Option<String>,
+    /// What became of the link, if the address held one.
+    note: Option<LinkNote>,
     lang: Option<Lang>,
     moment: Option<f64>,
     speed: Option<f64>,
@@ -320,13 +320,19 @@ struct Opening {
     first_visit: bool,
 }
 
+#[derive(Clone)]
+enum LinkNote {
+    Opened,
+    Bad(crate::link::DecodeError),
+}
+
 fn starting_state(follow_address: bool) -> Opening {
     let hash = web_sys::window()
         .filter(|_| follow_address)
         .and_then(|w| w.location().hash().ok())
         .unwrap_or_default();
     let saved = autosaved();
-    let mine = |note: Option<String>| Opening {
+    let mine = |note: Option<LinkNote>| Opening {
         first_visit: saved.is_none() && note.is_none(),
         program: saved.clone().unwrap_or_else(first_example),
         note,
@@ -343,14 +349,14 @@ fn starting_state(follow_address: bool) -> Opening {
         Ok(shared) => Opening {
             set_aside: saved.clone().filter(|s| *s != shared.program),
             program: shared.program,
-            note: Some("link.opened".into()),
+            note: Some(LinkNote::Opened),
             lang: shared.lang.as_deref().map(Lang::from_tag),
             moment: shared.cursor,
             speed: shared.speed,
             first_visit: false,
         },
         // A bad link never replaces the user's work.
-        Err(e) => mine(Some(format!("link.bad:{e}"))),
+        Err(e) => mine(Some(LinkNote::Bad(e))),
     }
 }
 
@@ -414,11 +420,9 @@ pub fn App(props: &AppProps) -> Html {
                 ..
             } = (*opened).clone();
             let lang = lang.unwrap_or_else(initial_lang);
-            let notice = note.map(|note| match note.split_once(':') {
-                Some((_, error)) => {
-                    format!("{}: {error}. {}", t(lang, "link.bad"), t(lang, "link.kept"))
-                }
-                None => t(lang, &note).to_string(),
+            let notice = note.map(|note| match note {
+                LinkNote::Opened => t(lang, "link.opened").to_string(),
+                LinkNote::Bad(error) => crate::i18n::bad_link_notice(lang, &error),
             });
             AppState {
                 editor: Editor::new(program),

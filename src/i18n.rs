@@ -4,6 +4,7 @@
 
 use crate::engine::trace::{Said, Word};
 use crate::engine::Deadlock;
+use crate::link::DecodeError;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Lang {
@@ -334,8 +335,18 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("link.back", "Back to my work", "回到我的场景"),
     ("link.keep", "Keep the link's scenario", "保留链接中的场景"),
     ("link.opened", "Opened the scenario from the link.", "已从链接打开场景。"),
-    ("link.bad", "This link could not be opened", "无法打开此链接"),
-    ("link.kept", "your own work is kept and shown instead.", "已保留并显示你自己的场景。"),
+    ("link.bad", "This link could not be opened: {why}. Your own work is kept and shown instead.", "无法打开此链接：{why}。已保留并显示你自己的场景。"),
+    ("link.err.empty", "the link holds no scenario", "链接里没有场景"),
+    ("link.err.unknown", "this is not a playground link (it should start with #v2. or #v1.)", "这不是演练场的链接（它应以 #v2. 或 #v1. 开头）"),
+    ("link.err.newer", "this link was made by a newer version of the playground ({v}); reload the page to update it", "此链接由更新版本的演练场生成（{v}）；请重新加载页面以更新"),
+    ("link.err.too_long", "the link is {n} characters long, more than any scenario needs", "链接长 {n} 个字符，超过任何场景所需"),
+    ("link.err.moment", "the link is damaged: the moment after its last `.` is not an iteration number", "链接已损坏：最后一个 `.` 之后的时刻不是迭代序号"),
+    ("link.err.characters", "the link is damaged: it has characters a link never contains (was it cut or edited?)", "链接已损坏：含有链接里不会有的字符（是否被截断或改动过？）"),
+    ("link.err.unpack", "the link is damaged: its data does not unpack (was it cut short?)", "链接已损坏：数据无法解包（是否被截短了？）"),
+    ("link.err.too_large", "the link unpacks to more data than any scenario needs", "链接解包后的数据超过任何场景所需"),
+    ("link.err.not_scenario", "the link does not hold a scenario: {e}", "链接里不是一个场景：{e}"),
+    ("link.err.problems", "the link's scenario has problems: {problems}", "链接中的场景有问题：{problems}"),
+    ("link.err.and", "; ", "；"),
     ("run.log", "What the loop did", "事件循环做了什么"),
     ("state.not_started", "not started", "尚未开始"),
     ("state.running", "running", "运行中"),
@@ -587,6 +598,38 @@ pub fn future_words(lang: Lang, description: &str) -> String {
     description.to_string()
 }
 
+/// The page's notice for a link it could not open, in `lang`.
+pub fn bad_link_notice(lang: Lang, error: &DecodeError) -> String {
+    fill(
+        t(lang, "link.bad"),
+        &[("why", &link_error_words(lang, error))],
+    )
+}
+
+/// Why a link could not be opened (`link::DecodeError`), in `lang`.
+pub fn link_error_words(lang: Lang, error: &DecodeError) -> String {
+    let (key, values): (&str, Vec<(&str, String)>) = match error {
+        DecodeError::Empty => ("link.err.empty", vec![]),
+        DecodeError::UnknownFormat => ("link.err.unknown", vec![]),
+        DecodeError::FutureVersion(v) => ("link.err.newer", vec![("v", v.clone())]),
+        DecodeError::TooLong(n) => ("link.err.too_long", vec![("n", n.to_string())]),
+        DecodeError::BadMoment => ("link.err.moment", vec![]),
+        DecodeError::NotBase64 => ("link.err.characters", vec![]),
+        DecodeError::Corrupt => ("link.err.unpack", vec![]),
+        DecodeError::TooLarge => ("link.err.too_large", vec![]),
+        DecodeError::NotAScenario(e) => ("link.err.not_scenario", vec![("e", e.clone())]),
+        DecodeError::Invalid(problems) => {
+            let said: Vec<String> = problems.iter().map(|p| say(lang, p)).collect();
+            (
+                "link.err.problems",
+                vec![("problems", said.join(t(lang, "link.err.and")))],
+            )
+        }
+    };
+    let values: Vec<(&str, &str)> = values.iter().map(|(n, v)| (*n, v.as_str())).collect();
+    fill(t(lang, key), &values)
+}
+
 /// A deadlock report (`engine::Deadlock`) in `lang`.
 pub fn deadlock_words(lang: Lang, deadlock: &Deadlock) -> String {
     let mut text = t(lang, "deadlock.head").to_string();
@@ -833,6 +876,45 @@ mod tests {
             .expect("two coroutines named main");
         assert_eq!(problem.message, "two coroutines are named `main`");
         assert_eq!(say(Lang::Zh, &problem.said), "有两个协程都叫 `main`");
+    }
+
+    /// Every reason a link is refused has its words in both languages; the
+    /// scenario's problems are worded with it.
+    #[test]
+    fn a_refused_link_says_why_in_both_languages() {
+        use crate::link::DecodeError as E;
+        let problem = crate::engine::validate(
+            &crate::engine::Program {
+                coroutines: vec![crate::engine::Coroutine::new("main", vec![]); 2],
+                ..Default::default()
+            },
+            &crate::engine::Budget::default(),
+        )
+        .remove(0)
+        .said;
+        for error in [
+            E::Empty,
+            E::UnknownFormat,
+            E::FutureVersion("v3".into()),
+            E::TooLong(9000),
+            E::BadMoment,
+            E::NotBase64,
+            E::Corrupt,
+            E::TooLarge,
+            E::NotAScenario("expected `{`".into()),
+            E::Invalid(vec![problem.clone(), problem]),
+        ] {
+            let en = link_error_words(Lang::En, &error);
+            let zh = link_error_words(Lang::Zh, &error);
+            assert_eq!(en, error.to_string());
+            assert!(!zh.contains('{') || zh.contains("`{`"), "unfilled: {zh}");
+            assert!(
+                !zh.contains(" the ") && zh != en,
+                "{error:?} in Chinese: {zh}"
+            );
+        }
+        let zh = bad_link_notice(Lang::Zh, &E::Corrupt);
+        assert_eq!(zh, "无法打开此链接：链接已损坏：数据无法解包（是否被截短了？）。已保留并显示你自己的场景。");
     }
 
     /// The deadlock preset's report, worded in each language.

@@ -10,6 +10,7 @@
 //! (test vectors in `tests/links.rs`); `DICTIONARY` never changes. A change
 //! of format is a new version with a decoder of its own.
 
+use crate::engine::trace::Said;
 use crate::engine::{validate, Program, Severity};
 use crate::json::Json;
 
@@ -93,27 +94,17 @@ pub enum DecodeError {
     BadMoment,
     Corrupt,
     TooLarge,
+    /// What the JSON reader found wrong (its words are the reader's).
     NotAScenario(String),
-    Invalid(Vec<String>),
+    /// The scenario's problems, as data (`Problem::said`).
+    Invalid(Vec<Said>),
 }
 
+/// Says it in English; the page words it in the learner's language
+/// (`i18n::link_error_words`).
 impl std::fmt::Display for DecodeError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            DecodeError::Empty => write!(f, "the link holds no scenario"),
-            DecodeError::UnknownFormat => write!(f, "this is not a playground link (it should start with #v2. or #v1.)"),
-            DecodeError::FutureVersion(v) => write!(
-                f,
-                "this link was made by a newer version of the playground ({v}); reload the page to update it"
-            ),
-            DecodeError::TooLong(n) => write!(f, "the link is {n} characters long, more than any scenario needs"),
-            DecodeError::BadMoment => write!(f, "the link is damaged: the moment after its last `.` is not an iteration number"),
-            DecodeError::NotBase64 => write!(f, "the link is damaged: it has characters a link never contains (was it cut or edited?)"),
-            DecodeError::Corrupt => write!(f, "the link is damaged: its data does not unpack (was it cut short?)"),
-            DecodeError::TooLarge => write!(f, "the link unpacks to more data than any scenario needs"),
-            DecodeError::NotAScenario(e) => write!(f, "the link does not hold a scenario: {e}"),
-            DecodeError::Invalid(problems) => write!(f, "the link's scenario has problems: {}", problems.join("; ")),
-        }
+        f.write_str(&crate::i18n::link_error_words(crate::i18n::Lang::En, self))
     }
 }
 
@@ -297,10 +288,10 @@ pub fn reopen(link: &str, own: Option<&Program>) -> Result<Shared, DecodeError> 
         String::from_utf8(json).map_err(|_| DecodeError::NotAScenario("it is not text".into()))?;
     let shared = Shared::from_json(&text).map_err(DecodeError::NotAScenario)?;
     if own != Some(&shared.program) {
-        let errors: Vec<String> = validate(&shared.program, &crate::engine::Budget::default())
+        let errors: Vec<Said> = validate(&shared.program, &crate::engine::Budget::default())
             .into_iter()
             .filter(|p| p.severity == Severity::Error)
-            .map(|p| p.message)
+            .map(|p| p.said)
             .collect();
         if !errors.is_empty() {
             return Err(DecodeError::Invalid(errors));

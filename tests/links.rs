@@ -6,6 +6,7 @@
 use asyncio_playground::conform::generate;
 use asyncio_playground::engine::{Coroutine, Program, Simulation, Step};
 use asyncio_playground::examples::tutorial_examples;
+use asyncio_playground::i18n::{say, Lang};
 use asyncio_playground::link::{
     base64url_encode, decode, encode, encode_v1, reopen, DecodeError, Shared,
 };
@@ -131,7 +132,7 @@ fn hostile_scenarios_are_refused_with_their_problems() {
         ..Program::default()
     });
     assert!(
-        matches!(decode(&encode(&markup)), Err(DecodeError::Invalid(p)) if p.iter().any(|m| m.contains("not a Python name")))
+        matches!(decode(&encode(&markup)), Err(DecodeError::Invalid(p)) if p.iter().any(|m| say(Lang::En, m).contains("not a Python name")))
     );
 
     let huge = shared(Program {
@@ -139,7 +140,7 @@ fn hostile_scenarios_are_refused_with_their_problems() {
         ..Program::default()
     });
     assert!(
-        matches!(decode(&encode(&huge)), Err(DecodeError::Invalid(p)) if p.iter().any(|m| m.starts_with("1e+300 seconds is more than 30 days")))
+        matches!(decode(&encode(&huge)), Err(DecodeError::Invalid(p)) if p.iter().any(|m| say(Lang::En, m).starts_with("1e+300 seconds is more than 30 days")))
     );
 
     // JSON has no NaN: a crafted one is not a scenario.
@@ -216,7 +217,7 @@ fn the_users_own_work_reopens_from_the_address_bar_with_its_problems() {
     // The same link is still refused as anyone else's scenario, or when
     // the autosaved work has moved on since.
     assert!(
-        matches!(reopen(&link, None), Err(DecodeError::Invalid(p)) if p.iter().any(|m| m.contains("not a Python name")))
+        matches!(reopen(&link, None), Err(DecodeError::Invalid(p)) if p.iter().any(|m| say(Lang::En, m).contains("not a Python name")))
     );
     let moved_on = tutorial_examples().remove(0).1;
     assert!(matches!(

@@ -73,7 +73,7 @@ async fn a_damaged_link_keeps_the_autosaved_work_and_the_app_usable() {
         let notice = one(&root, ".notice").text_content().unwrap();
         assert!(
             notice.contains("This link could not be opened")
-                && notice.contains("your own work is kept"),
+                && notice.contains("Your own work is kept"),
             "{bad}: {notice}"
         );
         assert!(
@@ -85,6 +85,15 @@ async fn a_damaged_link_keeps_the_autosaved_work_and_the_app_usable() {
         assert!(output(&root).contains("call_soon"));
         root.remove();
     }
+    // In Chinese the reason is worded too, not only the sentence around it.
+    set_hash(&good[..good.len() / 2]);
+    let root = open("zh-CN").await;
+    let notice = one(&root, ".notice").text_content().unwrap();
+    assert!(
+        notice.starts_with("无法打开此链接：链接已损坏") && !notice.contains("damaged"),
+        "{notice}"
+    );
+    root.remove();
 }
 
 #[wasm_bindgen_test]

@@ -16,7 +16,7 @@ use asyncio_playground::engine::{ExcKind, TaskId};
 use wasm_bindgen::prelude::*;
 use yew::prelude::*;
 
-use asyncio_playground::i18n::{fill, future_words, Lang};
+use asyncio_playground::i18n::{bad_link_notice, fill, future_words, Lang};
 use asyncio_playground::json::Json;
 use asyncio_playground::python::paste::clean_page_spaces;
 use asyncio_playground::python::picture::Picture;
@@ -256,7 +256,7 @@ struct Opening {
     /// The moment a link asked for.
     moment: Option<usize>,
     /// Why a code link could not be opened.
-    problem: Option<String>,
+    problem: Option<asyncio_playground::link::DecodeError>,
 }
 
 /// Reads the address bar's code link (when the page follows its address
@@ -268,7 +268,7 @@ fn opening(follow: bool) -> Opening {
         .filter(|h| asyncio_playground::link::is_code_link(h));
     let (linked, problem) = match hash.map(|h| asyncio_playground::link::decode_code_at(&h)) {
         Some(Ok(linked)) => (Some(linked), None),
-        Some(Err(e)) => (None, Some(e.to_string())),
+        Some(Err(e)) => (None, Some(e)),
         None => (None, None),
     };
     if let Some((source, moment)) = linked {
@@ -992,7 +992,7 @@ pub fn CodeMode(props: &CodeModeProps) -> Html {
             <section id="code" class="region code" aria-label={ctx.t("code.region")}>
                 <h2>{ ctx.t("code.region") }</h2>
                 if let Some(problem) = &*link_problem {
-                    <p class="notice" role="alert">{ format!("{}: {problem}. {}", ctx.t("link.bad"), ctx.t("link.kept")) }</p>
+                    <p class="notice" role="alert">{ bad_link_notice(ctx.0, problem) }</p>
                 }
                 if let Some((count, _)) = &*replaced {
                     <p class="notice" role="status">

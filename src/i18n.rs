@@ -298,6 +298,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("queue.stop_loop", "stop the loop", "停止事件循环"),
     ("queue.stop_side_loop", "stop the side loop", "停止子线程事件循环"),
     ("picture.runs_first", "runs first", "先运行"),
+    ("picture.timer_due", "timer due", "定时器到期"),
     ("picture.waits_for_timer", "— empty: the loop sleeps until the first timer is due", "— 空：事件循环休眠，直到第一个定时器到期"),
     ("picture.no_pending", "No task is waiting.", "没有等待中的任务。"),
     ("picture.cycle", "These tasks await each other in a cycle: none can go on (a deadlock).", "这些任务循环等待彼此：谁也无法继续（死锁）。"),

@@ -188,12 +188,34 @@ pub fn LoopPictureView(props: &LoopPictureProps) -> Html {
     let p = &*props.picture;
     let lang = props.lang;
     let now = props.now.map(f64::from_bits).unwrap_or(p.time);
+    // The picture drawn before this one, and the timers that fell due
+    // between the two (kept while the same picture redraws).
+    let seen = use_mut_ref(|| (props.picture.clone(), Vec::new()));
+    let fired = {
+        let mut seen = seen.borrow_mut();
+        if seen.0 != props.picture {
+            let fired = fell_due(&seen.0, p);
+            *seen = (props.picture.clone(), fired);
+        }
+        seen.1.clone()
+    };
     html! {
         <div class="loop-picture">
             <div class="queues">
                 <div class="ready-section">
                     <@{props.heading}>{ t(lang, "run.ready") }</@>
                     { ready_row(lang, p) }
+                    if !fired.is_empty() {
+                        // Motion only: the iteration's line says it in words.
+                        <div class="q-fired" key={p.iteration.to_string()} aria-hidden="true">
+                            { for fired.iter().map(|label| html! {
+                                <span class="q-item">
+                                    <span class="q-tag">{ t(lang, "picture.timer_due") }</span>
+                                    { callback_words(lang, label) }
+                                </span>
+                            }) }
+                        </div>
+                    }
                 </div>
                 <div class="timers-section">
                     <@{props.heading}>{ t(lang, "run.timers") }</@>
@@ -208,6 +230,27 @@ pub fn LoopPictureView(props: &LoopPictureProps) -> Html {
             }
         </div>
     }
+}
+
+/// The timers of `before` that fell due by `now`, the iteration after it:
+/// an iteration moves them to the ready queue and runs them, so neither
+/// picture shows them there. Drawn as they pass from the timers into the
+/// queue.
+fn fell_due(before: &LoopPicture, now: &LoopPicture) -> Vec<String> {
+    if now.iteration != before.iteration + 1 {
+        return Vec::new();
+    }
+    let mut still_armed: Vec<&(f64, String)> = now.timers.iter().collect();
+    let mut fired = Vec::new();
+    for timer in before.timers.iter().filter(|timer| timer.0 <= now.time) {
+        match still_armed.iter().position(|armed| *armed == timer) {
+            Some(at) => {
+                still_armed.remove(at);
+            }
+            None => fired.push(timer.1.clone()),
+        }
+    }
+    fired
 }
 
 /// The queue as a row, front first. Each iteration runs exactly the items

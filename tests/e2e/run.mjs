@@ -1058,6 +1058,19 @@ test("motion: a step slides the queue's new items in, and prefers-reduced-motion
     const running = await page.evaluate(() => document.getAnimations().filter((a) => a.playState === "running").length);
     if (reducedMotion === "reduce") equal(running, 0, "animations running with reduced motion");
     else check(running > 0, "a step animates the ready queue's new items");
+    // A timer that falls due passes from the timers into the queue: at
+    // t=3.0 func1_3's sleep ends (the iteration runs it, so neither moment
+    // lists it in the queue), drawn as motion only, and not at all with
+    // reduced motion.
+    const falls = [];
+    for (let i = 0; i < 8 && falls.length === 0; i++) {
+      await button(page, "Step").click();
+      for (const item of await page.locator(".q-fired .q-item").all()) {
+        falls.push([await clock(page), await item.textContent(), await item.isVisible()]);
+      }
+    }
+    equal(JSON.stringify(falls), JSON.stringify([["t=3.0", "timer dueend a sleep", reducedMotion === "no-preference"]]), "the timer that fell due");
+    await button(page, "Reset").click();
     // At 10x no animation outlives the moment it belongs to.
     await page.getByLabel("Speed").selectOption("10");
     await button(page, "Run").click();

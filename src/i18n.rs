@@ -307,6 +307,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("picture.awaits", "awaits {on}", "等待 {on}"),
     ("picture.waiting", "waiting", "等待中"),
     ("picture.ready", "ready", "就绪"),
+    ("picture.cycle_head", "cycle (deadlock):", "等待环（死锁）："),
     ("picture.as_text", "As text", "文字版"),
     ("run.iteration_did", "Iteration {n}: {said}", "第 {n} 次迭代：{said}"),
     ("run.said_then", "; ", "；"),
@@ -572,6 +573,22 @@ pub fn callback_words(lang: Lang, label: &str) -> String {
         }
     }
     label.to_string()
+}
+
+/// What the await tree's text says after a task's name, in `lang`:
+/// " (awaits sleep)". `state` is a `TaskState::key`; `on`, what a waiting
+/// task waits for.
+pub fn tree_state(lang: Lang, state: &str, on: Option<&str>) -> String {
+    let words = match (state, on) {
+        ("waiting", Some(on)) => fill(
+            t(lang, "picture.awaits"),
+            &[("on", &future_words(lang, on))],
+        ),
+        ("waiting", None) => t(lang, "picture.waiting").to_string(),
+        ("ready", _) => t(lang, "picture.ready").to_string(),
+        (state, _) => t(lang, &format!("state.{}", state.replace('-', "_"))).to_string(),
+    };
+    format!(" ({words})")
 }
 
 /// The nouns `Loop::describe_future` and CPython's tracer put before a

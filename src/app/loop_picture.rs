@@ -15,7 +15,7 @@ use yew::prelude::*;
 
 use crate::engine::snapshot::{await_forest, draw_forest, AwaitForest, AwaitNode, Placed};
 use crate::engine::value::py_float_repr;
-use crate::i18n::{callback_words, fill, future_words, t, Lang};
+use crate::i18n::{callback_words, future_words, t, tree_state, Lang};
 
 use super::timeline::Same;
 
@@ -55,16 +55,8 @@ impl TaskNode {
 
     /// What the text tree says after the name: ` (awaits sleep)`.
     fn tree_state(&self, lang: Lang) -> String {
-        let words = match (self.state, &self.detail) {
-            ("waiting", Some(on)) => fill(
-                t(lang, "picture.awaits"),
-                &[("on", &future_words(lang, on))],
-            ),
-            ("waiting", None) => t(lang, "picture.waiting").to_string(),
-            ("ready", _) => t(lang, "picture.ready").to_string(),
-            (state, _) => t(lang, &format!("state.{}", state.replace('-', "_"))).to_string(),
-        };
-        format!(" ({words})")
+        let on = self.detail.as_deref().filter(|_| self.state == "waiting");
+        tree_state(lang, self.state, on)
     }
 }
 
@@ -148,7 +140,7 @@ impl LoopPicture {
     /// asyncio pstree` draws its tree: the picture's text equivalent, and
     /// (in English) what the tests compare.
     pub fn tree_text(&self, lang: Lang) -> Vec<String> {
-        draw_forest(&self.nodes(lang), &self.forest)
+        draw_forest(&self.nodes(lang), &self.forest, lang)
     }
 
     /// What the task named `name` runs, for the queue and the timers.

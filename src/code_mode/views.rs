@@ -103,6 +103,8 @@ struct CodeRun {
     /// another reason (a tick of play, a prop) reuses it, and the view
     /// skips its redraw.
     drawn: std::cell::RefCell<Option<(usize, Same<LoopPicture>)>>,
+    /// The last picture made whole, by its index (see `picture`).
+    made: std::cell::RefCell<Option<(usize, Rc<Picture>)>>,
 }
 
 impl CodeRun {
@@ -131,6 +133,7 @@ impl CodeRun {
         let lanes = Same(Rc::new(lanes));
         CodeRun {
             drawn: Default::default(),
+            made: Default::default(),
             calls,
             lanes,
             end,
@@ -155,9 +158,18 @@ impl CodeRun {
         }
     }
 
-    /// Picture `i` of the main loop, whole (made when shown).
-    fn picture(&self, i: usize) -> Option<Picture> {
-        self.trace.picture_of(self.main?, i)
+    /// Picture `i` of the main loop, whole: made when shown, and kept
+    /// while it is (a render for another reason reuses it).
+    fn picture(&self, i: usize) -> Option<Rc<Picture>> {
+        let mut made = self.made.borrow_mut();
+        if let Some((at, picture)) = &*made {
+            if *at == i {
+                return Some(picture.clone());
+            }
+        }
+        let picture = Rc::new(self.trace.picture_of(self.main?, i)?);
+        *made = Some((i, picture.clone()));
+        Some(picture)
     }
 
     /// How many events came before picture `i` (all of them past the end).

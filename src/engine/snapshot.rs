@@ -10,6 +10,7 @@ use super::fasthash::FastHashMap;
 use super::ids::TaskId;
 use super::threads::JobState;
 use super::value::ExcKind;
+use crate::i18n::{t, tree_state, Lang};
 
 /// A task's state as a learner reads it.
 #[derive(Clone, Debug, PartialEq)]
@@ -717,11 +718,8 @@ pub fn await_nodes(snapshot: &Snapshot) -> Vec<AwaitNode<'_>> {
         .map(|t| AwaitNode {
             name: &t.name,
             state: match &t.state {
-                TaskState::Waiting { on } => format!(" (awaits {on})"),
-                TaskState::Ready => " (ready)".into(),
-                TaskState::NotStarted => " (not started)".into(),
-                TaskState::Running => " (running)".into(),
-                _ => String::new(),
+                TaskState::Waiting { on } => tree_state(Lang::En, "waiting", Some(on)),
+                state => tree_state(Lang::En, state.key(), None),
             },
             through: t.through.map(|kind| kind.python_name().to_string()),
             awaits: {
@@ -869,17 +867,17 @@ impl Walk<'_> {
 /// Draws pending tasks as a tree of text lines (`python -m asyncio
 /// pstree`'s style), from [`await_forest`].
 pub fn draw_await_tree(nodes: &[AwaitNode]) -> Vec<String> {
-    draw_forest(nodes, &await_forest(nodes))
+    draw_forest(nodes, &await_forest(nodes), Lang::En)
 }
 
-/// The text lines of a forest already made of `nodes`.
-pub fn draw_forest(nodes: &[AwaitNode], forest: &AwaitForest) -> Vec<String> {
+/// The text lines of a forest already made of `nodes`, in `lang`.
+pub fn draw_forest(nodes: &[AwaitNode], forest: &AwaitForest, lang: Lang) -> Vec<String> {
     let mut lines = Vec::new();
     for root in &forest.roots {
         draw_placed(nodes, root, "", "", &mut lines);
     }
     for cycle in &forest.cycles {
-        lines.push("cycle (deadlock):".into());
+        lines.push(t(lang, "picture.cycle_head").to_string());
         draw_placed(nodes, cycle, "", "", &mut lines);
     }
     if forest.cut {
@@ -1043,7 +1041,7 @@ mod tests {
         );
         assert!(!forest.cut);
         assert_eq!(
-            draw_forest(&nodes, &forest),
+            draw_forest(&nodes, &forest, Lang::En),
             [
                 "main",
                 "├── a",

@@ -591,6 +591,19 @@ pub fn tree_state(lang: Lang, state: &str, on: Option<&str>) -> String {
     format!(" ({words})")
 }
 
+/// A task's state in `lang`, with what it waits for or ended with:
+/// "waiting for 任务 Task-2", "returned 3". `state` is a `TaskState::key`
+/// or the word CPython's tracer writes ("not started").
+pub fn task_state_words(lang: Lang, state: &str, detail: Option<&str>) -> String {
+    let key = format!("state.{}", state.replace(['-', ' '], "_"));
+    let word = t(lang, &key);
+    match detail {
+        Some(on) if state == "waiting" => format!("{word} {}", future_words(lang, on)),
+        Some(detail) => format!("{word} {detail}"),
+        None => word.to_string(),
+    }
+}
+
 /// The nouns `Loop::describe_future` and CPython's tracer put before a
 /// name, by the key that words them.
 const FUTURE_NOUNS: [(&str, &str); 6] = [

@@ -15,7 +15,7 @@ use yew::prelude::*;
 
 use crate::engine::snapshot::{await_forest, draw_forest, AwaitForest, AwaitNode, Placed};
 use crate::engine::value::py_float_repr;
-use crate::i18n::{callback_words, future_words, t, tree_state, Lang};
+use crate::i18n::{callback_words, future_words, t, task_state_words, tree_state, Lang};
 
 use super::timeline::Same;
 
@@ -345,21 +345,12 @@ fn icon(state: &str) -> &'static str {
     }
 }
 
-fn state_word(lang: Lang, task: &TaskNode) -> String {
-    let word = t(lang, &format!("state.{}", task.state.replace('-', "_"))).to_string();
-    match &task.detail {
-        Some(on) if task.state == "waiting" => format!("{word} {}", future_words(lang, on)),
-        Some(detail) => format!("{word} {detail}"),
-        None => word,
-    }
-}
-
 fn task_node(lang: Lang, task: &TaskNode) -> Html {
     html! {
         <div class={classes!("g-node", "g-task", task.state, task.cancel_pending.then_some("cancel-pending"))} data-node={task.name.clone()}>
             <span class="g-icon" aria-hidden="true">{ icon(task.state) }</span>
             <span class="g-name">{ task.label() }</span>
-            <span class="g-state">{ state_word(lang, task) }</span>
+            <span class="g-state">{ task_state_words(lang, task.state, task.detail.as_deref()) }</span>
             if task.cancel_pending {
                 <span class="g-cancel">{ format!("⚠ {}", t(lang, "run.cancel_pending")) }</span>
             }

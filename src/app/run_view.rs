@@ -912,19 +912,13 @@ fn task_call(program: &Program, tasks: &[TaskView], task: &TaskView) -> String {
 }
 
 fn state_text(ctx: &AppContext, state: &TaskState) -> String {
-    match state {
-        TaskState::NotStarted => ctx.t("state.not_started"),
-        TaskState::Running => ctx.t("state.running"),
-        TaskState::Waiting { on } => format!(
-            "{} {}",
-            ctx.t("state.waiting"),
-            crate::i18n::future_words(ctx.lang, on)
-        ),
-        TaskState::Ready => ctx.t("state.ready"),
-        TaskState::Returned(v) => format!("{} {v}", ctx.t("state.returned")),
-        TaskState::Raised(e) => format!("{} {e}", ctx.t("state.raised")),
-        TaskState::Cancelled => ctx.t("state.cancelled"),
-    }
+    let detail = match state {
+        TaskState::Waiting { on: detail }
+        | TaskState::Returned(detail)
+        | TaskState::Raised(detail) => Some(detail.as_str()),
+        _ => None,
+    };
+    crate::i18n::task_state_words(ctx.lang, state.key(), detail)
 }
 
 #[derive(Properties, PartialEq)]

@@ -16,7 +16,7 @@ use asyncio_playground::engine::{ExcKind, TaskId};
 use wasm_bindgen::prelude::*;
 use yew::prelude::*;
 
-use asyncio_playground::i18n::{bad_link_notice, fill, future_words, Lang};
+use asyncio_playground::i18n::{bad_link_notice, fill, task_state_words, Lang};
 use asyncio_playground::json::Json;
 use asyncio_playground::python::paste::clean_page_spaces;
 use asyncio_playground::python::picture::Picture;
@@ -1395,12 +1395,7 @@ fn task_table(
                 let call = run.call_of(&t.name).map(|c| format!(" · {c}")).unwrap_or_default();
                 // asyncio.run's own tasks, made after main returns.
                 let shutdown = call.starts_with(" · BaseEventLoop.shutdown_");
-                let word = ctx.t(&format!("state.{}", t.state.replace(' ', "_")));
-                let state = match (&t.on, &t.value) {
-                    (Some(on), _) => format!("{word} {}", future_words(ctx.0, on)),
-                    (None, Some(v)) => format!("{word} {v}"),
-                    _ => word,
-                };
+                let state = task_state_words(ctx.0, &t.state, t.on.as_deref().or(t.value.as_deref()));
                 let done = matches!(t.state.as_str(), "returned" | "raised" | "cancelled");
                 let cancel = on_cancel.filter(|_| !done).map(|on_cancel| {
                     let on_cancel = on_cancel.clone();

@@ -425,11 +425,11 @@ impl Loop {
         let name = |t: TaskId| Word::Text(self.task(t).name.to_string());
         let introduced = |t: TaskId| {
             let task = self.task(t);
-            let coro = task
-                .coro_id
-                .and_then(|c| self.scenario.program.coroutines.get(c as usize));
-            Word::Text(match coro {
-                Some(c) => format!("{} · {}()", task.name, c.name),
+            Word::Text(match task.coro_id {
+                Some(coro) => {
+                    let call = super::snapshot::task_call(&self.scenario.program, Some(coro), 0);
+                    format!("{} · {call}", task.name)
+                }
                 None => task.name.to_string(),
             })
         };

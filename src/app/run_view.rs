@@ -63,8 +63,28 @@ pub struct Player {
 impl Player {
     /// A player for `program`, recorded to its end: the run recorded once
     /// per edit (`app::record`), if `recorded` holds it, or a run of its own.
-    fn new(program: Rc<Program>, recorded: &Handoff, to_end: bool) -> Player {
-        let mut player = Player {
+    fn new(program: Rc<Program>, recorded: &Handoff) -> Player {
+        let mut player = Player::unstarted(program);
+        match recorded.take(&player.program) {
+            Some(run) => {
+                player.sim = Some(Rc::new(RefCell::new(run.sim)));
+                player.recording = run.recording;
+            }
+            None => {
+                player.reset();
+                if let Some(sim) = &player.sim {
+                    player.recording = sim.borrow_mut().record();
+                }
+            }
+        }
+        player.whole = player.recording.marks.len();
+        player.refresh();
+        player
+    }
+
+    /// A player with no simulation yet.
+    fn unstarted(program: Rc<Program>) -> Player {
+        Player {
             program,
             sim: None,
             recording: Recording::default(),
@@ -79,32 +99,15 @@ impl Player {
             log: Vec::new(),
             lanes: Same::default(),
             cancel_raised: None,
-        };
-        match recorded.take(&player.program) {
-            Some(run) => {
-                player.sim = Some(Rc::new(RefCell::new(run.sim)));
-                player.recording = run.recording;
-            }
-            None => {
-                player.reset();
-                if !to_end {
-                    return player;
-                }
-                if let Some(sim) = &player.sim {
-                    player.recording = sim.borrow_mut().record();
-                }
-            }
         }
-        player.whole = player.recording.marks.len();
-        player.refresh();
-        player
     }
 
     /// A player at the run's start, as a first visit opens: the whole run
     /// is measured later (`measure_whole`), so that recording it to its end
     /// does not hold back the page's first picture.
     fn at_start(program: Rc<Program>, speed: f64) -> Player {
-        let player = Player::new(program, &Handoff::default(), false);
+        let mut player = Player::unstarted(program);
+        player.reset();
         player.control.speed.set(speed);
         player
     }
@@ -124,7 +127,7 @@ impl Player {
         moment: Option<f64>,
         speed: f64,
     ) -> Player {
-        let mut player = Player::new(program, recorded, true);
+        let mut player = Player::new(program, recorded);
         player.control.speed.set(speed);
         if let Some(t) = moment {
             player.cursor = player.recording.marks.iter().position(|m| m.time >= t);

@@ -251,7 +251,7 @@ async fn bench_first_render() {
     let mut times = Vec::new();
     for _ in 0..5 {
         let start = now_ms();
-        let root = browser::mount("en").await;
+        let root = browser::mount_first_render("en").await;
         let _ = root.unchecked_ref::<web_sys::HtmlElement>().offset_height();
         times.push(now_ms() - start);
         assert!(!all(&root, ".loop-picture").is_empty());
